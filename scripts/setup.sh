@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Set up chathpc from nothing: Open MPI (when missing and installable), a virtual environment in
+# .venv, and the package with the extras the main job and the tests need. Idempotent: a second run
+# checks a stamp and returns in well under a second when nothing changed.
+#
+# Environment:
+#   CHATHPC_VENV        where the virtual environment goes (default: .venv)
+#   CHATHPC_EXTRAS      extras to install (default: train,plot,dev)
+#   CHATHPC_TORCH_SPEC  torch requirement installed before the extras (default: torch==2.13.0,
+#                       the CPU wheel here; on a GPU node set it to the CUDA build you want)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=${CHATHPC_VENV:-.venv}
+extras=${CHATHPC_EXTRAS:-train,plot,dev}
+torch_spec=${CHATHPC_TORCH_SPEC:-torch==2.13.0}
+python=${PYTHON:-python3}
+
+# 1. MPI: mpicc and mpirun must be on PATH.
+if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Open MPI (openmpi-bin libopenmpi-dev) with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi-dev bubblewrap >/dev/null
+  else
+    echo "setup: mpicc/mpirun not found; load your site's MPI module (e.g. 'module load openmpi') or install Open MPI, then rerun" >&2
+    exit 1
+  fi
+fi
+# Optional sandbox and static-check tools: installed when we can, never required.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  missing=()
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  command -v clang-tidy >/dev/null 2>&1 || missing+=(clang-tidy)
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing optional tools: ${missing[*]}" >&2
+    (apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }) ||
+      echo "setup: could not install ${missing[*]}; continuing without" >&2
+  fi
+fi
+
+# 2. Python environment, re-installed only when pyproject.toml, the extras or the torch pin change.
+stamp="$venv/.chathpc-setup"
+want="$(cat pyproject.toml | sha256sum | cut -d' ' -f1) $extras $torch_spec"
+if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+pip=("$venv/bin/python" -m pip install -q)
+case ",$extras," in
+  *,train,*) "${pip[@]}" "$torch_spec" ;;
+esac
+"${pip[@]}" -e ".[$extras]"
+echo "$want" > "$stamp"
+echo "setup: ready ($venv, extras: $extras)" >&2

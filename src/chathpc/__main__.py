@@ -1,0 +1,3 @@
+from chathpc.cli import main
+
+raise SystemExit(main())

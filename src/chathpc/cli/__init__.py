@@ -1,0 +1,78 @@
+"""The ``chathpc`` command: a thin layer over the Python API, one module per verb.
+
+Each verb module in this package defines ``register(subparsers)``, which adds its parser and
+sets ``func`` to a function ``(args) -> int``; an optional ``ORDER`` sorts ``--help``. New verbs
+plug in by adding a module. Errors derived from ``ChathpcError`` print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+import traceback
+
+from chathpc import __version__
+from chathpc.errors import ChathpcError
+
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _verb_modules() -> list:
+    modules = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_") or info.name == "common":
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "register"):
+            modules.append(module)
+    return sorted(modules, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every verb registered."""
+    parser = OneLineParser(
+        prog="chathpc",
+        description="Fine-tune, verify by execution, and use AI assistants that parallelize sequential C into MPI.",
+    )
+    parser.add_argument("--version", action="version", version=f"chathpc {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB", parser_class=OneLineParser)
+    for module in _verb_modules():
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``chathpc`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE if args.verb is None and argv != [] else 0
+    try:
+        return int(args.func(args) or 0)
+    except ChathpcError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"chathpc: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("chathpc: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback unless --debug
+        if args.debug:
+            traceback.print_exc()
+        print(f"chathpc: internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

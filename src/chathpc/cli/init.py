@@ -1,0 +1,28 @@
+"""``chathpc init [PATH]``: write a commented example run config."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from chathpc.config import example_config_yaml
+from chathpc.errors import ChathpcError
+
+ORDER = 91
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("init", help="write a commented example run config with every default")
+    parser.add_argument("path", nargs="?", default="chathpc.yaml", help="where to write (default: chathpc.yaml)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.path)
+    if path.exists() and not args.force:
+        raise ChathpcError(f"{path}: already exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(example_config_yaml(), encoding="utf-8")
+    print(f"wrote {path}")
+    return 0

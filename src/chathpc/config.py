@@ -1,0 +1,340 @@
+"""Typed run configuration.
+
+One YAML or JSON file per run, with six sections (``model``, ``lora``, ``training``,
+``generation``, ``data``, ``harness``). Values are resolved in this precedence, later wins:
+
+1. defaults (the field defaults below),
+2. the config file (``-c FILE``),
+3. environment variables ``CHATHPC_<SECTION>__<KEY>`` (e.g. ``CHATHPC_TRAINING__SEED=7``),
+4. command-line overrides ``--set section.key=value`` (repeatable).
+
+Environment and ``--set`` values are parsed as YAML scalars (``1e-4``, ``true``, ``[1, 2]``);
+comma-separated text is accepted for list fields (``harness.ranks=1,2,3``). Unknown keys, wrong
+types and out-of-range values are rejected with the key's path and, for typos, a suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from chathpc.errors import ConfigError
+
+ENV_PREFIX = "CHATHPC_"
+ENV_DELIMITER = "__"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _split_commas(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class ModelConfig(_Section):
+    """Which model answers, and how it is loaded."""
+
+    provider: str = Field("hf", description="Provider: hf, openai, reference, sequential (or a registered name)")
+    base: str = Field("codellama/CodeLlama-7b-hf", description="Hugging Face hub id or local path of the base model (for openai: the model name)")
+    adapter: str | None = Field(None, description="LoRA adapter directory or training run directory applied on top of the base model")
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field("auto", description="Weights dtype; auto picks bf16 where supported, else fp32 on CPU")
+    device: Literal["auto", "cpu", "cuda", "mps"] = Field("auto", description="Device; auto picks CUDA, then MPS, then CPU")
+    load_in_4bit: bool = Field(False, description="4-bit QLoRA loading (needs CUDA and bitsandbytes)")
+    base_url: str | None = Field(None, description="OpenAI-compatible endpoint; default: the client's OPENAI_BASE_URL")
+    api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the endpoint's API key")
+    request_timeout: float = Field(120.0, gt=0, description="Seconds before one HTTP request to an endpoint times out")
+    max_retries: int = Field(4, ge=0, le=20, description="Retries with exponential back-off on 429 and 5xx")
+
+
+class LoraConfig(_Section):
+    """LoRA adapter shape."""
+
+    r: int = Field(16, ge=1, le=1024, description="Rank of the LoRA update matrices")
+    alpha: int = Field(32, ge=1, description="LoRA scaling numerator (scale = alpha / r)")
+    dropout: float = Field(0.05, ge=0.0, lt=1.0, description="Dropout on the LoRA branch")
+    target_modules: list[str] | Literal["all-linear"] = Field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"],
+        description="Module names to adapt, or all-linear for every linear layer but the output head",
+    )
+
+    @field_validator("target_modules", mode="before")
+    @classmethod
+    def _modules(cls, value: Any) -> Any:
+        return value if value == "all-linear" else _split_commas(value)
+
+
+class TrainingConfig(_Section):
+    """Optimization and run-directory settings for ``chathpc train``."""
+
+    epochs: float = Field(3.0, gt=0, description="Passes over the training data (ignored when max_steps > 0)")
+    max_steps: int = Field(-1, ge=-1, description="Total optimizer steps; -1 means use epochs")
+    learning_rate: float = Field(2e-4, gt=0, le=1.0, description="Peak learning rate")
+    lr_scheduler: Literal["linear", "cosine", "constant", "constant_with_warmup", "cosine_with_restarts", "polynomial"] = Field(
+        "cosine", description="Learning-rate schedule after warm-up"
+    )
+    warmup_ratio: float = Field(0.03, ge=0.0, lt=1.0, description="Fraction of steps spent warming up")
+    batch_size: int = Field(4, ge=1, description="Examples per device per step")
+    gradient_accumulation_steps: int = Field(1, ge=1, description="Steps accumulated before each optimizer update")
+    max_seq_length: int = Field(2048, ge=16, description="Longest tokenized example (prompt plus answer); longer ones are truncated and reported")
+    seed: int = Field(42, ge=0, description="Seed for data order, initialization and dropout")
+    validation_split: float = Field(0.1, ge=0.0, lt=1.0, description="Fraction of the training data held out for eval loss (0 disables)")
+    validation_file: str | None = Field(None, description="Separate validation dataset (overrides validation_split)")
+    output_dir: str = Field("runs/chathpc", description="Run directory (adapter, tokenizer, metrics, resolved config)")
+    gradient_checkpointing: bool = Field(False, description="Trade compute for memory on long sequences")
+    weight_decay: float = Field(0.0, ge=0.0, description="AdamW weight decay")
+    logging_steps: int = Field(10, ge=1, description="Steps between metric records")
+    save_steps: int = Field(50, ge=1, description="Steps between checkpoints (used by --resume)")
+    eval_steps: int = Field(50, ge=1, description="Steps between eval-loss measurements")
+
+
+class GenerationConfig(_Section):
+    """Decoding settings shared by every provider."""
+
+    max_new_tokens: int = Field(1024, ge=1, description="Longest answer in tokens")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature; 0 means greedy")
+    top_p: float = Field(0.95, gt=0.0, le=1.0, description="Nucleus sampling mass (when temperature > 0)")
+    samples: int = Field(1, ge=1, le=200, description="Samples per prompt (n, for pass@k)")
+    seed: int = Field(0, ge=0, description="Sampling seed")
+
+
+class DataConfig(_Section):
+    """Dataset files and the prompt template."""
+
+    train_file: str | None = Field(None, description="Training dataset (JSON, JSON Lines, YAML or messages JSONL); default: the built-in train split")
+    test_file: str | None = Field(None, description="Held-out dataset; default: the built-in test split")
+    refine_file: str | None = Field(None, description="Expert-corrected refinement dataset added to training")
+    template: str = Field("chathpc", description="Prompt template: a built-in name, a path to a Jinja2 file, or inline Jinja2 text")
+    system: str | None = Field(None, description="System text for records without one; default: the template's own")
+
+
+class HarnessConfig(_Section):
+    """How candidates are built, run, compared, timed and sandboxed."""
+
+    ranks: list[int] = Field(default_factory=lambda: [1, 2, 3, 4], description="Rank counts for correctness runs")
+    perf_ranks: list[int] = Field(default_factory=lambda: [1, 2], description="Rank counts for timing runs (never more than the cores)")
+    launcher: str = Field("mpirun -np {n}", description="Launcher template; {n} is the rank count (mpiexec -n {n}, srun -n {n})")
+    cc: str = Field("mpicc", description="MPI C compiler wrapper")
+    cflags: list[str] = Field(default_factory=lambda: ["-O2", "-Wall"], description="Compiler flags for candidate and sequential program")
+    ldflags: list[str] = Field(default_factory=lambda: ["-lm"], description="Linker flags")
+    build_timeout: float = Field(60.0, gt=0, description="Seconds one compilation may take")
+    timeout: float = Field(30.0, gt=0, description="Seconds one correctness run may take before it counts as a timeout")
+    rtol: float = Field(1e-7, ge=0.0, description="Relative tolerance for numbers in the output")
+    atol: float = Field(1e-10, ge=0.0, description="Absolute tolerance for numbers in the output")
+    perf_repeats: int = Field(5, ge=1, description="Timed repeats per rank count (the median is reported)")
+    perf_warmup: int = Field(1, ge=0, description="Untimed warm-up runs per rank count")
+    sandbox: Literal["auto", "bwrap", "rlimits"] = Field("auto", description="Isolation: bwrap where available (auto), or resource limits only")
+    memory_mb: int = Field(2048, ge=16, description="Address-space limit per process, MiB")
+    cpu_seconds: int = Field(120, ge=1, description="CPU-time limit per process, seconds")
+    max_output_bytes: int = Field(1 << 20, ge=1024, description="Captured stdout/stderr per run; more is cut and the run fails")
+    jobs: int = Field(1, ge=1, description="Correctness runs in parallel (timing runs are always serialized)")
+
+    @field_validator("ranks", "perf_ranks", "cflags", "ldflags", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.split() if " " in value.strip() else _split_commas(value)
+        return value
+
+    @field_validator("ranks", "perf_ranks")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        if not value or any(n < 1 for n in value):
+            raise ValueError("rank counts must be a non-empty list of integers >= 1")
+        return value
+
+    @field_validator("launcher")
+    @classmethod
+    def _has_n(cls, value: str) -> str:
+        if "{n}" not in value:
+            raise ValueError("launcher template must contain {n} (the rank count)")
+        return value
+
+
+class RunConfig(BaseSettings):
+    """The whole configuration of one run."""
+
+    model_config = SettingsConfigDict(extra="forbid", validate_assignment=True)
+
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    lora: LoraConfig = Field(default_factory=LoraConfig)
+    training: TrainingConfig = Field(default_factory=TrainingConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    data: DataConfig = Field(default_factory=DataConfig)
+    harness: HarnessConfig = Field(default_factory=HarnessConfig)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Layering (file < env < CLI) is done by resolve_config, which records where each
+        # value came from; the model itself only validates the merged values.
+        return (init_settings,)
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    name: field.annotation for name, field in RunConfig.model_fields.items()  # type: ignore[misc]
+}
+
+
+class ResolvedConfig(BaseModel):
+    """A validated config plus the source of every value (default, file, env or cli)."""
+
+    config: RunConfig
+    sources: dict[str, str]
+    file: str | None = None
+
+
+def _suggest(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_key(section: str, key: str | None, origin: str) -> None:
+    if section not in SECTIONS:
+        raise ConfigError(f"{origin}: unknown section '{section}'{_suggest(section, list(SECTIONS))}")
+    if key is not None and key not in SECTIONS[section].model_fields:
+        fields = list(SECTIONS[section].model_fields)
+        raise ConfigError(f"{origin}: unknown key '{section}.{key}'{_suggest(key, fields)}")
+
+
+def _parse_scalar(text: str) -> Any:
+    try:
+        return yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError:
+        return text
+
+
+def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read a YAML or JSON config file into a nested dict, with one-line errors."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read config ({exc.strerror})") from None
+    try:
+        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f" line {line + 1}" if line is not None else (f" line {exc.lineno}" if hasattr(exc, "lineno") else "")
+        raise ConfigError(f"{p}:{where} not valid {'JSON' if p.suffix == '.json' else 'YAML'}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a config must be a mapping of sections, got {type(data).__name__}")
+    for section, values in data.items():
+        _check_key(str(section), None, str(p))
+        if values is None:
+            data[section] = {}
+        elif not isinstance(values, dict):
+            raise ConfigError(f"{p}: section '{section}' must be a mapping")
+        else:
+            for key in values:
+                _check_key(str(section), str(key), str(p))
+    return data
+
+
+def env_overrides(environ: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """Config values from ``CHATHPC_<SECTION>__<KEY>`` variables (others with the prefix are ignored)."""
+    environ = os.environ if environ is None else environ
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or ENV_DELIMITER not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX):].lower().partition(ENV_DELIMITER)
+        _check_key(section, key, f"environment variable {name}")
+        out.setdefault(section, {})[key] = _parse_scalar(value)
+    return out
+
+
+def cli_overrides(assignments: list[str] | None) -> dict[str, dict[str, Any]]:
+    """Config values from ``--set section.key=value`` assignments."""
+    out: dict[str, dict[str, Any]] = {}
+    for item in assignments or []:
+        path, sep, value = item.partition("=")
+        section, dot, key = path.strip().partition(".")
+        if not sep or not dot or not key:
+            raise ConfigError(f"--set {item}: expected section.key=value")
+        _check_key(section, key, f"--set {item}")
+        out.setdefault(section, {})[key] = _parse_scalar(value)
+    return out
+
+
+def _format_validation_error(exc: ValidationError, sources: dict[str, str]) -> str:
+    err = exc.errors()[0]
+    path = ".".join(str(p) for p in err["loc"])
+    origin = sources.get(path, "config")
+    return f"{origin}: {path}: {err['msg']}"
+
+
+def resolve_config(
+    path: str | os.PathLike[str] | None = None,
+    overrides: list[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ResolvedConfig:
+    """Merge defaults < file < env < CLI overrides, validate, and record each value's source."""
+    layers = [
+        ("file" if path is None else f"file {path}", read_config_file(path) if path else {}),
+        ("env", env_overrides(environ)),
+        ("cli", cli_overrides(overrides)),
+    ]
+    merged: dict[str, dict[str, Any]] = {}
+    origin: dict[str, str] = {}
+    for label, layer in layers:
+        for section, values in layer.items():
+            for key, value in values.items():
+                merged.setdefault(section, {})[key] = value
+                origin[f"{section}.{key}"] = label
+    try:
+        config = RunConfig(**merged)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, origin)) from None
+    sources = {
+        f"{section}.{key}": origin.get(f"{section}.{key}", "default")
+        for section, model in SECTIONS.items()
+        for key in model.model_fields
+    }
+    return ResolvedConfig(config=config, sources=sources, file=str(path) if path else None)
+
+
+def load_config(path: str | os.PathLike[str] | None = None, overrides: list[str] | None = None) -> RunConfig:
+    """The validated run config from a file, the environment and overrides (see module docs)."""
+    return resolve_config(path, overrides).config
+
+
+def example_config_yaml() -> str:
+    """A commented YAML config with every field at its default."""
+    lines = [
+        "# chathpc run config. Every field is shown at its default.",
+        "# Precedence (later wins): defaults < this file < CHATHPC_<SECTION>__<KEY> env < --set section.key=value",
+        "",
+    ]
+    defaults = RunConfig().model_dump(mode="json")
+    for section, model in SECTIONS.items():
+        lines.append(f"# {(model.__doc__ or '').strip()}")
+        lines.append(f"{section}:")
+        for key, field in model.model_fields.items():
+            if field.description:
+                lines.append(f"  # {field.description}")
+            value = yaml.safe_dump({key: defaults[section][key]}, default_flow_style=True, width=1000).strip()
+            lines.append(f"  {value[1:-1]}")
+        lines.append("")
+    return "\n".join(lines)
