@@ -76,6 +76,7 @@ class LoraConfig(_Section):
 class TrainingConfig(_Section):
     """Optimization and run-directory settings for ``chathpc train``."""
 
+    method: Literal["lora", "full"] = Field("lora", description="lora trains an adapter (QLoRA with model.load_in_4bit); full updates every weight (tiny models)")
     epochs: float = Field(3.0, gt=0, description="Passes over the training data (ignored when max_steps > 0)")
     max_steps: int = Field(-1, ge=-1, description="Total optimizer steps; -1 means use epochs")
     learning_rate: float = Field(2e-4, gt=0, le=1.0, description="Peak learning rate")

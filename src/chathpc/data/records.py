@@ -175,7 +175,7 @@ def load_records(path: str | Path, fmt: Format | None = None) -> list[Record]:
         raise DataError(f"{path}: empty dataset file")
     items: list[tuple[str, Any]] = []
     if fmt in ("jsonl", "messages"):
-        for lineno, line in enumerate(text.splitlines(), 1):
+        for lineno, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
@@ -222,7 +222,10 @@ class _BlockDumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
+    if any(ch in value for ch in "\x85\u2028\u2029"):
+        style = '"'  # YAML reads these as line breaks: keep them escaped
+    else:
+        style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -1,0 +1,131 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from chathpc.cli import main
+
+
+def run_cli(*args, env=None):
+    """The real console entry point in a subprocess (what users run)."""
+    return subprocess.run(
+        [sys.executable, "-m", "chathpc", *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120
+    )
+
+
+def test_help_lists_foundation_verbs_without_ml_imports():
+    code = (
+        "import sys; from chathpc.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('torch', 'transformers', 'peft', 'trl') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for verb in ("env", "init", "config", "data"):
+        assert f"    {verb} " in proc.stdout
+
+
+def test_unknown_flag_is_one_line_exit_2():
+    proc = run_cli("data", "validate", "x.json", "--bogus")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "unrecognized arguments: --bogus" in proc.stderr
+
+
+@pytest.mark.mpi
+def test_env_reports_mpi_and_tools():
+    proc = run_cli("env", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["mpi"]["available"] and report["mpi"]["implementation"]
+    assert report["cores"] >= 1 and "torch" in report["packages"]
+
+
+def test_env_without_mpi_exits_nonzero_with_advice(tmp_path):
+    proc = run_cli("env", env={"PATH": str(tmp_path)})
+    assert proc.returncode == 1
+    assert "MPI not found" in proc.stderr and "openmpi" in proc.stderr.lower()
+    assert "Traceback" not in proc.stderr
+
+
+def test_init_writes_config_and_refuses_to_overwrite(tmp_path, capsys):
+    path = tmp_path / "run.yaml"
+    assert main(["init", str(path)]) == 0
+    assert "harness:" in path.read_text()
+    path.write_text("mine\n")
+    assert main(["init", str(path)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert path.read_text() == "mine\n"
+
+
+def test_config_show_reports_sources(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "run.yaml"
+    path.write_text("training:\n  seed: 5\n")
+    monkeypatch.setenv("CHATHPC_LORA__R", "4")
+    assert main(["config", "show", "-c", str(path), "--set", "harness.ranks=1,3", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["config"]["training"]["seed"] == 5 and shown["sources"]["training.seed"] == f"file {path}"
+    assert shown["config"]["lora"]["r"] == 4 and shown["sources"]["lora.r"] == "env"
+    assert shown["config"]["harness"]["ranks"] == [1, 3] and shown["sources"]["harness.ranks"] == "cli"
+    assert main(["config", "show", "-c", str(path)]) == 0
+    text = capsys.readouterr().out
+    assert "seed: 5" in text and "# env" in text
+
+
+def test_config_show_bad_input(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("harness:\n  rank: [1]\n")
+    proc = run_cli("config", "show", "-c", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"chathpc: error: {path}: unknown key 'harness.rank' (did you mean 'ranks'?)"
+
+
+def test_data_validate_stats_convert(tmp_path, capsys):
+    src = tmp_path / "d.yaml"
+    src.write_text(yaml.safe_dump([
+        {"question": "Parallelize:\nint main(){}", "context": "Sequential to MPI translation", "answer": "x" * 350},
+        {"prompt": "q", "context": "Kokkos", "response": "y"},
+    ]))
+    assert main(["data", "validate", str(src)]) == 0
+    assert "ok, 2 records" in capsys.readouterr().out
+    assert main(["data", "stats", str(src), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["items"] == 2 and stats["per_context"] == {"Sequential to MPI translation": 1, "Kokkos": 1}
+    assert stats["answer_tokens_max"] == 100
+    out = tmp_path / "d.jsonl"
+    assert main(["data", "convert", str(src), str(out), "--to", "messages"]) == 0
+    line = json.loads(out.read_text().splitlines()[0])
+    assert [m["role"] for m in line["messages"]] == ["user", "assistant"]
+    back = tmp_path / "back.yaml"
+    assert main(["data", "convert", str(out), str(back)]) == 0
+    assert yaml.safe_load(back.read_text()) == yaml.safe_load(src.read_text().replace("prompt", "question").replace("response", "answer"))
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [(b"", "empty dataset file"), (b"\xff\xfe", "not UTF-8"), (b'[{"answer": "a"}]', "item 0: missing 'question'")],
+)
+def test_data_bad_input_one_line_exit_2(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    proc = run_cli("data", "validate", str(path))
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"chathpc: error: {path}") and message in proc.stderr
+    assert proc.stderr.strip().count("\n") == 0
+
+
+def test_convert_does_not_clobber(tmp_path, capsys):
+    src = tmp_path / "a.json"
+    src.write_text(json.dumps([{"question": "q"}]))
+    dst = tmp_path / "b.jsonl"
+    dst.write_text("keep")
+    assert main(["data", "convert", str(src), str(dst)]) == 2
+    assert dst.read_text() == "keep" and "use --force" in capsys.readouterr().err
+
+
+def test_debug_shows_traceback(tmp_path):
+    proc = run_cli("--debug", "data", "validate", str(tmp_path / "none.json"))
+    assert proc.returncode == 2 and "Traceback" in proc.stderr
