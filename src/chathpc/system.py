@@ -113,6 +113,7 @@ def core_count() -> int:
 def environment_report(probe_devices: bool = True) -> dict:
     """Everything ``chathpc env`` prints, as a JSON-serializable dict."""
     from chathpc import __version__
+    from chathpc.harness.sandbox import isolation_level
 
     mpi = mpi_info()
     return {
@@ -123,5 +124,10 @@ def environment_report(probe_devices: bool = True) -> dict:
         "packages": {name: package_version(name) for name in ML_PACKAGES},
         "accelerators": asdict(accelerators()) if probe_devices else None,
         "mpi": {**asdict(mpi), "available": mpi.available},
-        "sandbox": {"bwrap": bwrap_path(), "clang_tidy": clang_tidy_path(), "root": os.geteuid() == 0},
+        "sandbox": {
+            "bwrap": bwrap_path(),
+            "clang_tidy": clang_tidy_path(),
+            "root": os.geteuid() == 0,
+            "isolation": isolation_level("auto"),
+        },
     }

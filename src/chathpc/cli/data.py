@@ -32,6 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     convert.add_argument("--force", action="store_true", help="overwrite an existing output file")
     convert.set_defaults(func=run_convert)
 
+    export = verbs.add_parser("export-tasks", help="write the train/test/refine JSONL datasets from the task suite")
+    export.add_argument("--out", metavar="DIR", help="output directory (default: the datasets shipped in the package)")
+    export.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files differ from the task folders")
+    export.set_defaults(func=run_export_tasks)
+
 
 def run_validate(args: argparse.Namespace) -> int:
     records = load_records(args.file)
@@ -56,4 +61,17 @@ def run_convert(args: argparse.Namespace) -> int:
     records = load_records(args.input, args.src_format)
     path = save_records(records, args.output, args.dst_format, overwrite=args.force)
     print(f"wrote {len(records)} records to {path}")
+    return 0
+
+
+def run_export_tasks(args: argparse.Namespace) -> int:
+    from chathpc.tasks import export_datasets
+
+    result = export_datasets(args.out, check=args.check)
+    for split, path in result.files.items():
+        state = ("stale" if args.check else "written") if split in result.stale else "up to date"
+        print(f"{path}: {result.records[split]} records, {state}")
+    if args.check and result.stale:
+        print(f"out of date: {', '.join(result.stale)} (run chathpc data export-tasks{' --out ' + args.out if args.out else ''})")
+        return 1
     return 0

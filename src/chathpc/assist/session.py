@@ -1,0 +1,280 @@
+"""``chathpc run``: an interactive, multi-turn session with streaming answers and execution checks.
+
+Lines are questions, except commands:
+
+- ``/file seq.c``: load a sequential C program and ask for its MPI version (the same prompt as
+  ``parallelize`` and the suite records; starts a new conversation),
+- ``/check``: verify the last answer's program against the loaded program with the harness
+  (timed), and show the verdict, the speedup per rank count and the bytes each run moved,
+- ``/save out.c [--force]``: write the last answer's program (an existing file needs --force),
+- ``/context [text]``: show or set the context (the job the system text names),
+- ``/reset``: forget the conversation and the loaded program, ``/help``, ``/bye`` (or end of input).
+
+A line ``\"\"\"`` starts a multi-line message that ends at the next ``\"\"\"`` line. Follow-up
+questions carry the earlier turns in the question, rendered with the run's template.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator, TextIO
+
+from chathpc.assist.parallelize import bytes_moved, translation_record, write_program
+from chathpc.assist.sanitize import extract_code
+from chathpc.config import RunConfig
+from chathpc.data import Record, load_template, render_prompt
+from chathpc.errors import ChathpcError
+from chathpc.providers.base import GenerationRequest, Provider
+
+HELP = """commands:
+  /file PATH          load a sequential C program and ask for its MPI version
+  /check              verify the last answer against the loaded program (verdict, speedup, comm)
+  /save PATH [--force]  write the last answer's program
+  /context [TEXT]     show or set the context
+  /reset              forget the conversation and the loaded program
+  /help               this text
+  /bye                end the session (so does end of input)
+  \"\"\"                 start or end a multi-line message
+anything else is a question for the model"""
+
+MULTILINE = '"""'
+
+
+class Session:
+    """State of one conversation: turns, context, the loaded program and the last answer."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        config: RunConfig,
+        *,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        args: list[list[str]] | None = None,
+        perf_args: list[str] | None = None,
+    ) -> None:
+        from chathpc.tasks import CONTEXT
+
+        self.provider = provider
+        self.config = config
+        self.template = load_template(config.data.template, config.data.system)
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.args, self.perf_args = args, perf_args
+        self.default_context = CONTEXT
+        self.context = CONTEXT
+        self.turns: list[tuple[str, str]] = []
+        self.program: str | None = None
+        self.last_answer: str | None = None
+        self.last_code: str | None = None
+        self.errors = 0
+
+    def record_for(self, question: str) -> Record:
+        """The record for a new question: earlier turns are carried in the question text."""
+        parts = []
+        for previous_question, previous_answer in self.turns:
+            parts.append(f"{previous_question}\n\nPrevious answer:\n{previous_answer.strip()}\n\nFollow-up question:")
+        parts.append(question)
+        return Record(question="\n\n".join(parts), context=self.context)
+
+    def ask(self, question: str, record: Record | None = None) -> str:
+        """Stream the model's answer to a question, remember the turn and the program in it."""
+        record = record or self.record_for(question)
+        request = GenerationRequest(prompt=render_prompt(record, self.template), record=record)
+        chunks = []
+        for chunk in self.provider.stream(request, self.config.generation):
+            chunks.append(chunk)
+            self.out.write(chunk)
+            self.out.flush()
+        answer = "".join(chunks)
+        if not answer.endswith("\n"):
+            self.out.write("\n")
+        self.turns.append((question, answer))
+        self.last_answer = answer
+        self.last_code = extract_code(answer, self.template.answer_marker)
+        if self.last_code is None:
+            self.say("[no C program in this answer]")
+        else:
+            lines = self.last_code.count("\n")
+            self.say(f"[program of {lines} lines; /check to verify it, /save FILE to keep it]")
+        return answer
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def load_file(self, path: str) -> None:
+        """Load a sequential program and ask for its MPI version in a new conversation."""
+        if not path:
+            raise ChathpcError("/file needs a path: /file seq.c")
+        try:
+            source = Path(path).expanduser().read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ChathpcError(f"{path}: file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ChathpcError(f"{path}: cannot read ({exc})") from None
+        if not source.strip():
+            raise ChathpcError(f"{path}: empty file")
+        self.turns = []
+        self.program = source
+        record = translation_record(source).model_copy(update={"context": self.context})
+        lines = source.count("\n")
+        self.say(f"[loaded {path}: {lines} lines]")
+        self.ask(record.question, record)
+
+    def check(self) -> None:
+        """Verify the last answer's program against the loaded program, timed, and print the outcome."""
+        from chathpc.harness import check
+
+        if self.program is None:
+            raise ChathpcError("/check needs a sequential program: load one with /file seq.c")
+        if self.last_answer is None:
+            raise ChathpcError("/check: nothing to check yet, ask the model first")
+        if self.last_code is None:
+            self.say("extract_error: the last answer holds no C program")
+            return
+        result = check(self.program, self.last_code, args=self.args, config=self.config.harness, perf=True, perf_args=self.perf_args)
+        self.say(result.summary())
+        if not result.passed:
+            self.say(result.feedback())
+            return
+        if result.perf is None or not result.perf.timings:
+            error = result.perf.error if result.perf is not None else None
+            self.say(f"no timing{': ' + error if error else ''}")
+            return
+        self.say(f"sequential: {result.perf.sequential_seconds:.4f} s")
+        for timing in result.perf.timings:
+            line = f"{timing.ranks} ranks: {timing.seconds:.4f} s, speedup {timing.speedup:.2f}x, efficiency {timing.efficiency:.0%}"
+            if timing.comm:
+                messages = sum(c.p2p_messages for c in timing.comm)
+                collectives = sum(c.collective_calls for c in timing.comm)
+                line += f", {bytes_moved(timing)} bytes moved ({messages} messages, {collectives} collective calls)"
+            self.say(line)
+
+    def save(self, argument: str) -> None:
+        """Write the last answer's program to a file."""
+        words = argument.split()
+        force = "--force" in words
+        paths = [w for w in words if w != "--force"]
+        if len(paths) != 1:
+            raise ChathpcError("/save needs one path: /save out.c [--force]")
+        if self.last_code is None:
+            raise ChathpcError("/save: the last answer holds no C program" if self.last_answer else "/save: no answer yet")
+        path = write_program(self.last_code, Path(paths[0]).expanduser(), overwrite=force)
+        self.say(f"[wrote {path}]")
+
+    def reset(self) -> None:
+        """Forget the conversation, the loaded program and the context."""
+        self.turns, self.program, self.last_answer, self.last_code = [], None, None, None
+        self.context = self.default_context
+        self.say("[conversation reset]")
+
+    def handle(self, message: str) -> bool:
+        """Act on one message or command; False when the session should end."""
+        text = message.strip()
+        if not text:
+            return True
+        if not text.startswith("/"):
+            self.ask(message)
+            return True
+        command, _, argument = text.partition(" ")
+        argument = argument.strip()
+        if command in ("/bye", "/exit", "/quit"):
+            return False
+        if command == "/help":
+            self.say(HELP)
+        elif command == "/file":
+            self.load_file(argument)
+        elif command == "/check":
+            self.check()
+        elif command == "/save":
+            self.save(argument)
+        elif command == "/context":
+            if argument:
+                self.context = argument
+            self.say(f"[context: {self.context}]")
+        elif command == "/reset":
+            self.reset()
+        else:
+            raise ChathpcError(f"unknown command {command} (/help lists them)")
+        return True
+
+    def run(self, lines: Iterable[str]) -> int:
+        """Handle messages until /bye or the end of input; errors are reported and the session goes on.
+
+        Returns 0, or 1 when any message failed (useful when the session is scripted).
+        """
+        for message in messages(lines):
+            try:
+                if not self.handle(message):
+                    break
+            except ChathpcError as exc:
+                self.errors += 1
+                print(f"error: {exc}", file=self.err, flush=True)
+        return 1 if self.errors else 0
+
+
+def messages(lines: Iterable[str]) -> Iterator[str]:
+    """Input lines grouped into messages: a \"\"\" line starts or ends a multi-line message."""
+    buffer: list[str] | None = None
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if line.strip() == MULTILINE:
+            if buffer is None:
+                buffer = []
+            else:
+                yield "\n".join(buffer)
+                buffer = None
+        elif buffer is not None:
+            buffer.append(line)
+        else:
+            yield line
+    if buffer:
+        yield "\n".join(buffer)
+
+
+def default_history_path() -> Path:
+    """Where interactive sessions keep their input history."""
+    return Path("~/.chathpc_history").expanduser()
+
+
+def terminal_lines(history: Path | None, prompt: str = "> ") -> Iterator[str]:
+    """Lines typed at a terminal, with readline editing and a persistent history file."""
+    import readline
+
+    if history is not None and history.exists():
+        try:
+            readline.read_history_file(history)
+        except OSError:
+            pass
+    try:
+        while True:
+            try:
+                yield input(prompt)
+            except EOFError:
+                print()
+                return
+    finally:
+        if history is not None:
+            try:
+                history.parent.mkdir(parents=True, exist_ok=True)
+                readline.write_history_file(history)
+            except OSError as exc:
+                print(f"warning: cannot write history file {history}: {exc.strerror}", file=sys.stderr)
+
+
+def recorded_lines(lines: Iterable[str], history: Path | None) -> Iterator[str]:
+    """Scripted input lines, appended to a history file when one is given."""
+    if history is None:
+        yield from lines
+        return
+    try:
+        history.parent.mkdir(parents=True, exist_ok=True)
+        handle = history.open("a", encoding="utf-8")
+    except OSError as exc:
+        raise ChathpcError(f"history file {history}: cannot open ({exc.strerror})") from None
+    with handle:
+        for line in lines:
+            handle.write(line if line.endswith("\n") else line + "\n")
+            handle.flush()
+            yield line

@@ -1,0 +1,74 @@
+"""``chathpc bench``: run the harness over the task suite (references, variants) and report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.errors import ChathpcError
+from chathpc.tasks.loader import DOMAINS, SPLITS, load_suite
+
+ORDER = 35
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "bench",
+        help="verify (and time) the task suite's expert solutions and variants",
+        description=(
+            "Check every selected solution of the task suite with the harness at harness.ranks on each task's "
+            "correctness arguments; with --perf also time it at harness.perf_ranks on the task's timing arguments. "
+            "Writes bench.json, bench.csv and bench.md to the results directory. Exit status: 0 all reference "
+            "solutions pass, 1 a reference solution fails (a broken task), 2 usage or environment error."
+        ),
+    )
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all", help="task split (default: all)")
+    parser.add_argument("--domain", choices=DOMAINS, help="only this domain")
+    parser.add_argument("--task", dest="task_ids", action="append", metavar="ID", help="only this task (repeatable)")
+    parser.add_argument(
+        "--solutions", choices=["reference", "variants", "all"], default="reference",
+        help="reference (mpi.c), variants (variants/*.c) or all (default: reference)",
+    )
+    parser.add_argument("--suite", metavar="DIR", help="another task suite directory (<domain>/<id>/ folders; default: the built-in suite)")
+    parser.add_argument("--perf", action="store_true", help="time passing solutions: speedup, efficiency, bytes sent")
+    parser.add_argument("--jobs", type=int, help="checks in parallel (default: harness.jobs; timing stays serialized)")
+    parser.add_argument("--out", metavar="DIR", help="results directory (default: results/bench-<UTC time>)")
+    parser.add_argument("--force", action="store_true", help="overwrite bench.* files already in --out")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_config_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from chathpc.tasks.bench import report_paths, report_text, run_bench, select_solutions, write_report
+
+    config = config_from_args(args).config.harness
+    out = Path(args.out) if args.out else Path("results") / f"bench-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
+    if args.jobs is not None and args.jobs < 1:
+        raise ChathpcError("--jobs must be at least 1")
+    report_paths(out, overwrite=args.force)
+    split = None if args.split == "all" else args.split
+    selected = [t for t in load_suite(split=split, domain=args.domain, root=args.suite) if not args.task_ids or t.id in args.task_ids]
+    total = len(select_solutions(selected, args.solutions)) * (2 if args.perf else 1)
+    bar = tqdm(total=total, desc="bench", unit="check", file=sys.stderr, disable=args.no_progress, dynamic_ncols=True)
+
+    def advance(row) -> None:
+        bar.set_postfix_str(f"{row.task}/{row.solution} {row.verdict}", refresh=False)
+        bar.update(1)
+
+    try:
+        report = run_bench(
+            split, args.domain, solutions=args.solutions, perf=args.perf, config=config,
+            task_ids=args.task_ids, jobs=args.jobs, progress=advance, root=args.suite,
+        )
+    finally:
+        bar.close()
+    paths = write_report(report, out, overwrite=args.force)
+    print(report_text(report))
+    print(f"wrote {', '.join(str(p) for p in paths)}")
+    return 1 if report.reference_failures() else 0

@@ -1,0 +1,37 @@
+"""``chathpc quickstart``: tiny model -> train -> verify -> test -> compare with baselines -> report, on a CPU."""
+
+from __future__ import annotations
+
+import argparse
+
+ORDER = 5
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("quickstart", help="the whole loop on a CPU in minutes: tiny model, train, verify, test, compare, report",
+                            description="Create a tiny local model, fine-tune it on the built-in train split, verify it by "
+                                        "execution, test it on the held-out split, compare it with the reference and "
+                                        "sequential baselines, and write the report and plots. A model this small only "
+                                        "memorizes; use a real base model on a GPU node for useful results.")
+    parser.add_argument("-o", "--out", default="quickstart", metavar="DIR", help="output directory (default: quickstart)")
+    parser.add_argument("--force", action="store_true", help="replace the outputs of an earlier quickstart in DIR")
+    parser.add_argument("--steps", type=int, metavar="N", help="training steps (default: the tuned budget)")
+    parser.add_argument("--no-perf", action="store_true", help="skip timing runs (no speedup tables; faster)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from chathpc.errors import ChathpcError
+    from chathpc.evaluate.quickstart import QuickstartOptions, run_quickstart
+
+    options = QuickstartOptions(out=args.out, force=args.force, perf=not args.no_perf)
+    if args.steps is not None:
+        if args.steps < 1:
+            raise ChathpcError("--steps must be at least 1")
+        options.max_steps = args.steps
+    result = run_quickstart(options, progress=not args.no_progress)
+    print(f"verify (train split): {result.verify_pass}/{result.train_items} items pass; "
+          f"test (held-out split): {result.test_pass}/{result.test_items} items pass")
+    print(f"report: {result.out}/quickstart.md (plots and tables under {result.out}/report/) in {result.total_seconds:.0f} s")
+    return 0

@@ -1,0 +1,184 @@
+"""``compare``: several providers on the same items and settings, as one table.
+
+``compare_results`` builds the comparison from results files (one provider each); ``run_comparison``
+first runs (or resumes) every provider with ``run_evaluation`` into ``OUT/results/`` and then writes
+the report (Markdown, CSV, JSON) and the plots into ``OUT/``.
+
+Peak speedup of a task for a provider: the highest speedup measured for any of its passing samples
+at any timed rank count. The pairwise table compares two providers on the tasks where both have
+passing timed code: the geometric mean and the maximum of ``peak_A / peak_B``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+from typing import Sequence
+
+from pydantic import BaseModel, Field
+
+from chathpc.config import RunConfig
+from chathpc.data import Record
+from chathpc.errors import ChathpcError
+from chathpc.evaluate.metrics import EvaluationSummary, group_by_item, summarize
+from chathpc.evaluate.results import ResultLine, read_results
+from chathpc.evaluate.runner import run_evaluation
+
+
+class TaskSpeedups(BaseModel):
+    """Best measured speedup per rank count of each provider's passing samples on one item."""
+
+    item_id: str
+    domain: str
+    speedup: dict[str, dict[int, float]] = Field(description="provider -> rank count -> best speedup (absent: nothing passed and timed)")
+
+    def peak(self, provider: str) -> float | None:
+        """The provider's highest speedup on this item, or None when it has no passing timed sample."""
+        values = self.speedup.get(provider, {})
+        return max(values.values()) if values else None
+
+
+class PairRatio(BaseModel):
+    """Peak speedup of one provider's code over another's, over the tasks both solved with timings."""
+
+    tasks: int
+    geomean: float | None
+    peak: float | None
+
+
+class Comparison(BaseModel):
+    """Everything the compare report shows."""
+
+    providers: list[str]
+    ks: list[int]
+    summaries: dict[str, EvaluationSummary]
+    domains: list[str]
+    tasks: list[TaskSpeedups]
+    relative_peak: dict[str, dict[str, PairRatio]] = Field(description="A -> B -> peak speedup of A's code over B's")
+    files: dict[str, str] = Field(default_factory=dict, description="provider -> results file")
+
+
+def _best_speedups(samples: list[ResultLine]) -> dict[int, float]:
+    best: dict[int, float] = {}
+    for sample in samples:
+        if sample.passed:
+            for ranks, value in sample.speedup.items():
+                best[ranks] = max(best.get(ranks, 0.0), value)
+    return dict(sorted(best.items()))
+
+
+def compare_results(results: dict[str, list[ResultLine]], ks: Sequence[int] = (1,), files: dict[str, str] | None = None) -> Comparison:
+    """The comparison of several providers' results (provider spec -> its lines)."""
+    if not results:
+        raise ChathpcError("nothing to compare")
+    providers = list(results)
+    summaries = {p: summarize(lines, ks) for p, lines in results.items()}
+    grouped = {p: group_by_item(lines) for p, lines in results.items()}
+    item_ids: list[str] = []
+    domains: dict[str, str] = {}
+    for items in grouped.values():
+        for item_id, samples in items.items():
+            if item_id not in domains:
+                item_ids.append(item_id)
+                domains[item_id] = samples[0].domain or "other"
+    tasks = [
+        TaskSpeedups(
+            item_id=item_id, domain=domains[item_id],
+            speedup={p: best for p in providers if (best := _best_speedups(grouped[p].get(item_id, [])))},
+        )
+        for item_id in item_ids
+    ]
+    relative: dict[str, dict[str, PairRatio]] = {}
+    for a in providers:
+        relative[a] = {}
+        for b in providers:
+            if a == b:
+                continue
+            ratios = [pa / pb for t in tasks if (pa := t.peak(a)) is not None and (pb := t.peak(b)) is not None and pb > 0 and pa > 0]
+            relative[a][b] = PairRatio(
+                tasks=len(ratios),
+                geomean=math.exp(sum(math.log(r) for r in ratios) / len(ratios)) if ratios else None,
+                peak=max(ratios) if ratios else None,
+            )
+    return Comparison(
+        providers=providers, ks=sorted(set(ks)), summaries=summaries, domains=sorted(set(domains.values())),
+        tasks=tasks, relative_peak=relative, files=files or {},
+    )
+
+
+def load_comparison(paths: Sequence[str | Path], ks: Sequence[int] = (1,)) -> Comparison:
+    """The comparison of existing results files (each holds one provider's lines)."""
+    results: dict[str, list[ResultLine]] = {}
+    files: dict[str, str] = {}
+    for path in paths:
+        lines = read_results(path).lines
+        if not lines:
+            raise ChathpcError(f"{path}: no results")
+        provider = lines[0].provider
+        if provider in results:
+            raise ChathpcError(f"{path}: '{provider}' already comes from {files[provider]}")
+        results[provider], files[provider] = lines, str(path)
+    return compare_results(results, ks, files)
+
+
+def results_name(spec: str) -> str:
+    """A file name for a provider spec (``hf:runs/x`` -> ``hf-runs-x.jsonl``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", spec).strip("-.") + ".jsonl"
+
+
+def write_report(comparison: Comparison, out_dir: str | Path, *, plots: bool = True) -> dict[str, Path]:
+    """report.md, report.csv, report.json and (with ``plots``) the PNG plots under ``out_dir``."""
+    from chathpc.report import comparison_csv, comparison_markdown
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    if plots:
+        from chathpc.report.plots import plot_comparison
+
+        written.update(plot_comparison(comparison, out))
+    files = {
+        "markdown": (out / "report.md", comparison_markdown(comparison, {k: p.name for k, p in written.items()})),
+        "csv": (out / "report.csv", comparison_csv(comparison)),
+        "json": (out / "report.json", comparison.model_dump_json(indent=2) + "\n"),
+    }
+    for name, (path, text) in files.items():
+        path.write_text(text, encoding="utf-8")
+        written[name] = path
+    return written
+
+
+def run_comparison(
+    records: Sequence[Record],
+    config: RunConfig,
+    providers: Sequence[str],
+    out_dir: str | Path,
+    *,
+    perf: bool = False,
+    resume: bool = False,
+    force: bool = False,
+    ks: Sequence[int] = (1,),
+    extra_results: Sequence[str | Path] = (),
+    plots: bool = True,
+    progress: bool = True,
+) -> tuple[Comparison, dict[str, Path]]:
+    """Run every provider on ``records`` into ``OUT/results/``, add ``extra_results`` files, and write the report."""
+    if len(set(providers)) != len(providers):
+        raise ChathpcError("a provider is listed twice")
+    out = Path(out_dir)
+    results: dict[str, list[ResultLine]] = {}
+    files: dict[str, str] = {}
+    for path in extra_results:
+        lines = read_results(path).lines
+        if not lines:
+            raise ChathpcError(f"{path}: no results")
+        results[lines[0].provider], files[lines[0].provider] = lines, str(path)
+    for spec in providers:
+        if spec in results:
+            raise ChathpcError(f"'{spec}' is both run and given as a results file")
+        path = out / "results" / results_name(spec)
+        run_evaluation(records, config, path, provider_spec=spec, perf=perf, resume=resume, force=force, ks=ks, progress=progress)
+        results[spec], files[spec] = read_results(path).lines, str(path)
+    comparison = compare_results(results, ks, files)
+    return comparison, write_report(comparison, out, plots=plots)

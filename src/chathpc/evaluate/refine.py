@@ -1,0 +1,135 @@
+"""``refine``: turn a results file into work for an expert and into new training data.
+
+- Failed items become a refinement dataset (the ChatHPC record format): the original question and
+  context, the model's answer as the answer to correct, and in ``metadata`` the harness's verdict and
+  feedback. A Markdown view lists the same items with a rating template for the expert.
+- Optionally, samples that passed verification (with a measured speedup at or above a threshold)
+  are harvested as new training examples.
+
+``chathpc train`` with ``data.refine_file`` pointing at the corrected file closes the loop.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from pydantic import BaseModel
+
+from chathpc.data import Record, save_records
+from chathpc.errors import ChathpcError
+from chathpc.evaluate.metrics import group_by_item
+from chathpc.evaluate.results import ResultLine
+
+RATING_TEMPLATE = """**Expert rating** (fill in, then correct the answer in the refinement file):
+- Correctness (0-5):
+- Performance (0-5):
+- Style and MPI usage (0-5):
+- Notes:
+"""
+
+
+class RefineOutcome(BaseModel):
+    """What ``refine_results`` wrote."""
+
+    failed_items: int
+    refine_file: str | None
+    markdown_file: str | None
+    harvested: int
+    harvest_file: str | None
+
+
+def _fenced(code: str | None, raw: str) -> str:
+    return f"```c\n{code.rstrip()}\n```" if code else raw
+
+
+def failed_records(lines: Sequence[ResultLine]) -> list[tuple[Record, ResultLine]]:
+    """One refinement record per item with no passing sample (its first sample's answer to correct)."""
+    out = []
+    for item_id, samples in group_by_item(lines).items():
+        if any(s.passed for s in samples):
+            continue
+        first = samples[0]
+        metadata = {
+            **first.record.metadata,
+            "refine": {
+                "provider": first.provider, "verdict": first.verdict, "feedback": first.feedback,
+                "verdicts": [s.verdict for s in samples], "expected_answer": first.record.answer,
+            },
+        }
+        record = Record(
+            question=first.record.question, context=first.record.context, answer=_fenced(first.code, first.raw_output),
+            system=first.record.system, id=item_id, metadata=metadata,
+        )
+        out.append((record, first))
+    return out
+
+
+def harvested_records(lines: Sequence[ResultLine], min_speedup: float) -> list[Record]:
+    """Per item, the passing sample with the best measured speedup if it reaches ``min_speedup`` (0: any passing sample)."""
+    out = []
+    for item_id, samples in group_by_item(lines).items():
+        passing = [s for s in samples if s.passed and s.code and s.check_mode == "execution"]
+        if not passing:
+            continue
+        best = max(passing, key=lambda s: max(s.speedup.values(), default=0.0))
+        speedup = max(best.speedup.values(), default=None)
+        if min_speedup > 0 and (speedup is None or speedup < min_speedup):
+            continue
+        metadata = {**best.record.metadata, "harvest": {"provider": best.provider, "sample": best.sample, "speedup": best.speedup}}
+        out.append(Record(question=best.record.question, context=best.record.context, answer=_fenced(best.code, best.raw_output),
+                          system=best.record.system, id=item_id, metadata=metadata))
+    return out
+
+
+def refine_markdown(items: list[tuple[Record, ResultLine]]) -> str:
+    """The expert's view: per failed item, the sequential code, the model's answer, the verdict and feedback, a rating template."""
+    parts = [f"# Refinement: {len(items)} failed item(s)", ""]
+    for record, line in items:
+        parts += [
+            f"## {record.id} ({line.domain or 'other'}): {line.verdict}", "",
+            "### Question", "", record.question.strip(), "",
+            "### Model answer", "", record.answer.strip(), "",
+            "### Harness feedback", "", "```text", (line.feedback or line.verdict).strip(), "```", "",
+            RATING_TEMPLATE,
+        ]
+    return "\n".join(parts)
+
+
+def refine_results(
+    lines: Sequence[ResultLine],
+    out: str | Path,
+    *,
+    markdown: str | Path | None = None,
+    harvest: str | Path | None = None,
+    min_speedup: float = 1.0,
+    force: bool = False,
+) -> RefineOutcome:
+    """Write the refinement dataset (``out``) and its Markdown view, and optionally harvested examples.
+
+    Files with nothing to hold (no failed item, nothing harvested) are not written.
+    """
+    if not lines:
+        raise ChathpcError("the results hold no lines")
+    targets = [Path(p) for p in (out, markdown, harvest) if p is not None]
+    if len(set(targets)) != len(targets):
+        raise ChathpcError("the refinement, Markdown and harvest files must be different paths")
+    for path in targets:
+        if path.exists() and not force:
+            raise ChathpcError(f"{path}: already exists (use --force to overwrite)")
+    failed = failed_records(lines)
+    if failed:
+        save_records([r for r, _ in failed], out, overwrite=force)
+        if markdown is not None:
+            Path(markdown).parent.mkdir(parents=True, exist_ok=True)
+            Path(markdown).write_text(refine_markdown(failed), encoding="utf-8")
+    harvested = harvested_records(lines, min_speedup) if harvest is not None else []
+    if harvested:
+        save_records(harvested, harvest, overwrite=force)
+    return RefineOutcome(
+        failed_items=len(failed),
+        refine_file=str(out) if failed else None,
+        markdown_file=str(markdown) if failed and markdown is not None else None,
+        harvested=len(harvested),
+        harvest_file=str(harvest) if harvested else None,
+    )

@@ -1,0 +1,148 @@
+"""The results file: JSON Lines, one line per (item, sample), appended and fsynced as the run goes.
+
+A line is self-contained: the item (record), the rendered prompt, the raw output, the extracted
+code, the harness's CheckResult (as JSON), the verdict, the measured speedups, the provider spec and
+the generation settings. ``read_results`` tolerates a truncated last line (a run killed mid-write)
+and reports where it stopped so that ``--resume`` can cut the file there and continue.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Iterable, Literal
+
+from pydantic import BaseModel, Field, ValidationError
+
+from chathpc.data import Record
+from chathpc.errors import ChathpcError
+
+SCHEMA_VERSION = 1
+
+CheckMode = Literal["execution", "text"]
+
+VERDICTS: tuple[str, ...] = ("pass", "build_error", "runtime_error", "timeout", "wrong_output", "not_mpi", "extract_error")
+"""Every verdict a line can hold (the harness's ``Verdict`` values)."""
+
+
+class Timings(BaseModel):
+    """Seconds spent per stage on one sample (generation is the item's batch share)."""
+
+    generate_s: float = 0.0
+    check_s: float = 0.0
+
+
+class ResultLine(BaseModel):
+    """One (item, sample) outcome."""
+
+    schema_version: int = SCHEMA_VERSION
+    item_id: str
+    item_index: int = Field(ge=0)
+    sample: int = Field(ge=0)
+    domain: str | None = None
+    task: str | None = None
+    record: Record
+    prompt: str
+    raw_output: str
+    code: str | None
+    check_mode: CheckMode
+    verdict: str
+    passed: bool
+    check: dict[str, Any] | None = Field(None, description="the harness CheckResult as JSON (execution mode)")
+    feedback: str = ""
+    perf_requested: bool = False
+    speedup: dict[int, float] = Field(default_factory=dict, description="rank count -> speedup over the sequential program")
+    efficiency: dict[int, float] = Field(default_factory=dict, description="rank count -> parallel efficiency")
+    provider: str
+    generation: dict[str, Any]
+    timings: Timings = Field(default_factory=Timings)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.item_id, self.sample)
+
+
+class ResultsFile(BaseModel):
+    """What ``read_results`` found: the complete lines and the byte offset after the last one."""
+
+    path: str
+    lines: list[ResultLine]
+    valid_bytes: int
+    truncated: bool = Field(description="a partial last line (a killed run) follows the valid bytes")
+
+
+def read_results(path: str | Path) -> ResultsFile:
+    """Parse a results file; a broken last line is tolerated (``truncated``), a broken middle line is an error."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ChathpcError(f"{path}: results file not found") from None
+    except OSError as exc:
+        raise ChathpcError(f"{path}: cannot read ({exc.strerror})") from None
+    lines: list[ResultLine] = []
+    offset = 0
+    chunks = raw.split(b"\n")
+    for number, chunk in enumerate(chunks, 1):
+        is_last = number == len(chunks)
+        end = offset + len(chunk) + (0 if is_last else 1)
+        if not chunk.strip():
+            offset = end
+            continue
+        try:
+            lines.append(ResultLine.model_validate_json(chunk))
+        except ValidationError as exc:
+            if is_last or all(not c.strip() for c in chunks[number:]):
+                return ResultsFile(path=str(path), lines=lines, valid_bytes=offset, truncated=True)
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"]) or "line"
+            raise ChathpcError(f"{path}:{number}: not a chathpc results line ({where}: {problem['msg']})") from None
+        offset = end
+    return ResultsFile(path=str(path), lines=lines, valid_bytes=offset, truncated=False)
+
+
+def load_result_lines(paths: Iterable[str | Path]) -> list[ResultLine]:
+    """The complete lines of one or more results files, in file order."""
+    out: list[ResultLine] = []
+    for path in paths:
+        out.extend(read_results(path).lines)
+    return out
+
+
+def _last_byte(path: Path) -> bytes:
+    with path.open("rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1)
+
+
+class ResultsWriter:
+    """Appends lines to a results file, flushing and fsyncing each one."""
+
+    def __init__(self, path: str | Path, *, truncate_at: int | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = self.path.open("ab")
+        if truncate_at is not None:
+            self._fh.truncate(truncate_at)
+            self._fh.seek(truncate_at)
+        self._needs_newline = self._fh.tell() > 0 and _last_byte(self.path) != b"\n"
+
+    def append(self, line: ResultLine) -> None:
+        """Write one line and make it durable before returning."""
+        data = line.model_dump_json().encode("utf-8") + b"\n"
+        if self._needs_newline:
+            data = b"\n" + data
+            self._needs_newline = False
+        self._fh.write(data)
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> "ResultsWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

@@ -1,0 +1,27 @@
+"""The verification harness: build, run (sandboxed), compare and time MPI candidates.
+
+Only this package launches MPI jobs. Public API: ``check``, ``check_many``,
+``measure_performance``, ``compare_outputs``, ``isolation_level`` and the result models.
+"""
+
+from chathpc.harness.check import ReferenceProgramError, check, check_many, initializes_mpi, measure_performance
+from chathpc.harness.compare import compare_outputs
+from chathpc.harness.results import CheckResult, CommProfile, Mismatch, PerfResult, RankTiming, RunResult, Verdict
+from chathpc.harness.sandbox import isolation_level
+
+__all__ = [
+    "CheckResult",
+    "CommProfile",
+    "Mismatch",
+    "PerfResult",
+    "RankTiming",
+    "ReferenceProgramError",
+    "RunResult",
+    "Verdict",
+    "check",
+    "check_many",
+    "compare_outputs",
+    "initializes_mpi",
+    "isolation_level",
+    "measure_performance",
+]

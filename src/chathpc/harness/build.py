@@ -1,0 +1,126 @@
+"""Compile programs with the MPI compiler wrapper, cached by content hash.
+
+The cache key covers the compiler (path, size, mtime), flags, the source and any extra sources
+(the timing shims), so re-checking the same program is a cache hit. Failed builds are cached too,
+with their compiler output. The cache lives in ``$CHATHPC_CACHE_DIR`` (default
+``~/.cache/chathpc``) under ``harness/builds``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from chathpc.errors import ChathpcError
+from chathpc.harness.sandbox import Limits, run_sandboxed
+
+BUILD_LOG_LIMIT = 16_000  # characters of compiler output kept in a result
+
+
+def cache_root() -> Path:
+    """The harness cache directory (created on demand)."""
+    base = os.environ.get("CHATHPC_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "chathpc"
+    )
+    path = Path(base) / "harness"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class BuildOutcome:
+    """A compiled program (or why it did not compile)."""
+
+    ok: bool
+    binary: Path | None
+    log: str
+    key: str
+    cached: bool
+
+
+def _compiler_identity(cc: str) -> str:
+    path = shutil.which(cc)
+    if path is None:
+        raise ChathpcError(f"compiler '{cc}' not found on PATH (install Open MPI: apt-get install openmpi-bin libopenmpi-dev)")
+    stat = os.stat(os.path.realpath(path))
+    return f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def build_key(source: str, cc: str, cflags: list[str], ldflags: list[str], extra_sources: dict[str, str]) -> str:
+    """Content hash of everything that determines the binary."""
+    payload = json.dumps([_compiler_identity(cc), cflags, ldflags, source, sorted(extra_sources.items())])
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a cache file so that concurrent readers see either nothing or all of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    with os.fdopen(handle, "w") as stream:
+        stream.write(text)
+    os.replace(temporary, path)
+
+
+def _cap(text: str) -> str:
+    if len(text) <= BUILD_LOG_LIMIT:
+        return text
+    return text[:BUILD_LOG_LIMIT] + f"\n[... {len(text) - BUILD_LOG_LIMIT} more characters cut]"
+
+
+def build(
+    source: str,
+    *,
+    cc: str,
+    cflags: list[str],
+    ldflags: list[str],
+    timeout: float,
+    isolation: str,
+    limits: Limits,
+    extra_sources: dict[str, str] | None = None,
+) -> BuildOutcome:
+    """Compile ``source`` (plus ``extra_sources``, name -> text) into a cached executable.
+
+    The compiler runs in the sandbox like the program itself: untrusted code must not pull files
+    such as keys into its compiler messages through ``#include``.
+    """
+    extra = extra_sources or {}
+    key = build_key(source, cc, cflags, ldflags, extra)
+    final = cache_root() / "builds" / key
+    if (final / "status.json").is_file():
+        status = json.loads((final / "status.json").read_text())
+        binary = final / "prog"
+        if not status["ok"] or binary.is_file():
+            return BuildOutcome(status["ok"], binary if status["ok"] else None, status["log"], key, True)
+        shutil.rmtree(final, ignore_errors=True)  # a damaged entry: build it again
+    final.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="chathpc-build-"))
+    try:
+        scratch.chmod(0o711)
+        src = scratch / "src"
+        src.mkdir(mode=0o700)
+        for name, text in {"prog.c": source, **extra}.items():
+            (src / name).write_text(text)
+        command = [cc, *cflags, "prog.c", *extra, "-o", "prog", *ldflags]
+        outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=[])
+        ok = outcome.exit_code == 0 and (src / "prog").is_file()
+        if outcome.timed_out:
+            log = f"compilation did not finish within {timeout:g} s"
+        else:
+            log = _cap(outcome.stdout + outcome.stderr)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
+        if ok:
+            shutil.copyfile(src / "prog", staging / "prog")
+            (staging / "prog").chmod(0o755)
+        (staging / "status.json").write_text(json.dumps({"ok": ok, "log": log, "command": command}))
+        try:
+            os.rename(staging, final)
+        except OSError:  # another process finished the same build first: its result is equivalent
+            shutil.rmtree(staging, ignore_errors=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return BuildOutcome(ok, final / "prog" if ok else None, log, key, False)

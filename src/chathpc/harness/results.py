@@ -1,0 +1,159 @@
+"""Typed, JSON-serializable results of a harness check."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class Verdict(str, Enum):
+    """The outcome for one candidate (or one run of it)."""
+
+    PASS = "pass"
+    BUILD_ERROR = "build_error"
+    RUNTIME_ERROR = "runtime_error"
+    TIMEOUT = "timeout"
+    WRONG_OUTPUT = "wrong_output"
+    NOT_MPI = "not_mpi"
+    EXTRACT_ERROR = "extract_error"
+
+
+class Mismatch(BaseModel):
+    """The first difference between the expected and the actual output."""
+
+    index: int = Field(description="0-based token position")
+    line: int = Field(description="1-based line of the token in the expected output (or of the end)")
+    expected: str | None = Field(description="Expected token (None past the end)")
+    actual: str | None = Field(description="Actual token (None past the end)")
+    reason: str = Field(description="Why the tokens differ")
+
+    def describe(self) -> str:
+        """One line: where, what was expected, what came."""
+        return f"token {self.index} (line {self.line}): expected {self.expected!r}, got {self.actual!r} ({self.reason})"
+
+
+class RunResult(BaseModel):
+    """One correctness run: one argument set at one rank count."""
+
+    args: list[str]
+    ranks: int
+    verdict: Verdict
+    exit_code: int | None = Field(None, description="Launcher exit status; negative for a signal; None when killed on timeout")
+    seconds: float = Field(0.0, description="Wall time of the whole job including the launcher")
+    failed_rank: int | None = Field(None, description="Rank that crashed or aborted, when the launcher says")
+    signal: str | None = Field(None, description="Signal that ended the failing rank, when known")
+    mismatch: Mismatch | None = None
+    detail: str = Field("", description="Short explanation of a failure")
+    stdout: str = Field("", description="Captured stdout (capped)")
+    stderr: str = Field("", description="Captured stderr (capped)")
+    output_truncated: bool = False
+
+
+class CommProfile(BaseModel):
+    """Messages and bytes one rank sent, from the PMPI layer."""
+
+    rank: int
+    p2p_messages: int
+    p2p_bytes: int
+    collective_calls: int
+    collective_bytes: int
+
+
+class RankTiming(BaseModel):
+    """Timing at one rank count: median of the repeats, MPI_Init to MPI_Finalize, max over ranks."""
+
+    ranks: int
+    seconds: float
+    samples: list[float]
+    speedup: float
+    efficiency: float
+    comm: list[CommProfile] = Field(default_factory=list)
+
+
+class PerfResult(BaseModel):
+    """The timing run: sequential time, time/speedup/efficiency per rank count, flags."""
+
+    args: list[str]
+    sequential_seconds: float
+    sequential_samples: list[float]
+    timings: list[RankTiming] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list, description="Findings such as 'no speedup'")
+    error: str | None = Field(None, description="Why the timing run could not complete, if it could not")
+
+    def best_speedup(self) -> float:
+        """The highest speedup over the measured rank counts (0 when none)."""
+        return max((t.speedup for t in self.timings), default=0.0)
+
+
+class CheckResult(BaseModel):
+    """The verdict on one candidate with every detail a user or a repair prompt needs."""
+
+    verdict: Verdict
+    passed: bool
+    runs: list[RunResult] = Field(default_factory=list)
+    build_log: str = ""
+    warnings: list[str] = Field(default_factory=list, description="Static-screen findings (clang-tidy MPI checks)")
+    perf: PerfResult | None = None
+    isolation: str = Field("none", description="Sandbox level that was active: bwrap, rlimits, or none")
+    rtol: float = 0.0
+    atol: float = 0.0
+    seconds: float = Field(0.0, description="Wall time of the whole check")
+    work_dir: str | None = Field(None, description="Kept work directory (keep=True only)")
+    detail: str = Field("", description="Explanation of the verdict")
+
+    @classmethod
+    def extraction_failed(cls, detail: str) -> CheckResult:
+        """The result for an answer that holds no program."""
+        return cls(verdict=Verdict.EXTRACT_ERROR, passed=False, detail=detail)
+
+    def first_failure(self) -> RunResult | None:
+        """The first run that did not pass."""
+        return next((r for r in self.runs if r.verdict != Verdict.PASS), None)
+
+    def summary(self) -> str:
+        """One line: the verdict, where it failed, and the speedup when timed."""
+        text = self.verdict.value
+        failure = self.first_failure()
+        if failure is not None:
+            text += f" at {failure.ranks} ranks, args {' '.join(failure.args) or '(none)'}"
+            if failure.detail:
+                text += f": {failure.detail}"
+        elif self.detail and not self.passed:
+            text += f": {self.detail}"
+        elif self.passed:
+            text += f" ({len(self.runs)} runs)"
+        if self.perf is not None and self.perf.timings:
+            best = max(self.perf.timings, key=lambda t: t.speedup)
+            text += f"; speedup {best.speedup:.2f}x at {best.ranks} ranks"
+        if self.perf is not None and self.perf.flags:
+            text += f" [{'; '.join(self.perf.flags)}]"
+        if self.warnings:
+            text += f"; {len(self.warnings)} static warning(s)"
+        return text
+
+    def feedback(self, max_chars: int = 4000) -> str:
+        """What a repair prompt needs: compiler errors, the crashing or hanging run, the first mismatch."""
+        if self.verdict == Verdict.PASS:
+            text = "The program passed every run."
+        elif self.verdict == Verdict.BUILD_ERROR:
+            text = "The program does not compile:\n" + self.build_log.strip()
+        elif self.verdict in (Verdict.NOT_MPI, Verdict.EXTRACT_ERROR):
+            text = self.detail
+        else:
+            run = self.first_failure()
+            assert run is not None
+            where = f"with {run.ranks} MPI ranks and arguments {' '.join(run.args) or '(none)'}"
+            if run.verdict == Verdict.TIMEOUT:
+                text = f"The program did not finish {where} (timeout or deadlock)."
+            elif run.verdict == Verdict.RUNTIME_ERROR:
+                text = f"The program failed {where}: {run.detail}"
+                if run.stderr.strip():
+                    text += "\nstderr:\n" + run.stderr.strip()[-1500:]
+            else:
+                text = f"The output is wrong {where}: {run.detail}"
+        if self.warnings:
+            text += "\nStatic analysis warnings:\n" + "\n".join(self.warnings)
+        if self.perf is not None and self.perf.flags:
+            text += "\nPerformance: " + "; ".join(self.perf.flags)
+        return text[:max_chars]

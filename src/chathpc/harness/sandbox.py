@@ -1,0 +1,302 @@
+"""Run untrusted programs: scrubbed environment, resource limits, private uid, optional bubblewrap.
+
+Isolation levels (reported in every result and by ``chathpc env``):
+
+- ``bwrap``: bubblewrap with no network (loopback only), the file system read-only except the
+  work dir, a private /tmp, its own PID and IPC namespaces; plus everything in ``rlimits``.
+- ``rlimits``: resource limits (CPU time, address space, file size, processes, no core dumps) and
+  a scrubbed environment; when the harness runs as root, every run also gets a fresh unprivileged
+  uid, so the process limit is enforced and the run cannot write outside its work dir.
+
+Whatever the level, when a run ends (or times out, or floods its output) every process it
+started is killed, including ones that left the session with ``setsid``: by tearing down the PID
+namespace (bwrap), by killing everything the run's private uid owns (root), or by an environment
+token carried by every descendant (otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import secrets
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+from chathpc.errors import ChathpcError
+from chathpc.system import bwrap_path
+
+FILE_SIZE_LIMIT = 256 << 20  # bytes any one file written by a run may reach
+TOKEN_VARIABLE = "CHATHPC_SANDBOX_TOKEN"
+_KEPT_VARIABLES = ("PATH", "LD_LIBRARY_PATH", "OPAL_PREFIX")
+_KEPT_PREFIXES = ("SLURM_",)  # srun inside an allocation needs its job's settings
+_UID_RANGE = (3_000_000, 2_000_000_000)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for every process of one run."""
+
+    memory_mb: int
+    cpu_seconds: int
+    processes: int
+    max_output_bytes: int
+
+
+@dataclass
+class ProcessOutcome:
+    """What one sandboxed command did."""
+
+    exit_code: int | None  # None when killed by the harness (timeout or output flood)
+    stdout: str
+    stderr: str
+    seconds: float
+    timed_out: bool
+    truncated: bool
+
+
+def running_as_root() -> bool:
+    """True when the harness runs with effective uid 0 (it then drops to a private uid per run)."""
+    return os.geteuid() == 0
+
+
+@lru_cache(maxsize=2)
+def _bwrap_usable(bwrap: str) -> bool:
+    uid = _fresh_uid() if running_as_root() else None
+    try:
+        proc = subprocess.run(
+            [bwrap, *_bwrap_namespace_args(), "--", "true"],
+            capture_output=True,
+            timeout=20,
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
+
+
+def isolation_level(mode: str = "auto") -> str:
+    """The isolation a run gets with sandbox mode ``auto``, ``bwrap`` or ``rlimits``."""
+    if mode == "rlimits":
+        return "rlimits"
+    bwrap = bwrap_path()
+    usable = bwrap is not None and _bwrap_usable(bwrap)
+    if mode == "bwrap" and not usable:
+        raise ChathpcError(
+            "harness.sandbox is 'bwrap' but bubblewrap is not usable here "
+            "(install it with apt-get install bubblewrap, or set harness.sandbox=rlimits)"
+        )
+    return "bwrap" if usable else "rlimits"
+
+
+def _fresh_uid() -> int:
+    low, high = _UID_RANGE
+    return low + secrets.randbelow(high - low)
+
+
+def _bwrap_namespace_args() -> list[str]:
+    return [
+        "--ro-bind", "/", "/",
+        "--dev", "/dev",
+        "--proc", "/proc",
+        "--tmpfs", "/tmp",
+        "--unshare-net", "--unshare-pid", "--unshare-ipc",
+        "--die-with-parent", "--new-session",
+    ]
+
+
+def scrubbed_environment(home: Path, token: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """A minimal environment: PATH, MPI location and Slurm job settings only, no keys or tokens of the caller."""
+    env = {name: value for name, value in os.environ.items() if name in _KEPT_VARIABLES or name.startswith(_KEPT_PREFIXES)}
+    env.setdefault("PATH", "/usr/local/bin:/usr/bin:/bin")
+    env.update({"HOME": str(home), "TMPDIR": str(home), "LC_ALL": "C", "LANG": "C", TOKEN_VARIABLE: token})
+    env.update(extra or {})
+    return env
+
+
+def _set_limits(limits: Limits) -> None:
+    memory = limits.memory_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.processes, limits.processes))
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every process owned by ``uid`` (kill(-1) from a child running as that uid is atomic)."""
+    for _ in range(20):
+        pid = os.fork()
+        if pid == 0:  # child: only syscalls, then _exit
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)
+            except OSError:
+                pass
+            os._exit(0)
+        os.waitpid(pid, 0)
+        if not _pids_where(lambda status, _pid: f"\t{uid}\t" in status.get("Uid", "")):
+            return
+        time.sleep(0.01)
+
+
+def _proc_status(pid: str) -> dict[str, str]:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return {key: value for key, _, value in (line.partition(":") for line in text.splitlines())}
+
+
+def _pids_where(predicate) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            status = _proc_status(entry)
+            if status and status.get("State", "").strip()[:1] not in ("Z", "X") and predicate(status, entry):
+                pids.append(int(entry))
+    return pids
+
+
+def _tasks_of_current_user() -> int:
+    mine = f"\t{os.getuid()}\t"
+    total = 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            status = _proc_status(entry)
+            if mine in status.get("Uid", ""):
+                total += int(status.get("Threads", "1").strip() or 1)
+    return total
+
+
+def _has_token(pid: str, token: str) -> bool:
+    try:
+        return f"{TOKEN_VARIABLE}={token}".encode() in Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return False
+
+
+def _kill_token(token: str) -> None:
+    """SIGKILL every process of this user whose environment carries ``token``."""
+    my_uid = f"\t{os.getuid()}\t"
+    for _ in range(20):
+        pids = _pids_where(lambda status, pid: my_uid in status.get("Uid", "") and _has_token(pid, token))
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.01)
+
+
+class _CappedReader(threading.Thread):
+    def __init__(self, stream, cap: int, on_overflow) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.cap, self.on_overflow = stream, cap, on_overflow
+        self.data = bytearray()
+        self.overflowed = False
+
+    def run(self) -> None:
+        while True:
+            chunk = self.stream.read1(65536)
+            if not chunk:
+                break
+            room = self.cap - len(self.data)
+            if room > 0:
+                self.data += chunk[:room]
+            if len(chunk) > room and not self.overflowed:
+                self.overflowed = True
+                self.on_overflow()
+        self.stream.close()
+
+
+def run_sandboxed(
+    command: list[str],
+    run_dir: Path,
+    *,
+    timeout: float,
+    limits: Limits,
+    isolation: str,
+    read_only_dirs: list[Path],
+    extra_env: dict[str, str] | None = None,
+) -> ProcessOutcome:
+    """Run ``command`` in ``run_dir`` under the given isolation; every process it starts is gone on return.
+
+    Under bwrap only ``run_dir`` is writable; ``read_only_dirs`` (e.g. where the binary lies) are
+    made visible read-only inside the private /tmp.
+    """
+    token = secrets.token_hex(12)
+    uid = _fresh_uid() if running_as_root() else None
+    if uid is not None:
+        os.chown(run_dir, uid, uid)
+    else:  # the process limit counts every task of this user: leave room for those already running
+        limits = replace(limits, processes=limits.processes + _tasks_of_current_user())
+    env = scrubbed_environment(run_dir, token, extra_env)
+    argv = list(command)
+    if isolation == "bwrap":
+        binds = [arg for d in read_only_dirs for arg in ("--ro-bind", str(d), str(d))]
+        binds += ["--bind", str(run_dir), str(run_dir)]
+        argv = [bwrap_path() or "bwrap", *_bwrap_namespace_args(), *binds, "--chdir", str(run_dir), "--", *argv]
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=run_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
+            preexec_fn=lambda: _set_limits(limits),
+        )
+    except OSError as exc:
+        raise ChathpcError(f"cannot start {command[0]}: {exc.strerror}") from None
+    flooded = threading.Event()
+    readers = [_CappedReader(s, limits.max_output_bytes, flooded.set) for s in (proc.stdout, proc.stderr)]
+    for reader in readers:
+        reader.start()
+    timed_out = killed = False
+    deadline = start + timeout
+    try:
+        while proc.poll() is None and not flooded.is_set():
+            if time.monotonic() >= deadline:
+                timed_out = True
+                break
+            flooded.wait(min(0.01, max(0.0, deadline - time.monotonic())))
+    finally:  # also on KeyboardInterrupt: nothing of the run may outlive it
+        if proc.poll() is None:
+            killed = True
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.kill()
+        exit_code = proc.wait()
+        seconds = time.monotonic() - start
+        if uid is not None:
+            _kill_uid(uid)
+        else:
+            _kill_token(token)
+    for reader in readers:
+        reader.join(timeout=5)
+    return ProcessOutcome(
+        exit_code=None if killed else exit_code,
+        stdout=readers[0].data.decode("utf-8", errors="replace"),
+        stderr=readers[1].data.decode("utf-8", errors="replace"),
+        seconds=seconds,
+        timed_out=timed_out,
+        truncated=any(r.overflowed for r in readers),
+    )

@@ -1,0 +1,17 @@
+"""Model providers behind one interface: ``hf``, ``openai``, ``reference``, ``sequential``, and registered ones.
+
+Importing this package is cheap: the ML stack and the ``openai`` client load when a provider is built.
+"""
+
+from chathpc.providers.base import GenerationRequest, Provider
+from chathpc.providers.registry import available_providers, get_provider, parse_spec, provider_spec, register_provider
+
+__all__ = [
+    "GenerationRequest",
+    "Provider",
+    "available_providers",
+    "get_provider",
+    "parse_spec",
+    "provider_spec",
+    "register_provider",
+]

@@ -1,0 +1,109 @@
+"""Baseline providers that read the record instead of the prompt.
+
+- ``reference`` answers with the expert MPI solution of the task the request comes from: the
+  upper bound of every comparison, and a way to test the pipeline end to end.
+- ``sequential`` answers with the sequential program unchanged: the "did nothing" baseline,
+  which the harness must reject as ``not_mpi``.
+
+Both answer in a ```` ```c ```` fence, like a model would.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from chathpc.config import GenerationConfig, RunConfig
+from chathpc.data import Record
+from chathpc.errors import ChathpcError
+from chathpc.providers.base import GenerationRequest, Provider
+
+
+def fenced(code: str) -> str:
+    """``code`` in a ```` ```c ```` block."""
+    return f"```c\n{code.rstrip()}\n```\n"
+
+
+@lru_cache(maxsize=1)
+def _suite_by_sequential() -> dict[str, str]:
+    """Suite task ids by their normalized seq.c (comments and whitespace removed)."""
+    from chathpc.tasks import load_suite, normalize_code
+
+    return {normalize_code(task.seq_source): task.id for task in load_suite()}
+
+
+def sequential_source_of(record: Record) -> str:
+    """The sequential program a record asks about: its task's seq.c, else the first program in the question."""
+    from chathpc.assist.sanitize import code_blocks, is_program
+
+    task_id = record.metadata.get("task")
+    if task_id:
+        from chathpc.tasks import get_task
+
+        return get_task(str(task_id)).seq_source
+    for _, code in code_blocks(record.question):
+        if is_program(code):
+            return code + "\n"
+    if is_program(record.question):
+        return record.question
+    raise ChathpcError(f"item {record.id or '(no id)'}: the question holds no C program to answer with")
+
+
+def suite_task_for(record: Record) -> str | None:
+    """The id of the suite task a record comes from (its metadata, or a suite seq.c equal to its program)."""
+    if record.metadata.get("task"):
+        return str(record.metadata["task"])
+    try:
+        source = sequential_source_of(record)
+    except ChathpcError:
+        return None
+    from chathpc.tasks import normalize_code
+
+    return _suite_by_sequential().get(normalize_code(source))
+
+
+class ReferenceProvider(Provider):
+    """Answers with the expert solution of the request's task."""
+
+    name = "reference"
+
+    @classmethod
+    def from_spec(cls, name: str | None, config: RunConfig) -> "ReferenceProvider":
+        if name:
+            raise ChathpcError(f"model spec 'reference:{name}': the reference provider takes no name")
+        return cls()
+
+    def answer(self, record: Record) -> str:
+        """The expert solution for one record, fenced."""
+        if record.metadata.get("task"):
+            from chathpc.tasks import get_task
+
+            return fenced(get_task(str(record.metadata["task"])).mpi_source)
+        if record.answer.strip():
+            return record.answer
+        task_id = suite_task_for(record)
+        if task_id is None:
+            raise ChathpcError(
+                f"reference provider: item {record.id or '(no id)'} is not a suite task (no metadata.task, no answer, "
+                "and its program matches no suite seq.c), so there is no expert solution"
+            )
+        from chathpc.tasks import get_task
+
+        return fenced(get_task(task_id).mpi_source)
+
+    def generate(self, requests: list[GenerationRequest], n: int, gen: GenerationConfig) -> list[list[str]]:
+        return [[self.answer(request.record)] * n for request in requests]
+
+
+class SequentialProvider(Provider):
+    """Answers with the sequential program unchanged."""
+
+    name = "sequential"
+
+    @classmethod
+    def from_spec(cls, name: str | None, config: RunConfig) -> "SequentialProvider":
+        if name:
+            raise ChathpcError(f"model spec 'sequential:{name}': the sequential provider takes no name")
+        return cls()
+
+    def generate(self, requests: list[GenerationRequest], n: int, gen: GenerationConfig) -> list[list[str]]:
+        return [[fenced(sequential_source_of(request.record))] * n for request in requests]

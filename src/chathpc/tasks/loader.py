@@ -1,0 +1,185 @@
+"""Task folders: ``suite/<domain>/<id>/{task.yaml, seq.c, mpi.c, variants/*.c}``, loaded and validated."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from chathpc.data.records import Record
+from chathpc.errors import ChathpcError
+
+SUITE_DIR = Path(__file__).parent / "suite"
+DOMAINS: tuple[str, ...] = ("blas", "sparse", "stencil", "solver")
+SPLITS: tuple[str, ...] = ("train", "test", "refine")
+TASK_ID = re.compile(r"^[a-z0-9_]+$")
+
+INSTRUCTION = (
+    "Parallelize the following sequential C program with MPI. The MPI program must take the same "
+    "command-line arguments and print the same results, from rank 0 only, for any number of ranks."
+)
+CONTEXT = "Sequential to MPI translation"
+
+Domain = Literal["blas", "sparse", "stencil", "solver"]
+Split = Literal["train", "test", "refine"]
+
+
+class TaskError(ChathpcError):
+    """A task folder that is incomplete or invalid; the message names the file."""
+
+
+class TaskSpec(BaseModel):
+    """The contents of one ``task.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="Unique task id, [a-z0-9_]+, equal to the folder name")
+    domain: Domain
+    split: Split
+    description: str = Field(min_length=1)
+    args: list[list[str]] = Field(min_length=1, description="Correctness argument sets")
+    perf_args: list[str] = Field(description="Argument set of the timed run")
+    rtol: float | None = Field(None, ge=0.0)
+    atol: float | None = Field(None, ge=0.0)
+
+    @field_validator("id")
+    @classmethod
+    def _id_pattern(cls, value: str) -> str:
+        if not TASK_ID.match(value):
+            raise ValueError("must match [a-z0-9_]+")
+        return value
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _args_text(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [[str(a) for a in item] if isinstance(item, list) else item for item in value]
+        return value
+
+    @field_validator("perf_args", mode="before")
+    @classmethod
+    def _perf_text(cls, value: object) -> object:
+        return [str(a) for a in value] if isinstance(value, list) else value
+
+
+class Task(TaskSpec):
+    """One suite task: its spec, the sequential program, the expert MPI solution and variants."""
+
+    seq_source: str
+    mpi_source: str
+    variants: dict[str, str] = Field(default_factory=dict, description="Variant name -> MPI source")
+    path: Path
+
+    def to_record(self) -> Record:
+        """The task as a ChatHPC dataset record (question: instruction + sequential code; answer: expert code)."""
+        return Record(
+            question=f"{INSTRUCTION}\n\n```c\n{self.seq_source.rstrip()}\n```",
+            context=CONTEXT,
+            answer=f"```c\n{self.mpi_source.rstrip()}\n```",
+            id=self.id,
+            metadata={
+                "task": self.id,
+                "domain": self.domain,
+                "split": self.split,
+                "args": self.args,
+                "perf_args": self.perf_args,
+            },
+        )
+
+    def solutions(self) -> dict[str, str]:
+        """Every MPI solution by name: ``reference`` (mpi.c) first, then the variants."""
+        return {"reference": self.mpi_source, **self.variants}
+
+
+def _read_source(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TaskError(f"{path}: missing (every task needs task.yaml, seq.c and mpi.c)") from None
+    except UnicodeDecodeError:
+        raise TaskError(f"{path}: not UTF-8 text") from None
+    if not text.strip():
+        raise TaskError(f"{path}: empty")
+    return text
+
+
+def load_task(folder: str | Path) -> Task:
+    """Load and validate one task folder; errors name the offending file."""
+    folder = Path(folder)
+    spec_file = folder / "task.yaml"
+    try:
+        data = yaml.safe_load(_read_source(spec_file))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}:" if mark is not None else ""
+        raise TaskError(f"{spec_file}:{where} invalid YAML ({getattr(exc, 'problem', None) or 'syntax error'})") from None
+    if not isinstance(data, dict):
+        raise TaskError(f"{spec_file}: expected a mapping of task fields, got {type(data).__name__}")
+    try:
+        spec = TaskSpec(**{str(k): v for k, v in data.items()})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"]) or "task"
+        raise TaskError(f"{spec_file}: {key}: {err['msg']}") from None
+    if spec.id != folder.name:
+        raise TaskError(f"{spec_file}: id '{spec.id}' differs from the folder name '{folder.name}'")
+    if spec.domain != folder.parent.name:
+        raise TaskError(f"{spec_file}: domain '{spec.domain}' differs from the domain folder '{folder.parent.name}'")
+    variants_dir = folder / "variants"
+    variants = {p.stem: _read_source(p) for p in sorted(variants_dir.glob("*.c"))} if variants_dir.is_dir() else {}
+    if "reference" in variants:
+        raise TaskError(f"{variants_dir / 'reference.c'}: 'reference' is reserved for mpi.c")
+    return Task(
+        **spec.model_dump(),
+        seq_source=_read_source(folder / "seq.c"),
+        mpi_source=_read_source(folder / "mpi.c"),
+        variants=variants,
+        path=folder,
+    )
+
+
+def task_folders(root: str | Path | None = None) -> list[Path]:
+    """Every task folder (``<domain>/<id>/``) under the suite root, sorted."""
+    root = Path(root) if root is not None else SUITE_DIR
+    if not root.is_dir():
+        raise TaskError(f"{root}: task suite directory not found")
+    return sorted(p for p in root.glob("*/*") if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _check_choice(value: str | None, choices: tuple[str, ...], what: str) -> None:
+    if value is not None and value not in choices:
+        raise TaskError(f"unknown {what} '{value}' (choose from {', '.join(choices)})")
+
+
+def load_suite(split: str | None = None, domain: str | None = None, *, root: str | Path | None = None) -> list[Task]:
+    """All tasks, optionally one split and/or one domain, sorted by domain then id; ids are checked unique."""
+    _check_choice(split, SPLITS, "split")
+    _check_choice(domain, DOMAINS, "domain")
+    root = Path(root) if root is not None else SUITE_DIR
+    for child in sorted(root.iterdir()) if root.is_dir() else []:
+        if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in DOMAINS:
+            raise TaskError(f"{child}: unknown domain folder (choose from {', '.join(DOMAINS)})")
+    tasks: list[Task] = []
+    seen: dict[str, Path] = {}
+    for folder in task_folders(root):
+        task = load_task(folder)
+        if task.id in seen:
+            raise TaskError(f"{folder / 'task.yaml'}: id '{task.id}' already used by {seen[task.id]}")
+        seen[task.id] = folder
+        tasks.append(task)
+    return [t for t in tasks if (split is None or t.split == split) and (domain is None or t.domain == domain)]
+
+
+def get_task(task_id: str, *, root: str | Path | None = None) -> Task:
+    """The task with this id; an unknown id is an error that suggests close ids."""
+    import difflib
+
+    tasks = {t.id: t for t in load_suite(root=root)}
+    if task_id not in tasks:
+        close = difflib.get_close_matches(task_id, list(tasks), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise TaskError(f"unknown task '{task_id}'{hint}")
+    return tasks[task_id]

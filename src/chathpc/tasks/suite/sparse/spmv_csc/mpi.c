@@ -1,0 +1,50 @@
+/* y = A*x for a sparse matrix in CSC format: block columns per rank, partial y combined with MPI_Reduce_scatter */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    int rank, size;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    int n = argc > 1 ? atoi(argv[1]) : 4000000;
+    int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
+    int *counts = malloc(size * sizeof(int));
+    for (int r = 0; r < size; r++) counts[r] = (r + 1) * n / size - r * n / size;
+    int *colptr = malloc((m + 1) * sizeof(int));
+    colptr[0] = 0;
+    for (int j = lo; j < hi; j++) colptr[j - lo + 1] = colptr[j - lo] + 3 + j % 4;
+    int *row = malloc((colptr[m] + 1) * sizeof(int));
+    double *val = malloc((colptr[m] + 1) * sizeof(double));
+    double *x = malloc((m + 1) * sizeof(double));
+    double *ypart = calloc(n, sizeof(double));
+    double *y = malloc((m + 1) * sizeof(double));
+    for (int j = lo; j < hi; j++) {
+        x[j - lo] = 1.0 + (j % 13) * 0.125;
+        for (int k = 0; k < 3 + j % 4; k++) {
+            row[colptr[j - lo] + k] = (int)(((long)j * (2 * k + 1) + 11 * k) % n);
+            val[colptr[j - lo] + k] = 1.0 + ((j + 2 * k) % 7) * 0.25;
+        }
+    }
+    for (int j = 0; j < m; j++)
+        for (int p = colptr[j]; p < colptr[j + 1]; p++) ypart[row[p]] += val[p] * x[j];
+    MPI_Reduce_scatter(ypart, y, counts, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    double out[10] = {0.0};
+    for (int i = lo; i < hi; i++) {
+        out[0] += y[i - lo];
+        out[1] += (i % 7 + 1) * y[i - lo];
+    }
+    for (int k = 0; k < 8; k++)
+        if (k * n / 8 >= lo && k * n / 8 < hi) out[2 + k] = y[k * n / 8 - lo];
+    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (rank == 0) {
+        printf("sum %.12e\n", out[0]);
+        printf("wsum %.12e\n", out[1]);
+        for (int k = 0; k < 8; k++) printf("y[%d] %.12e\n", k * n / 8, out[2 + k]);
+    }
+    free(counts); free(colptr); free(row); free(val); free(x); free(ypart); free(y);
+    MPI_Finalize();
+    return 0;
+}

@@ -1,0 +1,112 @@
+"""parallelize with real mpicc/mpirun: reference passes, sequential fails as not_mpi, a scripted repair passes in round 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chathpc.assist import parallelize
+from chathpc.cli import main
+from chathpc.config import GenerationConfig
+from chathpc.errors import ChathpcError
+from chathpc.providers import GenerationRequest, Provider, get_provider
+
+ARGS = [["7"], ["37"]]
+
+
+@pytest.mark.mpi
+def test_reference_passes_and_is_written(axpy, fast_config, tmp_path):
+    task, _ = axpy
+    out = tmp_path / "out" / "axpy_mpi.c"
+    result = parallelize(task.seq_source, get_provider("reference", fast_config), fast_config, samples=2, args=ARGS, output=out)
+    assert result.passed and result.best == 0 and result.rounds_used == 0
+    assert [c.check.verdict.value for c in result.candidates] == ["pass", "pass"]
+    assert out.read_text() == task.mpi_source.rstrip() + "\n"
+    assert result.output == str(out)
+    assert not list(out.parent.glob(".*.tmp"))
+    json.loads(result.model_dump_json())
+
+
+@pytest.mark.mpi
+def test_sequential_fails_as_not_mpi_and_an_existing_file_is_kept(axpy, fast_config, tmp_path, capsys):
+    task, seq_path = axpy
+    out = tmp_path / "mpi.c"
+    out.write_text("/* my earlier work */\n")
+    code = main(["parallelize", str(seq_path), "-o", str(out), "--force", "-m", "sequential", "--repair", "1",
+                 "--args", "7", "--set", "harness.ranks=1,2"])
+    report = capsys.readouterr().out
+    assert code == 1
+    assert out.read_text() == "/* my earlier work */\n"
+    assert "no candidate passed (2 not_mpi) after 1 of 1 repair round(s); nothing written" in report
+
+
+@pytest.mark.mpi
+def test_scripted_repair_passes_in_round_two(axpy, scripted, tmp_path, capsys):
+    task, seq_path = axpy
+    out = tmp_path / "mpi.c"
+    code = main(["parallelize", str(seq_path), "-o", str(out), "-m", "scripted", "--repair", "2", "--args", "7",
+                 "--args", "37", "--set", "harness.ranks=1,2", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [c["check"]["verdict"] for c in result["candidates"]] == ["wrong_output", "pass"]
+    assert result["best"] == 1 and result["rounds_used"] == 1 and result["candidates"][1]["round"] == 1
+    assert result["candidates"][1]["repairs"] == 0
+    assert out.read_text() == task.mpi_source.rstrip() + "\n"
+    first, repair = scripted.prompts
+    assert first.startswith("You are ChatHPC") and repair.startswith("You are ChatHPC")  # same template
+    assert repair.rstrip().endswith("### Answer:")
+    assert task.seq_source.strip() in repair
+    assert "each rank already has what it needs" in repair  # the failed code
+    assert "Verification result: wrong_output" in repair and "with 2 MPI ranks and arguments 7" in repair
+
+
+@pytest.mark.mpi
+def test_without_repair_rounds_the_scripted_bug_is_reported(axpy, scripted, fast_config, tmp_path):
+    task, _ = axpy
+    out = tmp_path / "mpi.c"
+    result = parallelize(task.seq_source, get_provider("scripted", fast_config), fast_config, args=ARGS, output=out)
+    assert not result.passed and not out.exists()
+    assert result.candidates[0].check.verdict.value == "wrong_output"
+    assert "nothing written" in result.report()
+
+
+class ProseProvider(Provider):
+    def generate(self, requests: list[GenerationRequest], n: int, gen: GenerationConfig) -> list[list[str]]:
+        return [["I would split the loop across ranks and reduce the sums."] * n for _ in requests]
+
+
+def test_answer_without_program_is_extract_error(axpy, fast_config):
+    task, _ = axpy
+    result = parallelize(task.seq_source, ProseProvider(), fast_config, samples=2, repair_rounds=1)
+    assert [c.check.verdict.value for c in result.candidates] == ["extract_error", "extract_error", "extract_error"]
+    assert [c.round for c in result.candidates] == [0, 0, 1]  # identical failures are repaired once
+    assert not result.passed
+
+
+def test_existing_output_is_refused_before_generating(axpy, fast_config, tmp_path):
+    task, _ = axpy
+    out = tmp_path / "mpi.c"
+    out.write_text("keep\n")
+    with pytest.raises(ChathpcError, match="already exists"):
+        parallelize(task.seq_source, ProseProvider(), fast_config, output=out)
+    assert out.read_text() == "keep\n"
+
+
+def test_reference_for_a_program_outside_the_suite_is_a_clear_error(fast_config):
+    program = "#include <stdio.h>\nint main(void) { printf(\"1\\n\"); return 0; }\n"
+    with pytest.raises(ChathpcError, match="not a suite task"):
+        parallelize(program, get_provider("reference", fast_config), fast_config)
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+def test_cli_perf_report_shows_speedup_and_bytes_moved(axpy, tmp_path, capsys):
+    task, seq_path = axpy
+    out = tmp_path / "mpi.c"
+    code = main(["parallelize", str(seq_path), "-o", str(out), "-m", "reference", "--args", "7", "--perf",
+                 "--perf-args", "200000", "--set", "harness.ranks=1,2", "--set", "harness.perf_repeats=1",
+                 "--set", "harness.perf_warmup=0", "-q"])
+    report = capsys.readouterr().out
+    assert code == 0 and out.exists()
+    assert "speedup" in report and "bytes moved" in report and "passed in round 0" in report

@@ -1,0 +1,111 @@
+"""``chathpc run`` driven through stdin: multi-turn, /file, /check, /save, /context, /reset, history."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from chathpc.assist.session import messages
+from chathpc.cli import main
+
+
+def run_session(monkeypatch, capsys, script: str, *extra: str) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    code = main(["run", "-m", "scripted", "--args", "7", "--args", "37", "--perf-args", "200000",
+                 "--set", "harness.ranks=1,2", "--set", "harness.perf_repeats=1", "--set", "harness.perf_warmup=0", *extra])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.mpi
+def test_scripted_session_checks_repairs_and_saves(axpy, scripted, monkeypatch, capsys, tmp_path):
+    task, seq_path = axpy
+    out = tmp_path / "saved.c"
+    history = tmp_path / "history"
+    script = (
+        f"/file {seq_path}\n"
+        "/check\n"
+        "The output is wrong with 2 ranks. Fix it.\n"
+        "/check\n"
+        f"/save {out}\n"
+        f"/save {out}\n"
+        "/bye\n"
+        "never read\n"
+    )
+    code, stdout, stderr = run_session(monkeypatch, capsys, script, "--history", str(history))
+    assert code == 1  # the second /save failed
+    assert f"{out}: already exists (use --force to overwrite)" in stderr
+    assert out.read_text() == task.mpi_source.rstrip() + "\n"
+    checks = [line for line in stdout.splitlines() if line.startswith(("wrong_output", "pass"))]
+    assert checks[0].startswith("wrong_output at 2 ranks") and checks[1].startswith("pass")
+    assert "2 ranks: " in stdout and "speedup" in stdout and "bytes moved" in stdout
+    first, follow_up = scripted.prompts
+    assert task.seq_source.strip() in first and "Previous answer:" in follow_up
+    assert follow_up.rstrip().endswith("### Answer:") and "Fix it." in follow_up
+    assert history.read_text() == script[: script.index("never read")]  # input up to /bye, nothing after it
+
+
+def test_commands_without_state_are_errors_and_the_session_goes_on(scripted, monkeypatch, capsys, tmp_path):
+    script = (
+        "/check\n/save x.c\n/file\n/file /no/such/file.c\n/frobnicate\n"
+        "/context Sequential to MPI translation of stencils\n"
+        '"""\nfirst line\nsecond line\n"""\n'
+        "/reset\n/context\n"
+    )
+    code, stdout, stderr = run_session(monkeypatch, capsys, script)
+    assert code == 1
+    errors = stderr.splitlines()
+    assert errors == [
+        "error: /check needs a sequential program: load one with /file seq.c",
+        "error: /save: no answer yet",
+        "error: /file needs a path: /file seq.c",
+        "error: /no/such/file.c: file not found",
+        "error: unknown command /frobnicate (/help lists them)",
+    ]
+    assert "[context: Sequential to MPI translation of stencils]" in stdout
+    assert "Your job is Sequential to MPI translation of stencils" in scripted.prompts[0]
+    assert "first line\nsecond line" in scripted.prompts[0]
+    assert stdout.rstrip().endswith("[context: Sequential to MPI translation]")
+    assert not (tmp_path / "x.c").exists()
+
+
+def test_messages_groups_multiline_blocks():
+    assert list(messages(["a\n", '"""\n', "b\n", "c\n", '"""\n', "d\n", '"""\n', "e\n"])) == ["a", "b\nc", "d", "e"]
+
+
+@pytest.mark.ml
+def test_run_streams_a_local_model_answer(tiny_model_dir, monkeypatch, capsys):
+    from chathpc.config import RunConfig
+    from chathpc.data import Record, load_template, render_prompt
+    from chathpc.providers import GenerationRequest, get_provider
+    from chathpc.tasks import CONTEXT
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("Parallelize a dot product.\n/bye\n"))
+    code = main(["run", "-m", f"hf:{tiny_model_dir}", "--set", "generation.max_new_tokens=16"])
+    stdout = capsys.readouterr().out
+    config = RunConfig(generation={"max_new_tokens": 16})
+    record = Record(question="Parallelize a dot product.", context=CONTEXT)
+    request = GenerationRequest(prompt=render_prompt(record, load_template()), record=record)
+    expected = get_provider(f"hf:{tiny_model_dir}", config).generate([request], 1, config.generation)[0][0]
+    assert code == 0 and expected.strip() and stdout.startswith(expected)
+    assert "[no C program in this answer]" in stdout
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+def test_run_reads_a_script_from_a_pipe(axpy, tmp_path):
+    import subprocess
+    import sys
+
+    task, seq_path = axpy
+    out = tmp_path / "mpi.c"
+    script = f"/file {seq_path}\n/check\n/save {out}\n"
+    proc = subprocess.run(
+        [sys.executable, "-m", "chathpc", "run", "-m", "reference", "--args", "7", "--perf-args", "1000",
+         "--set", "harness.ranks=1,2", "--set", "harness.perf_repeats=1", "--set", "harness.perf_warmup=0"],
+        input=script, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "pass (2 runs)" in proc.stdout and f"[wrote {out}]" in proc.stdout
+    assert out.read_text() == task.mpi_source.rstrip() + "\n"

@@ -1,0 +1,93 @@
+"""compare (report formats and plots) and refine (refinement file, Markdown view, harvest) on real baseline results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from chathpc.cli import main
+from chathpc.data import load_records, save_records
+from chathpc.evaluate.compare import Comparison
+
+pytestmark = pytest.mark.mpi
+
+HARNESS_SETTINGS = ["--set", "harness.ranks=1,3", "--set", "harness.perf_repeats=1", "--set", "harness.perf_warmup=0"]
+
+
+@pytest.mark.slow
+def test_compare_writes_all_formats_and_plots(tmp_path, test_items, sequential_results, capsys):
+    data = save_records(test_items[:1], tmp_path / "items.jsonl")
+    out = tmp_path / "cmp"
+    code = main(["compare", "--data", str(data), "-m", "reference", "-r", str(sequential_results[0]), "--perf",
+                 "-o", str(out), "--no-progress", *HARNESS_SETTINGS])
+    assert code == 0, capsys.readouterr().err
+    for name in ("report.md", "report.csv", "report.json", "correctness.png", "speedup.png"):
+        assert (out / name).stat().st_size > 0, name
+    assert (out / "correctness.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    comparison = Comparison.model_validate_json((out / "report.json").read_text())
+    assert comparison.providers == ["sequential", "reference"]
+    reference = comparison.summaries["reference"].overall
+    assert reference.pass_at[1].value == 1.0 and reference.items == 1
+    assert set(reference.speedup_at) == {1, 2} and reference.speedup_at[2][1] > 0
+    assert comparison.summaries["sequential"].overall.pass_at[1].value == 0.0
+    task = comparison.tasks[0]
+    assert task.peak("reference") > 0 and task.peak("sequential") is None
+    rows = list(csv.DictReader(io.StringIO((out / "report.csv").read_text())))
+    assert {"provider": "reference", "domain": "all", "metric": "pass@k", "k": "1", "value": "1"}.items() <= next(
+        r for r in rows if r["provider"] == "reference" and r["metric"] == "pass@k" and r["domain"] == "all").items()
+    assert any(r["metric"] == "best_speedup" and r["provider"] == "reference" for r in rows)
+    report = (out / "report.md").read_text()
+    assert "`reference`" in report and "`sequential`" in report and "speedup.png" in report
+    # the same report from the results files alone
+    again = tmp_path / "again"
+    assert main(["compare", "-r", str(out / "results" / "reference.jsonl"), "-r", str(sequential_results[0]), "-o", str(again), "--no-plots"]) == 0
+    assert json.loads((again / "report.json").read_text())["summaries"] == json.loads((out / "report.json").read_text())["summaries"]
+
+
+def test_compare_needs_something_to_compare(capsys):
+    assert main(["compare"]) == 2
+    assert "nothing to compare" in capsys.readouterr().err
+
+
+def test_refine_writes_failed_items_and_harvests_passing_ones(tmp_path, sequential_results, reference_results, test_items, capsys):
+    out = tmp_path / "refine.jsonl"
+    assert main(["refine", str(sequential_results[0]), "-o", str(out)]) == 0
+    records = load_records(out)
+    assert [r.id for r in records] == [r.id for r in test_items]
+    assert records[0].metadata["refine"]["verdict"] == "not_mpi" and records[0].question == test_items[0].question
+    assert records[0].answer.startswith("```c") and records[0].metadata["task"] == test_items[0].metadata["task"]
+    view = (tmp_path / "refine.md").read_text()
+    assert "Expert rating" in view and "not_mpi" in view
+    assert main(["refine", str(sequential_results[0]), "-o", str(out)]) == 2  # never overwrites silently
+    assert "already exists" in capsys.readouterr().err
+
+    harvest = tmp_path / "harvest.jsonl"
+    assert main(["refine", str(reference_results[0]), "-o", str(tmp_path / "none.jsonl"), "--harvest", str(harvest), "--min-speedup", "0"]) == 0
+    assert "no failed items" in capsys.readouterr().out and not (tmp_path / "none.jsonl").exists()
+    assert [r.id for r in load_records(harvest)] == [r.id for r in test_items]
+    # without timings nothing reaches a speedup threshold
+    assert main(["refine", str(reference_results[0]), "-o", str(tmp_path / "n2.jsonl"), "--harvest", str(tmp_path / "h2.jsonl")]) == 0
+    assert not (tmp_path / "h2.jsonl").exists()
+
+
+def test_pairwise_peak_speedup_uses_tasks_both_solved():
+    from chathpc.data import Record
+    from chathpc.evaluate.compare import compare_results
+    from chathpc.evaluate.results import ResultLine
+
+    def line(provider, item, verdict, speedup):
+        return ResultLine(item_id=item, item_index=0, sample=0, domain="blas", record=Record(question="q"), prompt="p",
+                          raw_output="r", code="c", check_mode="execution", verdict=verdict, passed=verdict == "pass",
+                          perf_requested=True, speedup=speedup, provider=provider, generation={})
+
+    comparison = compare_results({
+        "a": [line("a", "x", "pass", {1: 1.0, 2: 4.0}), line("a", "y", "pass", {2: 1.0}), line("a", "z", "pass", {2: 2.0})],
+        "b": [line("b", "x", "pass", {1: 1.0, 2: 2.0}), line("b", "y", "pass", {2: 4.0}), line("b", "z", "wrong_output", {})],
+    })
+    ab = comparison.relative_peak["a"]["b"]
+    assert ab.tasks == 2 and ab.geomean == pytest.approx(0.5 ** 0.5) and ab.peak == pytest.approx(2.0)  # ratios 2 and 1/4
+    assert comparison.relative_peak["b"]["a"].peak == pytest.approx(4.0)
+    assert comparison.tasks[2].peak("b") is None and comparison.tasks[2].peak("a") == 2.0

@@ -1,0 +1,46 @@
+"""A reduced quickstart end to end: every artefact is written and the baselines behave.
+
+The tiny model is trained for a few steps only, so nothing is asserted about what it passes.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chathpc.errors import ChathpcError
+from chathpc.evaluate.compare import Comparison
+from chathpc.evaluate.quickstart import QuickstartOptions, run_quickstart
+from chathpc.evaluate.results import read_results
+
+pytestmark = [pytest.mark.slow, pytest.mark.ml, pytest.mark.mpi]
+
+
+def test_reduced_quickstart_writes_every_artefact(tmp_path):
+    options = QuickstartOptions(
+        out=str(tmp_path / "qs"), hidden_size=64, num_layers=1, num_heads=2, intermediate_size=128,
+        max_steps=2, max_seq_length=512, max_new_tokens=24, train_limit=2, test_limit=2, perf=False,
+    )
+    messages: list[str] = []
+    result = run_quickstart(options, progress=False, log=messages.append)
+    out = tmp_path / "qs"
+    for name in ("quickstart.md", "quickstart.json", "results/verify.jsonl", "results/test.jsonl", "report/report.md",
+                 "report/report.csv", "report/report.json", "report/correctness.png", "report/speedup.png"):
+        assert (out / name).is_file() and (out / name).stat().st_size > 0, name
+    assert (out / "run").is_dir() and (out / "model" / "config.json").is_file()
+    assert [s.stage for s in result.stages][0] == "create tiny model" and len(result.stages) == 5
+    assert (result.train_items, result.test_items) == (2, 2)
+    verify = read_results(out / "results" / "verify.jsonl").lines
+    assert len(verify) == 2 and all(line.provider == result.model_spec for line in verify)
+    comparison = Comparison.model_validate_json((out / "report" / "report.json").read_text())
+    assert comparison.providers == [result.model_spec, "reference", "sequential"]
+    assert comparison.summaries["reference"].overall.pass_at[1].value == 1.0
+    sequential = comparison.summaries["sequential"].overall
+    assert sequential.failures["not_mpi"] == sequential.samples == 2
+    report = (out / "quickstart.md").read_text()
+    assert "can only memorize" in report and "report/correctness.png" in report
+    assert json.loads((out / "quickstart.json").read_text())["verify_pass"] == result.verify_pass
+    assert any("train" in m for m in messages)
+    with pytest.raises(ChathpcError, match="already holds a quickstart"):
+        run_quickstart(options, progress=False, log=messages.append)

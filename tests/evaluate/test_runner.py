@@ -1,0 +1,123 @@
+"""verify/test with the real harness: the baselines, the item-check fallbacks, resume after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from chathpc.cli import main
+from chathpc.data import Record, save_records
+from chathpc.errors import ChathpcError
+from chathpc.evaluate.results import read_results
+from chathpc.evaluate.runner import item_check, run_evaluation
+from chathpc.providers import Provider, register_provider
+
+pytestmark = pytest.mark.mpi
+
+HARNESS_SETTINGS = ["--set", "harness.ranks=1,3", "--set", "harness.perf_repeats=1", "--set", "harness.perf_warmup=0"]
+
+
+def test_reference_passes_every_item(reference_results, test_items):
+    path, outcome = reference_results
+    lines = read_results(path).lines
+    assert len(lines) == len(test_items) == outcome.lines == outcome.written
+    assert all(line.passed and line.verdict == "pass" and line.check_mode == "execution" for line in lines)
+    assert [line.task for line in lines] == [r.metadata["task"] for r in test_items]
+    assert {run["ranks"] for run in lines[0].check["runs"]} == {1, 3}
+    assert lines[0].prompt.rstrip().endswith("### Answer:") and lines[0].code and lines[0].provider == "reference"
+    assert outcome.summary.overall.pass_at[1].value == 1.0
+    assert set(outcome.summary.per_domain) == {r.metadata["domain"] for r in test_items}
+
+
+def test_sequential_is_rejected_as_not_mpi(sequential_results, test_items):
+    path, outcome = sequential_results
+    lines = read_results(path).lines
+    assert len(lines) == len(test_items)
+    assert all(line.verdict == "not_mpi" and not line.passed for line in lines)
+    assert outcome.summary.overall.pass_at[1].value == 0.0
+    assert outcome.summary.overall.failures["not_mpi"] == len(test_items)
+    assert "MPI_Init" in lines[0].feedback
+
+
+def test_question_code_with_metadata_args_is_executed(tmp_path, test_items, eval_config):
+    source = test_items[0]
+    record = Record(question=source.question, context=source.context, id="adhoc", metadata={"args": [["9"]]})
+    check = item_check(record, {})
+    assert check.mode == "execution" and check.args == [["9"]] and check.task is None
+    assert "int main" in check.sequential and "```" not in check.sequential
+    outcome = run_evaluation([record], eval_config(), tmp_path / "adhoc.jsonl", provider_spec="reference", progress=False)
+    line = read_results(outcome.path).lines[0]
+    assert line.passed and [run["args"] for run in line.check["runs"]] == [["9"], ["9"]]
+
+
+class _AnswerKey(Provider):
+    """A baseline that answers with the record's expected answer, or with a fixed wrong one."""
+
+    def __init__(self, wrong: bool) -> None:
+        self.wrong = wrong
+
+    def generate(self, requests, n, gen):
+        return [["MPI_Bcast" if self.wrong else r.record.answer] * n for r in requests]
+
+
+def test_items_without_a_program_fall_back_to_text_match(tmp_path, eval_config):
+    register_provider("answerkey", lambda name, config: _AnswerKey(wrong=name == "wrong"))
+    records = [Record(question="Which MPI call sums a value over all ranks onto rank 0?", answer="`MPI_Reduce` with   MPI_SUM", id="q")]
+    good = run_evaluation(records, eval_config(), tmp_path / "good.jsonl", provider_spec="answerkey", progress=False)
+    bad = run_evaluation(records, eval_config(), tmp_path / "bad.jsonl", provider_spec="answerkey:wrong", progress=False)
+    assert (good.summary.overall.text_items, good.summary.overall.text_matched, good.summary.overall.items) == (1, 1, 0)
+    assert (bad.summary.overall.text_items, bad.summary.overall.text_matched) == (1, 0)
+    assert read_results(bad.path).lines[0].check_mode == "text"
+
+
+def test_existing_results_are_never_overwritten(tmp_path, reference_results, test_items, capsys, eval_config):
+    path, _ = reference_results
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(path.read_bytes())
+    data = save_records(test_items, tmp_path / "items.jsonl")
+    assert main(["test", str(data), "-m", "reference", "-o", str(copy), "--no-progress", *HARNESS_SETTINGS]) == 2
+    assert "already exists" in capsys.readouterr().err
+    with pytest.raises(ChathpcError, match="holds results of 'reference'"):
+        run_evaluation(test_items, eval_config(), copy, provider_spec="sequential", resume=True, progress=False)
+    with pytest.raises(ChathpcError, match="not in this dataset"):
+        run_evaluation(test_items[1:], eval_config(), copy, provider_spec="reference", resume=True, progress=False)
+    assert copy.read_bytes() == path.read_bytes()
+    # resuming a complete file generates nothing and keeps it byte for byte
+    assert main(["test", str(data), "-m", "reference", "-o", str(copy), "--resume", "--no-progress", "--json", *HARNESS_SETTINGS]) == 0
+    assert json.loads(capsys.readouterr().out)["written"] == 0
+    assert copy.read_bytes() == path.read_bytes()
+
+
+def _stable(path) -> list[dict]:
+    """The results without measured durations (the only fields two identical runs may differ in)."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in ("timings", "seconds")}
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    return [strip(line.model_dump(mode="json")) for line in read_results(path).lines]
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_to_the_same_file(tmp_path, reference_results, test_items):
+    data = save_records(test_items, tmp_path / "items.jsonl")
+    out = tmp_path / "killed.jsonl"
+    command = [sys.executable, "-m", "chathpc", "test", str(data), "-m", "reference", "-o", str(out), "--no-progress", *HARNESS_SETTINGS]
+    proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    kept = read_results(out).lines
+    assert 1 <= len(kept) < len(test_items), "the run was not killed midway"
+    assert main(["test", str(data), "-m", "reference", "-o", str(out), "--resume", "--no-progress", *HARNESS_SETTINGS]) == 0
+    assert _stable(out) == _stable(reference_results[0])

@@ -1,0 +1,57 @@
+"""Fixtures for harness tests: a private cache, a private temp root, and a leftover-process check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+def processes_under(root: Path) -> list[str]:
+    """Processes whose cwd, executable or command line lies under ``root``."""
+    prefix = str(root)
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state in ("Z", "X"):
+                continue
+            links = [os.readlink(f"/proc/{entry}/{name}") for name in ("cwd", "exe")]
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if any(link.startswith(prefix) for link in links) or prefix in cmdline:
+            found.append(f"{entry}: {cmdline.strip()}")
+    return found
+
+
+@pytest.fixture
+def work_root(monkeypatch):
+    """Work dirs of this test go to a fresh root; afterwards nothing may run there and it must be empty."""
+    root = Path(tempfile.mkdtemp(prefix="chathpc-harness-test-"))
+    root.chmod(0o711)
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    yield root
+    monkeypatch.undo()
+    left = processes_under(root)
+    remaining = [p.name for p in root.iterdir()]
+    shutil.rmtree(root, ignore_errors=True)
+    assert not left, f"processes left running: {left}"
+    assert not remaining, f"work dirs left behind: {remaining}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Builds and reference outputs of this session go to a private cache."""
+    path = tmp_path_factory.mktemp("chathpc-cache")
+    saved = os.environ.get("CHATHPC_CACHE_DIR")
+    os.environ["CHATHPC_CACHE_DIR"] = str(path)
+    yield path
+    if saved is None:
+        os.environ.pop("CHATHPC_CACHE_DIR", None)
+    else:
+        os.environ["CHATHPC_CACHE_DIR"] = saved
