@@ -46,6 +46,7 @@ def test_wrong_only_when_size_not_divisible(work_root):
     assert "with 2 MPI ranks and arguments 7" in result.feedback()
 
 
+@pytest.mark.slow
 def test_missing_halo_exchange(work_root):
     heat = program("seq_heat.c")
     assert check(heat, program("mpi_heat_correct.c"), args=[["37"]]).passed

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from chathpc.cli import main
-from chathpc.data import load_records
-from chathpc.tasks import INSTRUCTION, SPLITS, dataset_file, export_datasets, load_suite, normalize_code
+from chathpc.data import dump_records, load_records
+from chathpc.tasks import INSTRUCTION, SPLITS, dataset_file, export_datasets, load_suite, normalize_code, split_records
 
 
 def test_shipped_datasets_match_the_task_folders():
@@ -49,7 +49,7 @@ def test_export_to_a_directory_and_check(tmp_path, capsys):
     assert main(["data", "export-tasks", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["refine.jsonl", "test.jsonl", "train.jsonl"]
     for split in SPLITS:
-        assert (out / f"{split}.jsonl").read_text() == dataset_file(split).read_text()
+        assert (out / f"{split}.jsonl").read_text() == dump_records(split_records(split), "jsonl")
     first = json.loads((out / "train.jsonl").read_text().splitlines()[0])
     assert set(first) == {"question", "context", "answer", "id", "metadata"}
     mtime = (out / "test.jsonl").stat().st_mtime_ns

@@ -37,15 +37,15 @@ class QuickstartOptions(BaseModel):
     out: str = "quickstart"
     force: bool = False
     seed: int = 0
-    hidden_size: int = Field(256, description="tiny model width")
-    num_layers: int = Field(4, description="tiny model depth")
+    hidden_size: int = Field(192, description="tiny model width")
+    num_layers: int = Field(3, description="tiny model depth")
     num_heads: int = 4
-    intermediate_size: int = 704
-    max_steps: int = Field(300, description="full fine-tuning optimizer steps")
-    learning_rate: float = 2e-3
-    batch_size: int = 4
-    max_seq_length: int = 1024
-    max_new_tokens: int = 640
+    intermediate_size: int = 512
+    max_steps: int = Field(300, description="full fine-tuning optimizer steps (batch 1: one example per step)")
+    learning_rate: float = 3e-3
+    batch_size: int = Field(1, description="examples per step; per token seen, batch 1 memorizes fastest on a CPU")
+    max_seq_length: int = 2048
+    max_new_tokens: int = Field(1024, description="longest answer; the longest expert answer of the train split is ~1000 tokens")
     train_limit: int | None = Field(None, description="use only the first N train items (tests)")
     test_limit: int | None = Field(None, description="use only the first N test items (tests)")
     perf: bool = Field(True, description="time passing programs for the speedup tables and plot")
@@ -71,6 +71,7 @@ class QuickstartResult(BaseModel):
     model_spec: str
     train_items: int
     test_items: int
+    train_loss: float | None
     verify_pass: int
     test_pass: int
     stages: list[StageTiming]
@@ -115,7 +116,7 @@ def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: P
         "the train split measures how much it memorized, the test split shows that it does not generalize.",
         "Run the same loop with a real base model (e.g. Code Llama 7B) on a GPU node for useful results.",
         "",
-        f"- model: `{result.model_spec}`",
+        f"- model: `{result.model_spec}`, last logged training loss {result.train_loss if result.train_loss is not None else float('nan'):.3f}",
         f"- verify (train split): {result.verify_pass}/{result.train_items} items pass",
         f"- test (held-out split): {result.test_pass}/{result.test_items} items pass",
         "",
@@ -167,7 +168,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         config.data.train_file = str(save_records(train_records, out / "results" / "train-items.jsonl"))
     from chathpc.train.sft import train
 
-    stage(f"train ({options.max_steps} steps)", lambda: train(config))
+    trained = stage(f"train ({options.max_steps} steps)", lambda: train(config, progress=progress))
     spec = f"hf:{out / 'run'}"
     results = out / "results"
     verify = stage("verify (train split)", lambda: run_evaluation(
@@ -180,7 +181,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         extra_results=[test.path], progress=progress))
     files.update({name: str(path) for name, path in written.items()})
     result = QuickstartResult(
-        out=str(out), model_spec=spec, train_items=len(train_records), test_items=len(test_records),
+        out=str(out), model_spec=spec, train_items=len(train_records), test_items=len(test_records), train_loss=trained.train_loss,
         verify_pass=_passed_items(verify.path), test_pass=_passed_items(test.path),
         stages=stages, files=files, total_seconds=time.perf_counter() - begin, cores=core_count(),
         load_average=os.getloadavg()[0],

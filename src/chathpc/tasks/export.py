@@ -25,11 +25,6 @@ def split_records(split: str, *, root: str | Path | None = None) -> list[Record]
     return [task.to_record() for task in load_suite(split=split, root=root)]
 
 
-def dataset_text(split: str, *, root: str | Path | None = None) -> str:
-    """The exact JSON Lines text of a split's dataset file."""
-    return dump_records(split_records(split, root=root), "jsonl")
-
-
 class ExportResult(BaseModel):
     """What ``export_datasets`` wrote or found: per split, the file, its records and its state."""
 

@@ -66,7 +66,9 @@ class TaskSpec(BaseModel):
 
 
 class Task(TaskSpec):
-    """One suite task: its spec, the sequential program, the expert MPI solution and variants."""
+    """One suite task: its spec, the sequential program, the expert MPI solution and variants (immutable)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     seq_source: str
     mpi_source: str
@@ -154,11 +156,30 @@ def _check_choice(value: str | None, choices: tuple[str, ...], what: str) -> Non
         raise TaskError(f"unknown {what} '{value}' (choose from {', '.join(choices)})")
 
 
+_loaded: dict[Path, tuple[tuple, list[Task]]] = {}
+
+
+def _signature(root: Path) -> tuple:
+    """Every file under the suite with its size and modification time: a change invalidates the cache."""
+    return tuple(sorted((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in root.rglob("*")))
+
+
 def load_suite(split: str | None = None, domain: str | None = None, *, root: str | Path | None = None) -> list[Task]:
-    """All tasks, optionally one split and/or one domain, sorted by domain then id; ids are checked unique."""
+    """All tasks, optionally one split and/or one domain, sorted by domain then id; ids are checked unique.
+
+    Folders are read again only when a file under the suite changed since the last call.
+    """
     _check_choice(split, SPLITS, "split")
     _check_choice(domain, DOMAINS, "domain")
-    root = Path(root) if root is not None else SUITE_DIR
+    root = (Path(root) if root is not None else SUITE_DIR).resolve()
+    signature = _signature(root) if root.is_dir() else ()
+    cached = _loaded.get(root)
+    if cached is None or cached[0] != signature:
+        _loaded[root] = cached = (signature, _read_suite(root))
+    return [t for t in cached[1] if (split is None or t.split == split) and (domain is None or t.domain == domain)]
+
+
+def _read_suite(root: Path) -> list[Task]:
     for child in sorted(root.iterdir()) if root.is_dir() else []:
         if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in DOMAINS:
             raise TaskError(f"{child}: unknown domain folder (choose from {', '.join(DOMAINS)})")
@@ -170,7 +191,7 @@ def load_suite(split: str | None = None, domain: str | None = None, *, root: str
             raise TaskError(f"{folder / 'task.yaml'}: id '{task.id}' already used by {seen[task.id]}")
         seen[task.id] = folder
         tasks.append(task)
-    return [t for t in tasks if (split is None or t.split == split) and (domain is None or t.domain == domain)]
+    return tasks
 
 
 def get_task(task_id: str, *, root: str | Path | None = None) -> Task:

@@ -102,8 +102,7 @@ def load_model_for_inference(path_or_id: str, *, adapter: str | None = None, con
     try:
         model = AutoModelForCausalLM.from_pretrained(source.base, **kwargs)
     except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ChathpcError(f"cannot load the model '{source.base}': {first}") from None
+        raise ChathpcError(f"cannot load the model '{source.base}': {runs.first_line(exc)}") from None
     if "device_map" not in kwargs:
         model = model.to(placement.device)
     if source.adapters:

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError
+from chathpc.train import runs
 from chathpc.train.inference import adapter_of
 
 MergeMethod = Literal["linear", "ties", "dare"]
@@ -84,7 +85,7 @@ def merge_runs(
     try:
         model = AutoModelForCausalLM.from_pretrained(base, dtype="float32")
     except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot load the base model '{base}': {str(exc).strip().splitlines()[0]}") from None
+        raise ChathpcError(f"cannot load the base model '{base}': {runs.first_line(exc)}") from None
     saved_dtype = getattr(model.config, "dtype", None)
     tokenizer = load_tokenizer(str(resolved[0][0]))
     names = [f"adapter{i}" for i in range(len(resolved))]

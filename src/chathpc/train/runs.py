@@ -31,6 +31,12 @@ MODEL_DIR = "model"
 CHECKPOINT_COMPLETE = "chathpc-complete"
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (library errors are often many lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def is_run_dir(path: str | Path) -> bool:
     """Whether ``path`` is a chathpc training run directory."""
     return (Path(path) / RUN_INFO_FILE).is_file()

@@ -134,8 +134,7 @@ def _model_config(base: str):
     try:
         return AutoConfig.from_pretrained(base)
     except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ChathpcError(f"cannot read the model config of '{base}': {first}") from None
+        raise ChathpcError(f"cannot read the model config of '{base}': {runs.first_line(exc)}") from None
 
 
 def module_names(model_config) -> tuple[set[str], set[str]]:
@@ -194,8 +193,7 @@ def load_tokenizer(path: str):
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
     except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ChathpcError(f"cannot load the tokenizer of '{path}': {first}") from None
+        raise ChathpcError(f"cannot load the tokenizer of '{path}': {runs.first_line(exc)}") from None
     if tokenizer.eos_token_id is None:
         raise ChathpcError(f"the tokenizer of '{path}' has no EOS token: answers could never end")
     if tokenizer.pad_token_id is None:
@@ -444,8 +442,7 @@ def _load_model(config: RunConfig, plan: TrainPlan, local_rank: int):
     try:
         model = AutoModelForCausalLM.from_pretrained(plan.base_model, **kwargs)
     except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ChathpcError(f"cannot load the model '{plan.base_model}': {first}") from None
+        raise ChathpcError(f"cannot load the model '{plan.base_model}': {runs.first_line(exc)}") from None
     if config.training.gradient_checkpointing:
         model.config.use_cache = False
     return model

@@ -6,7 +6,7 @@
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 1500000;
-    int steps = argc > 2 ? atoi(argv[2]) : 12;
+    int steps = argc > 2 ? atoi(argv[2]) : 20;
     int *rowptr = malloc((n + 1) * sizeof(int));
     int *col = malloc((size_t)n * 4 * sizeof(int));
     double *val = malloc((size_t)n * 4 * sizeof(double));

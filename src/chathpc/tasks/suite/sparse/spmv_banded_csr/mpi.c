@@ -11,7 +11,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int rows = argc > 1 ? atoi(argv[1]) : 3000000;
+    int rows = argc > 1 ? atoi(argv[1]) : 5000000;
     if (rows < H * size) MPI_Abort(MPI_COMM_WORLD, 1);
     int lo = rank * rows / size, hi = (rank + 1) * rows / size, m = hi - lo;
     int left = rank > 0 ? rank - 1 : MPI_PROC_NULL, right = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;

@@ -4,7 +4,7 @@
 
 int main(int argc, char **argv)
 {
-    int rows = argc > 1 ? atoi(argv[1]) : 3000000;
+    int rows = argc > 1 ? atoi(argv[1]) : 5000000;
     int *start = malloc((rows + 1) * sizeof(int));
     int *idx = malloc((size_t)rows * 7 * sizeof(int));
     double *coef = malloc((size_t)rows * 7 * sizeof(double));

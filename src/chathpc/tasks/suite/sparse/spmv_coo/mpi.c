@@ -9,7 +9,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 3000000;
+    int n = argc > 1 ? atoi(argv[1]) : 4000000;
     int nnz = 4 * n;
     int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
     int elo = (int)((long)rank * nnz / size), ehi = (int)((long)(rank + 1) * nnz / size);

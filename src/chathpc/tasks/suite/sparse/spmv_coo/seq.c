@@ -4,7 +4,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 3000000;
+    int n = argc > 1 ? atoi(argv[1]) : 4000000;
     int nnz = 4 * n;
     int *row = malloc(nnz * sizeof(int));
     int *col = malloc(nnz * sizeof(int));

@@ -12,7 +12,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 6000000;
+    int n = argc > 1 ? atoi(argv[1]) : 9000000;
     if (n < H * size) MPI_Abort(MPI_COMM_WORLD, 1);
     int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
     int left = rank > 0 ? rank - 1 : MPI_PROC_NULL, right = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;

@@ -6,7 +6,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 6000000;
+    int n = argc > 1 ? atoi(argv[1]) : 9000000;
     int off[ND] = {-2, -1, 0, 1, 2};
     double *data = malloc((size_t)ND * n * sizeof(double));
     double *x = malloc(n * sizeof(double));

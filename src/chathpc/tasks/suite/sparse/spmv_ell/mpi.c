@@ -11,7 +11,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 4000000;
+    int n = argc > 1 ? atoi(argv[1]) : 6000000;
     int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
     int *counts = malloc(size * sizeof(int)), *displs = malloc(size * sizeof(int));
     for (int r = 0; r < size; r++) {

@@ -6,7 +6,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 4000000;
+    int n = argc > 1 ? atoi(argv[1]) : 6000000;
     int *col = malloc((size_t)n * W * sizeof(int));
     double *val = malloc((size_t)n * W * sizeof(double));
     double *x = malloc(n * sizeof(double));

@@ -4,7 +4,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 1000000;
+    int n = argc > 1 ? atoi(argv[1]) : 4000000;
     int *first = malloc((n + 1) * sizeof(int));
     first[0] = 0;
     for (int i = 0; i < n; i++) first[i + 1] = first[i] + 1 + 64 / (1 + i % 64);

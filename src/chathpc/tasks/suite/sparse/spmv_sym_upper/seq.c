@@ -4,7 +4,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 3000000;
+    int n = argc > 1 ? atoi(argv[1]) : 5000000;
     int *rowptr = malloc((n + 1) * sizeof(int));
     int *col = malloc((size_t)n * 5 * sizeof(int));
     double *val = malloc((size_t)n * 5 * sizeof(double));

@@ -10,7 +10,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 200000;
+    int n = argc > 1 ? atoi(argv[1]) : 120000;
     double tol = argc > 2 ? atof(argv[2]) : 1e-8;
     int maxit = argc > 3 ? atoi(argv[3]) : 2000;
     if (n < size) MPI_Abort(MPI_COMM_WORLD, 1);

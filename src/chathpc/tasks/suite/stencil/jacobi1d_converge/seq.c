@@ -5,7 +5,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 200000;
+    int n = argc > 1 ? atoi(argv[1]) : 120000;
     double tol = argc > 2 ? atof(argv[2]) : 1e-8;
     int maxit = argc > 3 ? atoi(argv[3]) : 2000;
     double *u = malloc(n * sizeof(double));

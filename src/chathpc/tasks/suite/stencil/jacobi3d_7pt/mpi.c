@@ -9,8 +9,8 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 200;
-    int sweeps = argc > 2 ? atoi(argv[2]) : 20;
+    int n = argc > 1 ? atoi(argv[1]) : 120;
+    int sweeps = argc > 2 ? atoi(argv[2]) : 300;
     if (n < size) MPI_Abort(MPI_COMM_WORLD, 1);
     int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
     int up = rank > 0 ? rank - 1 : MPI_PROC_NULL, down = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;

@@ -4,8 +4,8 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 200;
-    int sweeps = argc > 2 ? atoi(argv[2]) : 20;
+    int n = argc > 1 ? atoi(argv[1]) : 120;
+    int sweeps = argc > 2 ? atoi(argv[2]) : 300;
     size_t p = (size_t)n * n;
     double *u = malloc(p * n * sizeof(double));
     double *v = malloc(p * n * sizeof(double));

@@ -9,8 +9,8 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 120;
-    int steps = argc > 2 ? atoi(argv[2]) : 16;
+    int n = argc > 1 ? atoi(argv[1]) : 100;
+    int steps = argc > 2 ? atoi(argv[2]) : 80;
     if (n < size) MPI_Abort(MPI_COMM_WORLD, 1);
     int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
     int up = rank > 0 ? rank - 1 : MPI_PROC_NULL, down = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;

@@ -4,8 +4,8 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 120;
-    int steps = argc > 2 ? atoi(argv[2]) : 16;
+    int n = argc > 1 ? atoi(argv[1]) : 100;
+    int steps = argc > 2 ? atoi(argv[2]) : 80;
     size_t p = (size_t)n * n;
     double *a = malloc(p * n * sizeof(double));
     double *b = malloc(p * n * sizeof(double));

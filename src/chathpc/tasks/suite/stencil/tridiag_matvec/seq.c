@@ -4,7 +4,7 @@
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 8000000;
+    int n = argc > 1 ? atoi(argv[1]) : 12000000;
     double *lower = malloc(n * sizeof(double));
     double *diag = malloc(n * sizeof(double));
     double *upper = malloc(n * sizeof(double));

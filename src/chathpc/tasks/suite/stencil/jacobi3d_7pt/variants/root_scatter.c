@@ -9,8 +9,8 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 200;
-    int sweeps = argc > 2 ? atoi(argv[2]) : 20;
+    int n = argc > 1 ? atoi(argv[1]) : 120;
+    int sweeps = argc > 2 ? atoi(argv[2]) : 300;
     size_t p = (size_t)n * n;
     double *full = NULL;
     if (rank == 0) {

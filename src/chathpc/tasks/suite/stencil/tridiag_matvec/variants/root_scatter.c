@@ -9,7 +9,7 @@ int main(int argc, char **argv)
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 8000000;
+    int n = argc > 1 ? atoi(argv[1]) : 12000000;
     double *lower = NULL, *diag = NULL, *upper = NULL, *y = NULL;
     double *x = malloc(n * sizeof(double));
     if (rank == 0) {
