@@ -65,6 +65,25 @@ def test_point_to_point_bytes_are_counted(work_root):
     assert [(c.p2p_messages, c.p2p_bytes) for c in perf.timings[0].comm] == [(1, 24), (1, 24)]
 
 
+def test_proc_null_sends_are_free_and_in_place_gathers_count_their_block(work_root):
+    halo = (PROGRAMS / "mpi_sum_correct.c").read_text().replace(
+        "    double local[2]",
+        "    double edge = rank, ghost[2], blocks[8] = {0};\n"
+        "    int left = rank > 0 ? rank - 1 : MPI_PROC_NULL, right = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;\n"
+        "    MPI_Sendrecv(&edge, 1, MPI_DOUBLE, left, 0, &ghost[1], 1, MPI_DOUBLE, right, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
+        "    MPI_Sendrecv(&edge, 1, MPI_DOUBLE, right, 1, &ghost[0], 1, MPI_DOUBLE, left, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
+        "    int counts[4] = {2, 2, 2, 2}, displs[4] = {0, 2, 4, 6};\n"
+        "    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, blocks, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);\n"
+        "    double local[2]",
+    )
+    perf = measure_performance(SEQ, halo, config=CONFIG.model_copy(update={"perf_ranks": [1, 2], "perf_repeats": 1}), perf_args=["1000"])
+    one, two = perf.timings
+    # 1 rank: both neighbours are MPI_PROC_NULL, nothing is sent; the in-place block is 2 doubles
+    assert [(c.p2p_messages, c.p2p_bytes, c.collective_calls, c.collective_bytes) for c in one.comm] == [(0, 0, 3, 32)]
+    # 2 ranks: each rank has exactly one real neighbour
+    assert [(c.p2p_messages, c.p2p_bytes, c.collective_bytes) for c in two.comm] == [(1, 8, 32), (1, 8, 32)]
+
+
 def test_ranks_above_the_core_count_are_not_timed(work_root):
     perf = measure_performance(
         SEQ, (PROGRAMS / "mpi_sum_correct.c").read_text(),

@@ -14,7 +14,18 @@ from chathpc.config import HarnessConfig
 from chathpc.tasks import get_task
 from chathpc.tasks.bench import run_bench
 
-pytestmark = pytest.mark.mpi
+
+
+def test_selection_errors_are_one_line(tmp_path, capsys):
+    assert main(["bench", "--task", "spmv_cssr", "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    assert "unknown task 'spmv_cssr'" in capsys.readouterr().err
+    assert main(["bench", "--suite", str(tmp_path / "none"), "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    assert "task suite directory not found" in capsys.readouterr().err
+    (tmp_path / "o").mkdir()
+    (tmp_path / "o" / "bench.csv").write_text("keep me\n")
+    assert main(["bench", "--task", "cg", "--out", str(tmp_path / "o"), "--no-progress"]) == 2
+    assert (tmp_path / "o" / "bench.csv").read_text() == "keep me\n"
+    assert not (tmp_path / "o" / "bench.json").exists()
 
 
 def _suite_copy(tmp_path, task_id):
@@ -24,6 +35,7 @@ def _suite_copy(tmp_path, task_id):
     return target
 
 
+@pytest.mark.mpi
 @pytest.mark.slow
 def test_reference_and_variant_pass_at_every_rank_count():
     report = run_bench(task_ids=["tridiag_matvec"], solutions="all", jobs=2)
@@ -32,6 +44,7 @@ def test_reference_and_variant_pass_at_every_rank_count():
     assert report.reference_failures() == [] and not report.perf
 
 
+@pytest.mark.mpi
 @pytest.mark.slow
 def test_cli_writes_json_csv_markdown_and_never_overwrites(tmp_path, capsys):
     out = tmp_path / "results"
@@ -49,6 +62,7 @@ def test_cli_writes_json_csv_markdown_and_never_overwrites(tmp_path, capsys):
     assert (out / "bench.json").read_text() == before
 
 
+@pytest.mark.mpi
 @pytest.mark.slow
 def test_a_broken_reference_fails_the_bench(tmp_path, capsys):
     folder = _suite_copy(tmp_path, "jacobi1d_3pt")
@@ -60,6 +74,7 @@ def test_a_broken_reference_fails_the_bench(tmp_path, capsys):
     assert "BROKEN TASK: jacobi1d_3pt reference wrong_output" in out
 
 
+@pytest.mark.mpi
 @pytest.mark.slow
 def test_perf_reports_speedup_bytes_and_variant_cost(tmp_path):
     folder = _suite_copy(tmp_path, "jacobi3d_7pt")

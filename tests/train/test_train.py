@@ -143,3 +143,20 @@ def test_cli_train_prints_result_and_refuses_existing_dir(make_config, tmp_path,
     assert "2 steps" in out and "adapter" in out
     assert main(["train", "-c", str(config_file), "--no-progress"]) == 2
     assert "already exists (use --resume" in capsys.readouterr().err
+
+
+def test_adapter_on_top_of_an_adapted_run_stacks_both(lora_run, tmp_path):
+    import shutil
+
+    import torch
+
+    from chathpc.train import load_model_for_inference
+
+    twin = tmp_path / "twin"
+    shutil.copytree(Path(lora_run.run_dir) / "adapter", twin)
+    single, tokenizer = load_model_for_inference(lora_run.run_dir)
+    stacked, _ = load_model_for_inference(lora_run.run_dir, adapter=str(twin))
+    assert stacked.active_adapters == ["adapter0", "adapter1"]
+    ids = tokenizer("MPI_Init(&argc, &argv);", return_tensors="pt")
+    with torch.no_grad():
+        assert not torch.allclose(stacked(**ids).logits, single(**ids).logits, atol=1e-4)

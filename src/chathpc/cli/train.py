@@ -19,8 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Runs unchanged under `accelerate launch` or `torchrun` for multi-GPU and multi-node training.",
     )
     add_config_options(parser)
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
-    parser.add_argument("--force", action="store_true", help="delete an existing run directory and start over")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
+    existing.add_argument("--force", action="store_true", help="delete an existing run directory and start over")
     parser.add_argument("--validate", action="store_true", help="only check the config, data and model shape (no weights loaded)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--json", action="store_true", help="print the plan or result as JSON")

@@ -22,6 +22,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, Field
 
 from chathpc.config import RunConfig
+from chathpc.data import Record
 from chathpc.system import core_count
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary
@@ -47,7 +48,8 @@ class QuickstartOptions(BaseModel):
     max_seq_length: int = 2048
     max_new_tokens: int = Field(1024, description="longest answer; the longest expert answer of the train split is ~1000 tokens")
     train_limit: int | None = Field(None, description="use only the first N train items (tests)")
-    test_limit: int | None = Field(None, description="use only the first N test items (tests)")
+    test_per_domain: int | None = Field(2, description="test on the first N held-out items of each domain (None: all; the CPU budget)")
+    test_limit: int | None = Field(None, description="then keep only the first N test items (tests)")
     perf: bool = Field(True, description="time passing programs for the speedup tables and plot")
 
 
@@ -71,6 +73,7 @@ class QuickstartResult(BaseModel):
     model_spec: str
     train_items: int
     test_items: int
+    held_out_items: int = Field(description="items in the whole held-out split (test_items of them were tested)")
     train_loss: float | None
     verify_pass: int
     test_pass: int
@@ -97,6 +100,20 @@ def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
     })
 
 
+def held_out_selection(records: list[Record], per_domain: int | None) -> list[Record]:
+    """The first ``per_domain`` records of each domain, in file order (all of them when None)."""
+    if per_domain is None:
+        return list(records)
+    seen: dict[str, int] = {}
+    chosen = []
+    for record in records:
+        domain = str(record.metadata.get("domain", "other"))
+        if seen.get(domain, 0) < per_domain:
+            chosen.append(record)
+            seen[domain] = seen.get(domain, 0) + 1
+    return chosen
+
+
 def _prepare(out: Path, force: bool) -> None:
     present = [name for name in OUTPUTS if (out / name).exists()]
     if present and not force:
@@ -118,7 +135,10 @@ def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: P
         "",
         f"- model: `{result.model_spec}`, last logged training loss {result.train_loss if result.train_loss is not None else float('nan'):.3f}",
         f"- verify (train split): {result.verify_pass}/{result.train_items} items pass",
-        f"- test (held-out split): {result.test_pass}/{result.test_items} items pass",
+        f"- test (held-out split): {result.test_pass}/{result.test_items} items pass"
+        + ("" if result.test_items == result.held_out_items else
+           f" ({result.test_items} of the {result.held_out_items} held-out items, the first of each domain, to fit the CPU "
+           f"budget; `chathpc test -m {result.model_spec}` tests them all)"),
         "",
         f"Measured on {result.cores} cores with load average {result.load_average:.1f} at the end (other work on the",
         "machine slows the wall time; CPU seconds count this run's own work, MPI jobs included).",
@@ -146,7 +166,8 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
     _prepare(out, options.force)
     config = quickstart_config(options, out)
     train_records = load_records(dataset_file("train"))[: options.train_limit]
-    test_records = load_records(dataset_file("test"))[: options.test_limit]
+    held_out = load_records(dataset_file("test"))
+    test_records = held_out_selection(held_out, options.test_per_domain)[: options.test_limit]
     stages: list[StageTiming] = []
     begin = time.perf_counter()
 
@@ -158,6 +179,10 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         log(f"quickstart: {name} done in {stages[-1].seconds:.1f} s ({stages[-1].cpu_seconds:.1f} CPU s)")
         return value
 
+    if not progress:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
     from chathpc.train.tiny import create_tiny_model
 
     stage("create tiny model", lambda: create_tiny_model(
@@ -181,7 +206,8 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         extra_results=[test.path], progress=progress))
     files.update({name: str(path) for name, path in written.items()})
     result = QuickstartResult(
-        out=str(out), model_spec=spec, train_items=len(train_records), test_items=len(test_records), train_loss=trained.train_loss,
+        out=str(out), model_spec=spec, train_items=len(train_records), test_items=len(test_records),
+        held_out_items=len(held_out), train_loss=trained.train_loss,
         verify_pass=_passed_items(verify.path), test_pass=_passed_items(test.path),
         stages=stages, files=files, total_seconds=time.perf_counter() - begin, cores=core_count(),
         load_average=os.getloadavg()[0],

@@ -181,7 +181,7 @@ def run_evaluation(
     perf: bool = False,
     resume: bool = False,
     force: bool = False,
-    batch_size: int = 8,
+    batch_size: int = 1,
     ks: Sequence[int] = (1,),
     progress: bool = True,
     on_line: Callable[[ResultLine], None] | None = None,

@@ -51,7 +51,14 @@ static long long chathpc_bytes(int count, MPI_Datatype type) {
 }
 static int chathpc_size(MPI_Comm comm) { int n = 1; PMPI_Comm_size(comm, &n); return n; }
 static int chathpc_rank(MPI_Comm comm) { int r = 0; PMPI_Comm_rank(comm, &r); return r; }
-static void chathpc_p2p(int count, MPI_Datatype type) { chathpc_p2p_msgs++; chathpc_p2p_bytes += chathpc_bytes(count, type); }
+static void chathpc_p2p(int count, MPI_Datatype type, int dest) {
+    if (dest == MPI_PROC_NULL) return;
+    chathpc_p2p_msgs++; chathpc_p2p_bytes += chathpc_bytes(count, type);
+}
+/* With MPI_IN_PLACE a rank contributes its block of the receive buffer instead of the send buffer. */
+static long long chathpc_gathered(const void *sbuf, int scount, MPI_Datatype stype, int rcount, MPI_Datatype rtype) {
+    return sbuf == MPI_IN_PLACE ? chathpc_bytes(rcount, rtype) : chathpc_bytes(scount, stype);
+}
 static void chathpc_coll(long long bytes) { chathpc_coll_calls++; chathpc_coll_bytes += bytes; }
 static void chathpc_start(void) { PMPI_Barrier(MPI_COMM_WORLD); chathpc_t0 = PMPI_Wtime(); }
 
@@ -84,14 +91,14 @@ int MPI_Finalize(void) {
 
 #define CHATHPC_SEND(NAME) \
 int NAME(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) { \
-    chathpc_p2p(count, type); return P##NAME(buf, count, type, dest, tag, comm); }
+    chathpc_p2p(count, type, dest); return P##NAME(buf, count, type, dest, tag, comm); }
 CHATHPC_SEND(MPI_Send)
 CHATHPC_SEND(MPI_Ssend)
 CHATHPC_SEND(MPI_Bsend)
 CHATHPC_SEND(MPI_Rsend)
 #define CHATHPC_ISEND(NAME) \
 int NAME(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm, MPI_Request *req) { \
-    chathpc_p2p(count, type); return P##NAME(buf, count, type, dest, tag, comm, req); }
+    chathpc_p2p(count, type, dest); return P##NAME(buf, count, type, dest, tag, comm, req); }
 CHATHPC_ISEND(MPI_Isend)
 CHATHPC_ISEND(MPI_Issend)
 CHATHPC_ISEND(MPI_Ibsend)
@@ -99,12 +106,12 @@ CHATHPC_ISEND(MPI_Irsend)
 
 int MPI_Sendrecv(const void *sbuf, int scount, MPI_Datatype stype, int dest, int stag, void *rbuf, int rcount,
                  MPI_Datatype rtype, int source, int rtag, MPI_Comm comm, MPI_Status *status) {
-    chathpc_p2p(scount, stype);
+    chathpc_p2p(scount, stype, dest);
     return PMPI_Sendrecv(sbuf, scount, stype, dest, stag, rbuf, rcount, rtype, source, rtag, comm, status);
 }
 int MPI_Sendrecv_replace(void *buf, int count, MPI_Datatype type, int dest, int stag, int source, int rtag,
                          MPI_Comm comm, MPI_Status *status) {
-    chathpc_p2p(count, type);
+    chathpc_p2p(count, type, dest);
     return PMPI_Sendrecv_replace(buf, count, type, dest, stag, source, rtag, comm, status);
 }
 
@@ -127,22 +134,22 @@ int MPI_Exscan(const void *sbuf, void *rbuf, int count, MPI_Datatype type, MPI_O
 }
 int MPI_Gather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype,
                int root, MPI_Comm comm) {
-    chathpc_coll(chathpc_bytes(scount, stype));
+    chathpc_coll(sbuf == MPI_IN_PLACE ? 0 : chathpc_bytes(scount, stype));
     return PMPI_Gather(sbuf, scount, stype, rbuf, rcount, rtype, root, comm);
 }
 int MPI_Gatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, const int rcounts[], const int displs[],
                 MPI_Datatype rtype, int root, MPI_Comm comm) {
-    chathpc_coll(chathpc_bytes(scount, stype));
+    chathpc_coll(sbuf == MPI_IN_PLACE ? 0 : chathpc_bytes(scount, stype));
     return PMPI_Gatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root, comm);
 }
 int MPI_Allgather(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype,
                   MPI_Comm comm) {
-    chathpc_coll(chathpc_bytes(scount, stype));
+    chathpc_coll(chathpc_gathered(sbuf, scount, stype, rcount, rtype));
     return PMPI_Allgather(sbuf, scount, stype, rbuf, rcount, rtype, comm);
 }
 int MPI_Allgatherv(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, const int rcounts[],
                    const int displs[], MPI_Datatype rtype, MPI_Comm comm) {
-    chathpc_coll(chathpc_bytes(scount, stype));
+    chathpc_coll(chathpc_gathered(sbuf, scount, stype, rcounts[chathpc_rank(comm)], rtype));
     return PMPI_Allgatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, comm);
 }
 int MPI_Scatter(const void *sbuf, int scount, MPI_Datatype stype, void *rbuf, int rcount, MPI_Datatype rtype,

@@ -2,34 +2,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    int n = argc > 1 ? atoi(argv[1]) : 4000000;
-    int *colptr = malloc((n + 1) * sizeof(int));
-    colptr[0] = 0;
-    for (int j = 0; j < n; j++) colptr[j + 1] = colptr[j] + 3 + j % 4;
-    int *row = malloc(colptr[n] * sizeof(int));
-    double *val = malloc(colptr[n] * sizeof(double));
-    double *x = malloc(n * sizeof(double));
-    double *y = malloc(n * sizeof(double));
-    for (int j = 0; j < n; j++) {
-        x[j] = 1.0 + (j % 13) * 0.125;
-        for (int k = 0; k < 3 + j % 4; k++) {
-            row[colptr[j] + k] = (int)(((long)j * (2 * k + 1) + 11 * k) % n);
-            val[colptr[j] + k] = 1.0 + ((j + 2 * k) % 7) * 0.25;
-        }
+static void print_vec(const char *name, const double *v, int n) {
+  double s = 0.0, ws = 0.0;
+  for (int i = 0; i < n; i++) {
+    s += v[i];
+    ws += (i % 7 + 1) * v[i];
+  }
+  printf("%s sum %.12e wsum %.12e\n", name, s, ws);
+  for (int k = 0; k < 8; k++) printf("%s[%d] %.12e\n", name, k * n / 8, v[k * n / 8]);
+}
+
+int main(int argc, char **argv) {
+  int n = argc > 1 ? atoi(argv[1]) : 4000000;
+  int *colptr = malloc((n + 1) * sizeof(int));
+  colptr[0] = 0;
+  for (int j = 0; j < n; j++) colptr[j + 1] = colptr[j] + 3 + j % 4;
+  int *row = malloc(colptr[n] * sizeof(int));
+  double *val = malloc(colptr[n] * sizeof(double));
+  double *x = malloc(n * sizeof(double));
+  double *y = malloc(n * sizeof(double));
+  for (int j = 0; j < n; j++) {
+    x[j] = 1.0 + (j % 13) * 0.125;
+    for (int k = 0; k < 3 + j % 4; k++) {
+      row[colptr[j] + k] = (int)(((long)j * (2 * k + 1) + 11 * k) % n);
+      val[colptr[j] + k] = 1.0 + ((j + 2 * k) % 7) * 0.25;
     }
-    for (int i = 0; i < n; i++) y[i] = 0.0;
-    for (int j = 0; j < n; j++)
-        for (int p = colptr[j]; p < colptr[j + 1]; p++) y[row[p]] += val[p] * x[j];
-    double sum = 0.0, wsum = 0.0;
-    for (int i = 0; i < n; i++) {
-        sum += y[i];
-        wsum += (i % 7 + 1) * y[i];
-    }
-    printf("sum %.12e\n", sum);
-    printf("wsum %.12e\n", wsum);
-    for (int k = 0; k < 8; k++) printf("y[%d] %.12e\n", k * n / 8, y[k * n / 8]);
-    free(colptr); free(row); free(val); free(x); free(y);
-    return 0;
+  }
+  for (int i = 0; i < n; i++) y[i] = 0.0;
+  for (int j = 0; j < n; j++)
+    for (int p = colptr[j]; p < colptr[j + 1]; p++) y[row[p]] += val[p] * x[j];
+  print_vec("y", y, n);
+  free(colptr); free(row); free(val); free(x); free(y);
+  return 0;
 }

@@ -6,48 +6,52 @@
 #define ND 5
 #define H 2
 
-int main(int argc, char **argv)
-{
-    MPI_Init(&argc, &argv);
-    int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 9000000;
-    if (n < H * size) MPI_Abort(MPI_COMM_WORLD, 1);
-    int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
-    int left = rank > 0 ? rank - 1 : MPI_PROC_NULL, right = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;
-    int off[ND] = {-2, -1, 0, 1, 2};
-    double *data = malloc((size_t)ND * m * sizeof(double));
-    double *x = calloc(m + 2 * H, sizeof(double));
-    double *y = malloc(m * sizeof(double));
-    for (int i = lo; i < hi; i++) {
-        x[H + i - lo] = 1.0 + (i % 13) * 0.125;
-        for (int d = 0; d < ND; d++) data[(size_t)d * m + i - lo] = 1.0 + ((i + d) % 5) * 0.25;
+static int block_lo(int r, int n, int size) { return (int)((long)r * n / size); }
+
+static void print_vec(const char *name, const double *v, int lo, int hi, int n, int rank) {
+  double out[10] = {0.0};
+  for (int i = lo; i < hi; i++) {
+    out[0] += v[i - lo];
+    out[1] += (i % 7 + 1) * v[i - lo];
+  }
+  for (int k = 0; k < 8; k++)
+    if (k * n / 8 >= lo && k * n / 8 < hi) out[2 + k] = v[k * n / 8 - lo];
+  MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (rank == 0) {
+    printf("%s sum %.12e wsum %.12e\n", name, out[0], out[1]);
+    for (int k = 0; k < 8; k++) printf("%s[%d] %.12e\n", name, k * n / 8, out[2 + k]);
+  }
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int n = argc > 1 ? atoi(argv[1]) : 9000000;
+  if (n < H * size) MPI_Abort(MPI_COMM_WORLD, 1);
+  int lo = block_lo(rank, n, size), hi = block_lo(rank + 1, n, size), m = hi - lo;
+  int left = rank > 0 ? rank - 1 : MPI_PROC_NULL, right = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;
+  int off[ND] = {-2, -1, 0, 1, 2};
+  double *data = malloc((size_t)ND * m * sizeof(double));
+  double *x = calloc(m + 2 * H, sizeof(double));
+  double *y = malloc(m * sizeof(double));
+  for (int i = lo; i < hi; i++) {
+    x[H + i - lo] = 1.0 + (i % 13) * 0.125;
+    for (int d = 0; d < ND; d++) data[(size_t)d * m + i - lo] = 1.0 + ((i + d) % 5) * 0.25;
+  }
+  MPI_Sendrecv(&x[H], H, MPI_DOUBLE, left, 0, &x[H + m], H, MPI_DOUBLE, right, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  MPI_Sendrecv(&x[m], H, MPI_DOUBLE, right, 1, &x[0], H, MPI_DOUBLE, left, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+  for (int i = lo; i < hi; i++) {
+    double s = 0.0;
+    for (int d = 0; d < ND; d++) {
+      int j = i + off[d];
+      if (j >= 0 && j < n) s += data[(size_t)d * m + i - lo] * x[H + j - lo];
     }
-    MPI_Sendrecv(&x[H], H, MPI_DOUBLE, left, 0, &x[H + m], H, MPI_DOUBLE, right, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    MPI_Sendrecv(&x[m], H, MPI_DOUBLE, right, 1, &x[0], H, MPI_DOUBLE, left, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    for (int i = lo; i < hi; i++) {
-        double s = 0.0;
-        for (int d = 0; d < ND; d++) {
-            int j = i + off[d];
-            if (j >= 0 && j < n) s += data[(size_t)d * m + i - lo] * x[H + j - lo];
-        }
-        y[i - lo] = s;
-    }
-    double out[10] = {0.0};
-    for (int i = lo; i < hi; i++) {
-        out[0] += y[i - lo];
-        out[1] += (i % 7 + 1) * y[i - lo];
-    }
-    for (int k = 0; k < 8; k++)
-        if (k * n / 8 >= lo && k * n / 8 < hi) out[2 + k] = y[k * n / 8 - lo];
-    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-    if (rank == 0) {
-        printf("sum %.12e\n", out[0]);
-        printf("wsum %.12e\n", out[1]);
-        for (int k = 0; k < 8; k++) printf("y[%d] %.12e\n", k * n / 8, out[2 + k]);
-    }
-    free(data); free(x); free(y);
-    MPI_Finalize();
-    return 0;
+    y[i - lo] = s;
+  }
+  print_vec("y", y, lo, hi, n, rank);
+  free(data); free(x); free(y);
+  MPI_Finalize();
+  return 0;
 }

@@ -5,50 +5,54 @@
 
 #define W 5
 
-int main(int argc, char **argv)
-{
-    MPI_Init(&argc, &argv);
-    int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int n = argc > 1 ? atoi(argv[1]) : 6000000;
-    int lo = rank * n / size, hi = (rank + 1) * n / size, m = hi - lo;
-    int *counts = malloc(size * sizeof(int)), *displs = malloc(size * sizeof(int));
-    for (int r = 0; r < size; r++) {
-        displs[r] = r * n / size;
-        counts[r] = (r + 1) * n / size - displs[r];
+static int block_lo(int r, int n, int size) { return (int)((long)r * n / size); }
+
+static void print_vec(const char *name, const double *v, int lo, int hi, int n, int rank) {
+  double out[10] = {0.0};
+  for (int i = lo; i < hi; i++) {
+    out[0] += v[i - lo];
+    out[1] += (i % 7 + 1) * v[i - lo];
+  }
+  for (int k = 0; k < 8; k++)
+    if (k * n / 8 >= lo && k * n / 8 < hi) out[2 + k] = v[k * n / 8 - lo];
+  MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (rank == 0) {
+    printf("%s sum %.12e wsum %.12e\n", name, out[0], out[1]);
+    for (int k = 0; k < 8; k++) printf("%s[%d] %.12e\n", name, k * n / 8, out[2 + k]);
+  }
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int n = argc > 1 ? atoi(argv[1]) : 6000000;
+  int lo = block_lo(rank, n, size), hi = block_lo(rank + 1, n, size), m = hi - lo;
+  int *counts = malloc(size * sizeof(int)), *displs = malloc(size * sizeof(int));
+  for (int r = 0; r < size; r++) {
+    displs[r] = block_lo(r, n, size);
+    counts[r] = block_lo(r + 1, n, size) - displs[r];
+  }
+  double *x = malloc(n * sizeof(double));
+  for (int i = lo; i < hi; i++) x[i] = 1.0 + (i % 13) * 0.125;
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
+  int *col = malloc(((size_t)m * W + 1) * sizeof(int));
+  double *val = malloc(((size_t)m * W + 1) * sizeof(double));
+  double *y = malloc((m + 1) * sizeof(double));
+  for (int i = lo; i < hi; i++)
+    for (int k = 0; k < W; k++) {
+      int used = k < 2 + i % 4;
+      col[(size_t)(i - lo) * W + k] = used ? (int)((i + (long)k * (n / W + 1)) % n) : i;
+      val[(size_t)(i - lo) * W + k] = used ? 1.0 + ((i + 3 * k) % 7) * 0.25 : 0.0;
     }
-    double *x = malloc(n * sizeof(double));
-    for (int i = lo; i < hi; i++) x[i] = 1.0 + (i % 13) * 0.125;
-    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, counts, displs, MPI_DOUBLE, MPI_COMM_WORLD);
-    int *col = malloc(((size_t)m * W + 1) * sizeof(int));
-    double *val = malloc(((size_t)m * W + 1) * sizeof(double));
-    double *y = malloc((m + 1) * sizeof(double));
-    for (int i = lo; i < hi; i++)
-        for (int k = 0; k < W; k++) {
-            int used = k < 2 + i % 4;
-            col[(size_t)(i - lo) * W + k] = used ? (int)((i + (long)k * (n / W + 1)) % n) : i;
-            val[(size_t)(i - lo) * W + k] = used ? 1.0 + ((i + 3 * k) % 7) * 0.25 : 0.0;
-        }
-    for (int i = 0; i < m; i++) {
-        double s = 0.0;
-        for (int k = 0; k < W; k++) s += val[(size_t)i * W + k] * x[col[(size_t)i * W + k]];
-        y[i] = s;
-    }
-    double out[10] = {0.0};
-    for (int i = lo; i < hi; i++) {
-        out[0] += y[i - lo];
-        out[1] += (i % 7 + 1) * y[i - lo];
-    }
-    for (int k = 0; k < 8; k++)
-        if (k * n / 8 >= lo && k * n / 8 < hi) out[2 + k] = y[k * n / 8 - lo];
-    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-    if (rank == 0) {
-        printf("sum %.12e\n", out[0]);
-        printf("wsum %.12e\n", out[1]);
-        for (int k = 0; k < 8; k++) printf("y[%d] %.12e\n", k * n / 8, out[2 + k]);
-    }
-    free(counts); free(displs); free(x); free(col); free(val); free(y);
-    MPI_Finalize();
-    return 0;
+  for (int i = 0; i < m; i++) {
+    double s = 0.0;
+    for (int k = 0; k < W; k++) s += val[(size_t)i * W + k] * x[col[(size_t)i * W + k]];
+    y[i] = s;
+  }
+  print_vec("y", y, lo, hi, n, rank);
+  free(counts); free(displs); free(x); free(col); free(val); free(y);
+  MPI_Finalize();
+  return 0;
 }

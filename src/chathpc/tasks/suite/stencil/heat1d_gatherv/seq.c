@@ -2,23 +2,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    int n = argc > 1 ? atoi(argv[1]) : 1000000;
-    int steps = argc > 2 ? atoi(argv[2]) : 600;
-    double *t = malloc(n * sizeof(double));
-    double *tn = malloc(n * sizeof(double));
-    for (int i = 0; i < n; i++) t[i] = tn[i] = 2.0 + (i % 17) * 0.0625;
-    for (int s = 0; s < steps; s++) {
-        for (int i = 1; i < n - 1; i++) tn[i] = t[i] + 0.25 * (t[i - 1] - 2.0 * t[i] + t[i + 1]);
-        double *tmp = t;
-        t = tn;
-        tn = tmp;
-    }
-    double total = 0.0;
-    for (int i = 0; i < n; i++) total += t[i];
-    printf("total %.12e\n", total);
-    for (int k = 0; k < 16; k++) printf("t[%d] %.12e\n", k * (n - 1) / 15, t[k * (n - 1) / 15]);
-    free(t); free(tn);
-    return 0;
+int main(int argc, char **argv) {
+  int n = argc > 1 ? atoi(argv[1]) : 1000000;
+  int steps = argc > 2 ? atoi(argv[2]) : 600;
+  double *t = malloc(n * sizeof(double));
+  double *tn = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++) t[i] = tn[i] = 2.0 + (i % 17) * 0.0625;
+  for (int s = 0; s < steps; s++) {
+    for (int i = 1; i < n - 1; i++) tn[i] = t[i] + 0.25 * (t[i - 1] - 2.0 * t[i] + t[i + 1]);
+    double *tmp = t;
+    t = tn;
+    tn = tmp;
+  }
+  double total = 0.0;
+  for (int i = 0; i < n; i++) total += t[i];
+  printf("total %.12e\n", total);
+  for (int k = 0; k < 16; k++) printf("t[%d] %.12e\n", k * (n - 1) / 15, t[k * (n - 1) / 15]);
+  free(t); free(tn);
+  return 0;
 }

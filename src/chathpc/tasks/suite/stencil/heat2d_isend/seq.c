@@ -2,34 +2,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    int rows = argc > 1 ? atoi(argv[1]) : 1800;
-    int cols = argc > 2 ? atoi(argv[2]) : 1800;
-    int steps = argc > 3 ? atoi(argv[3]) : 80;
-    double *u = malloc((size_t)rows * cols * sizeof(double));
-    double *un = malloc((size_t)rows * cols * sizeof(double));
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) u[(size_t)i * cols + j] = un[(size_t)i * cols + j] = 1.0 + ((5 * i + j) % 9) * 0.25;
-    for (int s = 0; s < steps; s++) {
-        for (int i = 1; i < rows - 1; i++)
-            for (int j = 1; j < cols - 1; j++) {
-                size_t c = (size_t)i * cols + j;
-                un[c] = u[c] + 0.2 * (u[c - cols] + u[c + cols] + u[c - 1] + u[c + 1] - 4.0 * u[c]);
-            }
-        double *tmp = u;
-        u = un;
-        un = tmp;
+int main(int argc, char **argv) {
+  int rows = argc > 1 ? atoi(argv[1]) : 1800;
+  int cols = argc > 2 ? atoi(argv[2]) : 1800;
+  int steps = argc > 3 ? atoi(argv[3]) : 80;
+  double *u = malloc((size_t)rows * cols * sizeof(double));
+  double *un = malloc((size_t)rows * cols * sizeof(double));
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) u[(size_t)i * cols + j] = un[(size_t)i * cols + j] = 1.0 + ((5 * i + j) % 9) * 0.25;
+  for (int s = 0; s < steps; s++) {
+    for (int i = 1; i < rows - 1; i++)
+      for (int j = 1; j < cols - 1; j++) {
+        size_t c = (size_t)i * cols + j;
+        un[c] = u[c] + 0.2 * (u[c - cols] + u[c + cols] + u[c - 1] + u[c + 1] - 4.0 * u[c]);
+      }
+    double *tmp = u;
+    u = un;
+    un = tmp;
+  }
+  double sum = 0.0, wsum = 0.0;
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < cols; j++) {
+      sum += u[(size_t)i * cols + j];
+      wsum += ((i + j) % 7 + 1) * u[(size_t)i * cols + j];
     }
-    double sum = 0.0, wsum = 0.0;
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++) {
-            sum += u[(size_t)i * cols + j];
-            wsum += ((i + j) % 7 + 1) * u[(size_t)i * cols + j];
-        }
-    printf("sum %.12e\n", sum);
-    printf("wsum %.12e\n", wsum);
-    for (int k = 0; k < 8; k++) printf("u[%d][%d] %.12e\n", k * rows / 8, cols / 2, u[(size_t)(k * rows / 8) * cols + cols / 2]);
-    free(u); free(un);
-    return 0;
+  printf("sum %.12e\n", sum);
+  printf("wsum %.12e\n", wsum);
+  for (int k = 0; k < 8; k++) printf("u[%d][%d] %.12e\n", k * rows / 8, cols / 2, u[(size_t)(k * rows / 8) * cols + cols / 2]);
+  free(u); free(un);
+  return 0;
 }

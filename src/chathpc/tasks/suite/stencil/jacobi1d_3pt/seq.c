@@ -2,27 +2,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    int n = argc > 1 ? atoi(argv[1]) : 2000000;
-    int sweeps = argc > 2 ? atoi(argv[2]) : 300;
-    double *u = malloc(n * sizeof(double));
-    double *v = malloc(n * sizeof(double));
-    for (int i = 0; i < n; i++) u[i] = v[i] = 1.0 + (i % 13) * 0.125;
-    for (int t = 0; t < sweeps; t++) {
-        for (int i = 1; i < n - 1; i++) v[i] = (u[i - 1] + u[i] + u[i + 1]) / 3.0;
-        double *tmp = u;
-        u = v;
-        v = tmp;
-    }
-    double sum = 0.0, wsum = 0.0;
-    for (int i = 0; i < n; i++) {
-        sum += u[i];
-        wsum += (i % 7 + 1) * u[i];
-    }
-    printf("sum %.12e\n", sum);
-    printf("wsum %.12e\n", wsum);
-    for (int k = 0; k < 8; k++) printf("u[%d] %.12e\n", k * n / 8, u[k * n / 8]);
-    free(u); free(v);
-    return 0;
+static void print_vec(const char *name, const double *v, int n) {
+  double s = 0.0, ws = 0.0;
+  for (int i = 0; i < n; i++) {
+    s += v[i];
+    ws += (i % 7 + 1) * v[i];
+  }
+  printf("%s sum %.12e wsum %.12e\n", name, s, ws);
+  for (int k = 0; k < 8; k++) printf("%s[%d] %.12e\n", name, k * n / 8, v[k * n / 8]);
+}
+
+int main(int argc, char **argv) {
+  int n = argc > 1 ? atoi(argv[1]) : 2000000;
+  int sweeps = argc > 2 ? atoi(argv[2]) : 300;
+  double *u = malloc(n * sizeof(double));
+  double *v = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++) u[i] = v[i] = 1.0 + (i % 13) * 0.125;
+  for (int t = 0; t < sweeps; t++) {
+    for (int i = 1; i < n - 1; i++) v[i] = (u[i - 1] + u[i] + u[i + 1]) / 3.0;
+    double *tmp = u;
+    u = v;
+    v = tmp;
+  }
+  print_vec("u", u, n);
+  free(u); free(v);
+  return 0;
 }

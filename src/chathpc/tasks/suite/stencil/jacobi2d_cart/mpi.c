@@ -3,66 +3,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    MPI_Init(&argc, &argv);
-    int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    int ny = argc > 1 ? atoi(argv[1]) : 2000;
-    int nx = argc > 2 ? atoi(argv[2]) : 2000;
-    int steps = argc > 3 ? atoi(argv[3]) : 60;
-    int dims[2] = {0, 0}, periods[2] = {0, 0}, coords[2];
-    MPI_Dims_create(size, 2, dims);
-    if (ny < dims[0] || nx < dims[1]) MPI_Abort(MPI_COMM_WORLD, 1);
-    MPI_Comm cart;
-    MPI_Cart_create(MPI_COMM_WORLD, 2, dims, periods, 0, &cart);
-    MPI_Cart_coords(cart, rank, 2, coords);
-    int north, south, west, east;
-    MPI_Cart_shift(cart, 0, 1, &north, &south);
-    MPI_Cart_shift(cart, 1, 1, &west, &east);
-    int r0 = coords[0] * ny / dims[0], r1 = (coords[0] + 1) * ny / dims[0], mr = r1 - r0;
-    int c0 = coords[1] * nx / dims[1], c1 = (coords[1] + 1) * nx / dims[1], mc = c1 - c0, w = mc + 2;
-    double *u = calloc((size_t)(mr + 2) * w, sizeof(double));
-    double *v = calloc((size_t)(mr + 2) * w, sizeof(double));
-    for (int i = r0; i < r1; i++)
-        for (int j = c0; j < c1; j++) u[(size_t)(i - r0 + 1) * w + j - c0 + 1] = v[(size_t)(i - r0 + 1) * w + j - c0 + 1] = 1.0 + ((i + 4 * j) % 13) * 0.125;
-    MPI_Datatype column;
-    MPI_Type_vector(mr, 1, w, MPI_DOUBLE, &column);
-    MPI_Type_commit(&column);
-    int ifirst = r0 > 1 ? r0 : 1, ilast = r1 < ny - 1 ? r1 : ny - 1;
-    int jfirst = c0 > 1 ? c0 : 1, jlast = c1 < nx - 1 ? c1 : nx - 1;
-    for (int s = 0; s < steps; s++) {
-        MPI_Sendrecv(&u[w + 1], mc, MPI_DOUBLE, north, 0, &u[(size_t)(mr + 1) * w + 1], mc, MPI_DOUBLE, south, 0, cart, MPI_STATUS_IGNORE);
-        MPI_Sendrecv(&u[(size_t)mr * w + 1], mc, MPI_DOUBLE, south, 1, &u[1], mc, MPI_DOUBLE, north, 1, cart, MPI_STATUS_IGNORE);
-        MPI_Sendrecv(&u[w + 1], 1, column, west, 2, &u[w + mc + 1], 1, column, east, 2, cart, MPI_STATUS_IGNORE);
-        MPI_Sendrecv(&u[w + mc], 1, column, east, 3, &u[w], 1, column, west, 3, cart, MPI_STATUS_IGNORE);
-        for (int i = ifirst; i < ilast; i++)
-            for (int j = jfirst; j < jlast; j++) {
-                size_t c = (size_t)(i - r0 + 1) * w + j - c0 + 1;
-                v[c] = 0.4 * u[c] + 0.15 * (u[c - w] + u[c + w] + u[c - 1] + u[c + 1]);
-            }
-        double *tmp = u;
-        u = v;
-        v = tmp;
+static int block_lo(int r, int n, int size) { return (int)((long)r * n / size); }
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  int ny = argc > 1 ? atoi(argv[1]) : 2000;
+  int nx = argc > 2 ? atoi(argv[2]) : 2000;
+  int steps = argc > 3 ? atoi(argv[3]) : 60;
+  int dims[2] = {0, 0}, periods[2] = {0, 0}, coords[2];
+  MPI_Dims_create(size, 2, dims);
+  if (ny < dims[0] || nx < dims[1]) MPI_Abort(MPI_COMM_WORLD, 1);
+  MPI_Comm cart;
+  MPI_Cart_create(MPI_COMM_WORLD, 2, dims, periods, 0, &cart);
+  MPI_Cart_coords(cart, rank, 2, coords);
+  int north, south, west, east;
+  MPI_Cart_shift(cart, 0, 1, &north, &south);
+  MPI_Cart_shift(cart, 1, 1, &west, &east);
+  int r0 = block_lo(coords[0], ny, dims[0]), r1 = block_lo(coords[0] + 1, ny, dims[0]), mr = r1 - r0;
+  int c0 = block_lo(coords[1], nx, dims[1]), c1 = block_lo(coords[1] + 1, nx, dims[1]), mc = c1 - c0, w = mc + 2;
+  double *u = calloc((size_t)(mr + 2) * w, sizeof(double));
+  double *v = calloc((size_t)(mr + 2) * w, sizeof(double));
+  for (int i = r0; i < r1; i++)
+    for (int j = c0; j < c1; j++) u[(size_t)(i - r0 + 1) * w + j - c0 + 1] = v[(size_t)(i - r0 + 1) * w + j - c0 + 1] = 1.0 + ((i + 4 * j) % 13) * 0.125;
+  MPI_Datatype column;
+  MPI_Type_vector(mr, 1, w, MPI_DOUBLE, &column);
+  MPI_Type_commit(&column);
+  int ifirst = r0 > 1 ? r0 : 1, ilast = r1 < ny - 1 ? r1 : ny - 1;
+  int jfirst = c0 > 1 ? c0 : 1, jlast = c1 < nx - 1 ? c1 : nx - 1;
+  for (int s = 0; s < steps; s++) {
+    MPI_Sendrecv(&u[w + 1], mc, MPI_DOUBLE, north, 0, &u[(size_t)(mr + 1) * w + 1], mc, MPI_DOUBLE, south, 0, cart, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(&u[(size_t)mr * w + 1], mc, MPI_DOUBLE, south, 1, &u[1], mc, MPI_DOUBLE, north, 1, cart, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(&u[w + 1], 1, column, west, 2, &u[w + mc + 1], 1, column, east, 2, cart, MPI_STATUS_IGNORE);
+    MPI_Sendrecv(&u[w + mc], 1, column, east, 3, &u[w], 1, column, west, 3, cart, MPI_STATUS_IGNORE);
+    for (int i = ifirst; i < ilast; i++)
+      for (int j = jfirst; j < jlast; j++) {
+        size_t c = (size_t)(i - r0 + 1) * w + j - c0 + 1;
+        v[c] = 0.4 * u[c] + 0.15 * (u[c - w] + u[c + w] + u[c - 1] + u[c + 1]);
+      }
+    double *tmp = u;
+    u = v;
+    v = tmp;
+  }
+  double out[10] = {0.0};
+  for (int i = r0; i < r1; i++)
+    for (int j = c0; j < c1; j++) {
+      out[0] += u[(size_t)(i - r0 + 1) * w + j - c0 + 1];
+      out[1] += ((i + j) % 7 + 1) * u[(size_t)(i - r0 + 1) * w + j - c0 + 1];
     }
-    double out[10] = {0.0};
-    for (int i = r0; i < r1; i++)
-        for (int j = c0; j < c1; j++) {
-            out[0] += u[(size_t)(i - r0 + 1) * w + j - c0 + 1];
-            out[1] += ((i + j) % 7 + 1) * u[(size_t)(i - r0 + 1) * w + j - c0 + 1];
-        }
-    for (int k = 0; k < 8; k++)
-        if (k * ny / 8 >= r0 && k * ny / 8 < r1 && nx / 2 >= c0 && nx / 2 < c1) out[2 + k] = u[(size_t)(k * ny / 8 - r0 + 1) * w + nx / 2 - c0 + 1];
-    MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, cart);
-    if (rank == 0) {
-        printf("sum %.12e\n", out[0]);
-        printf("wsum %.12e\n", out[1]);
-        for (int k = 0; k < 8; k++) printf("u[%d][%d] %.12e\n", k * ny / 8, nx / 2, out[2 + k]);
-    }
-    MPI_Type_free(&column);
-    MPI_Comm_free(&cart);
-    free(u); free(v);
-    MPI_Finalize();
-    return 0;
+  for (int k = 0; k < 8; k++)
+    if (k * ny / 8 >= r0 && k * ny / 8 < r1 && nx / 2 >= c0 && nx / 2 < c1) out[2 + k] = u[(size_t)(k * ny / 8 - r0 + 1) * w + nx / 2 - c0 + 1];
+  MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, cart);
+  if (rank == 0) {
+    printf("sum %.12e\n", out[0]);
+    printf("wsum %.12e\n", out[1]);
+    for (int k = 0; k < 8; k++) printf("u[%d][%d] %.12e\n", k * ny / 8, nx / 2, out[2 + k]);
+  }
+  MPI_Type_free(&column);
+  MPI_Comm_free(&cart);
+  free(u); free(v);
+  MPI_Finalize();
+  return 0;
 }

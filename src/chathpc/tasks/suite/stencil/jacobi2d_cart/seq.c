@@ -2,34 +2,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    int ny = argc > 1 ? atoi(argv[1]) : 2000;
-    int nx = argc > 2 ? atoi(argv[2]) : 2000;
-    int steps = argc > 3 ? atoi(argv[3]) : 60;
-    double *u = malloc((size_t)ny * nx * sizeof(double));
-    double *v = malloc((size_t)ny * nx * sizeof(double));
-    for (int i = 0; i < ny; i++)
-        for (int j = 0; j < nx; j++) u[(size_t)i * nx + j] = v[(size_t)i * nx + j] = 1.0 + ((i + 4 * j) % 13) * 0.125;
-    for (int s = 0; s < steps; s++) {
-        for (int i = 1; i < ny - 1; i++)
-            for (int j = 1; j < nx - 1; j++) {
-                size_t c = (size_t)i * nx + j;
-                v[c] = 0.4 * u[c] + 0.15 * (u[c - nx] + u[c + nx] + u[c - 1] + u[c + 1]);
-            }
-        double *tmp = u;
-        u = v;
-        v = tmp;
+int main(int argc, char **argv) {
+  int ny = argc > 1 ? atoi(argv[1]) : 2000;
+  int nx = argc > 2 ? atoi(argv[2]) : 2000;
+  int steps = argc > 3 ? atoi(argv[3]) : 60;
+  double *u = malloc((size_t)ny * nx * sizeof(double));
+  double *v = malloc((size_t)ny * nx * sizeof(double));
+  for (int i = 0; i < ny; i++)
+    for (int j = 0; j < nx; j++) u[(size_t)i * nx + j] = v[(size_t)i * nx + j] = 1.0 + ((i + 4 * j) % 13) * 0.125;
+  for (int s = 0; s < steps; s++) {
+    for (int i = 1; i < ny - 1; i++)
+      for (int j = 1; j < nx - 1; j++) {
+        size_t c = (size_t)i * nx + j;
+        v[c] = 0.4 * u[c] + 0.15 * (u[c - nx] + u[c + nx] + u[c - 1] + u[c + 1]);
+      }
+    double *tmp = u;
+    u = v;
+    v = tmp;
+  }
+  double sum = 0.0, wsum = 0.0;
+  for (int i = 0; i < ny; i++)
+    for (int j = 0; j < nx; j++) {
+      sum += u[(size_t)i * nx + j];
+      wsum += ((i + j) % 7 + 1) * u[(size_t)i * nx + j];
     }
-    double sum = 0.0, wsum = 0.0;
-    for (int i = 0; i < ny; i++)
-        for (int j = 0; j < nx; j++) {
-            sum += u[(size_t)i * nx + j];
-            wsum += ((i + j) % 7 + 1) * u[(size_t)i * nx + j];
-        }
-    printf("sum %.12e\n", sum);
-    printf("wsum %.12e\n", wsum);
-    for (int k = 0; k < 8; k++) printf("u[%d][%d] %.12e\n", k * ny / 8, nx / 2, u[(size_t)(k * ny / 8) * nx + nx / 2]);
-    free(u); free(v);
-    return 0;
+  printf("sum %.12e\n", sum);
+  printf("wsum %.12e\n", wsum);
+  for (int k = 0; k < 8; k++) printf("u[%d][%d] %.12e\n", k * ny / 8, nx / 2, u[(size_t)(k * ny / 8) * nx + nx / 2]);
+  free(u); free(v);
+  return 0;
 }

@@ -2,34 +2,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int main(int argc, char **argv)
-{
-    int n = argc > 1 ? atoi(argv[1]) : 12000000;
-    double *lower = malloc(n * sizeof(double));
-    double *diag = malloc(n * sizeof(double));
-    double *upper = malloc(n * sizeof(double));
-    double *x = malloc(n * sizeof(double));
-    double *y = malloc(n * sizeof(double));
-    for (int i = 0; i < n; i++) {
-        lower[i] = 0.5 + (i % 3) * 0.125;
-        diag[i] = 2.0 + (i % 5) * 0.25;
-        upper[i] = 0.25 + (i % 4) * 0.125;
-        x[i] = 1.0 + (i % 13) * 0.125;
-    }
-    for (int i = 0; i < n; i++) {
-        double s = diag[i] * x[i];
-        if (i > 0) s += lower[i] * x[i - 1];
-        if (i < n - 1) s += upper[i] * x[i + 1];
-        y[i] = s;
-    }
-    double sum = 0.0, wsum = 0.0;
-    for (int i = 0; i < n; i++) {
-        sum += y[i];
-        wsum += (i % 7 + 1) * y[i];
-    }
-    printf("sum %.12e\n", sum);
-    printf("wsum %.12e\n", wsum);
-    for (int k = 0; k < 8; k++) printf("y[%d] %.12e\n", k * n / 8, y[k * n / 8]);
-    free(lower); free(diag); free(upper); free(x); free(y);
-    return 0;
+static void print_vec(const char *name, const double *v, int n) {
+  double s = 0.0, ws = 0.0;
+  for (int i = 0; i < n; i++) {
+    s += v[i];
+    ws += (i % 7 + 1) * v[i];
+  }
+  printf("%s sum %.12e wsum %.12e\n", name, s, ws);
+  for (int k = 0; k < 8; k++) printf("%s[%d] %.12e\n", name, k * n / 8, v[k * n / 8]);
+}
+
+int main(int argc, char **argv) {
+  int n = argc > 1 ? atoi(argv[1]) : 12000000;
+  double *lower = malloc(n * sizeof(double));
+  double *diag = malloc(n * sizeof(double));
+  double *upper = malloc(n * sizeof(double));
+  double *x = malloc(n * sizeof(double));
+  double *y = malloc(n * sizeof(double));
+  for (int i = 0; i < n; i++) {
+    lower[i] = 0.5 + (i % 3) * 0.125;
+    diag[i] = 2.0 + (i % 5) * 0.25;
+    upper[i] = 0.25 + (i % 4) * 0.125;
+    x[i] = 1.0 + (i % 13) * 0.125;
+  }
+  for (int i = 0; i < n; i++) {
+    double s = diag[i] * x[i];
+    if (i > 0) s += lower[i] * x[i - 1];
+    if (i < n - 1) s += upper[i] * x[i + 1];
+    y[i] = s;
+  }
+  print_vec("y", y, n);
+  free(lower); free(diag); free(upper); free(x); free(y);
+  return 0;
 }
