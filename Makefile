@@ -4,13 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-fast bench clean
+.PHONY: setup demo test test-fast clean
 
 setup:
 	@bash scripts/setup.sh
 
 demo: setup
 	$(VENV)/bin/chathpc env
+	$(VENV)/bin/chathpc quickstart --out quickstart --force
 
 test: setup
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

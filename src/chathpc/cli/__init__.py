@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="chathpc",
         description="Fine-tune, verify by execution, and use AI assistants that parallelize sequential C into MPI.",
+        formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=18, width=100),
     )
     parser.add_argument("--version", action="version", version=f"chathpc {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--out", default="quickstart", metavar="DIR", help="output directory (default: quickstart)")
     parser.add_argument("--force", action="store_true", help="replace the outputs of an earlier quickstart in DIR")
     parser.add_argument("--steps", type=int, metavar="N", help="training steps (default: the tuned budget)")
-    parser.add_argument("--all-test", action="store_true", help="test on the whole held-out split (default: 2 items per domain)")
+    parser.add_argument("--test-per-domain", type=int, metavar="N", help="test on the first N held-out items of each domain (default: all)")
     parser.add_argument("--no-perf", action="store_true", help="skip timing runs (no speedup tables; faster)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)
@@ -27,8 +27,10 @@ def run(args: argparse.Namespace) -> int:
     from chathpc.evaluate.quickstart import QuickstartOptions, run_quickstart
 
     options = QuickstartOptions(out=args.out, force=args.force, perf=not args.no_perf)
-    if args.all_test:
-        options.test_per_domain = None
+    if args.test_per_domain is not None:
+        if args.test_per_domain < 1:
+            raise ChathpcError("--test-per-domain must be at least 1")
+        options.test_per_domain = args.test_per_domain
     if args.steps is not None:
         if args.steps < 1:
             raise ChathpcError("--steps must be at least 1")

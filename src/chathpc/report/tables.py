@@ -89,7 +89,7 @@ def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None =
         lines += ["", "Peak speedup per task (best passing sample, any rank count):", ""]
         lines += _table(["task", "domain"] + [f"`{p}`" for p in providers],
                         [[t.item_id, t.domain] + [_num(t.peak(p)) for p in providers] for t in comparison.tasks])
-    if timed and len(providers) > 1:
+    if any(r.tasks for row in comparison.relative_peak.values() for r in row.values()):
         lines += ["", "Peak speedup of the row's code over the column's (geometric mean / max over tasks both solved):", ""]
         prow = []
         for a in providers:
