@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from chathpc.errors import ConfigError
+from chathpc.files import read_text_file
 
 ENV_PREFIX = "CHATHPC_"
 ENV_DELIMITER = "__"
@@ -125,7 +126,10 @@ class HarnessConfig(_Section):
     perf_ranks: list[int] = Field(default_factory=lambda: [1, 2], description="Rank counts for timing runs (never more than the cores)")
     launcher: str = Field("mpirun -np {n}", description="Launcher template; {n} is the rank count (mpiexec -n {n}, srun -n {n})")
     cc: str = Field("mpicc", description="MPI C compiler wrapper")
-    cflags: list[str] = Field(default_factory=lambda: ["-O2", "-Wall"], description="Compiler flags for candidate and sequential program")
+    cflags: list[str] = Field(
+        default_factory=lambda: ["-O2", "-Wall", "-falign-loops=64"],
+        description="Compiler flags for candidate and sequential program (aligned loops keep timings independent of code layout)",
+    )
     ldflags: list[str] = Field(default_factory=lambda: ["-lm"], description="Linker flags")
     build_timeout: float = Field(60.0, gt=0, description="Seconds one compilation may take")
     timeout: float = Field(30.0, gt=0, description="Seconds one correctness run may take before it counts as a timeout")
@@ -223,14 +227,7 @@ def _parse_scalar(text: str) -> Any:
 def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a YAML or JSON config file into a nested dict, with one-line errors."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: config file not found") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"{p}: cannot read config ({exc.strerror})") from None
+    text = read_text_file(p, error=ConfigError, missing="config file not found")
     try:
         data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:

@@ -25,6 +25,7 @@ from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_prompt
 from chathpc.errors import ChathpcError
+from chathpc.files import read_text_file
 from chathpc.providers.base import GenerationRequest, Provider
 
 HELP = """commands:
@@ -107,14 +108,7 @@ class Session:
         """Load a sequential program and ask for its MPI version in a new conversation."""
         if not path:
             raise ChathpcError("/file needs a path: /file seq.c")
-        try:
-            source = Path(path).expanduser().read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ChathpcError(f"{path}: file not found") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ChathpcError(f"{path}: cannot read ({exc})") from None
-        if not source.strip():
-            raise ChathpcError(f"{path}: empty file")
+        source = read_text_file(path, allow_empty=False)
         self.turns = []
         self.program = source
         record = translation_record(source).model_copy(update={"context": self.context})

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
-from pathlib import Path
 
 from pydantic import ValidationError
 
 from chathpc.cli.common import add_config_options, config_from_args
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
+from chathpc.files import read_text_file
 
 ORDER = 30
 
@@ -46,17 +46,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _read_source(path: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChathpcError(f"{path}: file not found") from None
-    except UnicodeDecodeError:
-        raise ChathpcError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ChathpcError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 def _split(text: str, option: str) -> list[str]:
     try:
         return shlex.split(text)
@@ -84,8 +73,8 @@ def run(args: argparse.Namespace) -> int:
     for name in ("rtol", "atol"):
         if getattr(args, name) is not None and getattr(args, name) < 0:
             raise ChathpcError(f"--{name} must be >= 0")
-    sequential = _read_source(args.sequential)
-    candidates = [_read_source(path) for path in args.candidates]
+    sequential = read_text_file(args.sequential)
+    candidates = [read_text_file(path) for path in args.candidates]
     arg_sets = [_split(text, "--args") for text in args.arg_sets] or None
     perf_args = _split(args.perf_args, "--perf-args") if args.perf_args is not None else None
     results = check_many(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from chathpc.cli.common import add_config_options, config_from_args
 from chathpc.errors import ChathpcError
+from chathpc.files import read_text_file
 
 ORDER = 40
 
@@ -45,19 +46,7 @@ def read_source(path: str) -> str:
     """A C source file (``-`` for stdin) with one-line errors."""
     if path == "-":
         return sys.stdin.read()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ChathpcError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise ChathpcError(f"{path}: is a directory, expected a C file") from None
-    except UnicodeDecodeError:
-        raise ChathpcError(f"{path}: not UTF-8 text") from None
-    except OSError as exc:
-        raise ChathpcError(f"{path}: cannot read ({exc.strerror})") from None
-    if not text.strip():
-        raise ChathpcError(f"{path}: empty file")
-    return text
+    return read_text_file(path, allow_empty=False)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

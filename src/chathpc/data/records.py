@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from chathpc.errors import DataError
+from chathpc.files import read_text_file
 
 Format = Literal["json", "jsonl", "yaml", "messages"]
 FORMATS: tuple[str, ...] = ("json", "jsonl", "yaml", "messages")
@@ -150,27 +151,11 @@ def detect_format(path: Path) -> Format:
     raise DataError(f"{path}: unknown dataset format '{suffix or '(no suffix)'}' (use .json, .jsonl or .yaml)")
 
 
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, expected a dataset file") from None
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror})") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x})") from None
-
-
 def load_records(path: str | Path, fmt: Format | None = None) -> list[Record]:
     """Read a dataset file; errors are one line, ``FILE:ITEM: problem``."""
     path = Path(path)
     fmt = fmt or detect_format(path)
-    text = _read_text(path)
+    text = read_text_file(path, error=DataError)
     if not text.strip():
         raise DataError(f"{path}: empty dataset file")
     items: list[tuple[str, Any]] = []

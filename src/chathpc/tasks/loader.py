@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chathpc.data.records import Record
 from chathpc.errors import ChathpcError
+from chathpc.files import read_text_file
 
 SUITE_DIR = Path(__file__).parent / "suite"
 DOMAINS: tuple[str, ...] = ("blas", "sparse", "stencil", "solver")
@@ -97,15 +98,9 @@ class Task(TaskSpec):
 
 
 def _read_source(path: Path) -> str:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TaskError(f"{path}: missing (every task needs task.yaml, seq.c and mpi.c)") from None
-    except UnicodeDecodeError:
-        raise TaskError(f"{path}: not UTF-8 text") from None
-    if not text.strip():
-        raise TaskError(f"{path}: empty")
-    return text
+    return read_text_file(
+        path, error=TaskError, missing="missing (every task needs task.yaml, seq.c and mpi.c)", allow_empty=False
+    )
 
 
 def load_task(folder: str | Path) -> Task:
