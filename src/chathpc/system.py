@@ -31,10 +31,6 @@ class MpiInfo:
     def available(self) -> bool:
         return self.mpicc is not None and self.mpirun is not None
 
-    @property
-    def is_open_mpi(self) -> bool:
-        return self.implementation == "Open MPI"
-
 
 def _first_output(cmd: list[str], timeout: float = 10.0) -> str:
     try:

@@ -81,10 +81,6 @@ class PerfResult(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Findings such as 'no speedup'")
     error: str | None = Field(None, description="Why the timing run could not complete, if it could not")
 
-    def best_speedup(self) -> float:
-        """The highest speedup over the measured rank counts (0 when none)."""
-        return max((t.speedup for t in self.timings), default=0.0)
-
 
 class CheckResult(BaseModel):
     """The verdict on one candidate with every detail a user or a repair prompt needs."""
