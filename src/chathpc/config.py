@@ -33,12 +33,15 @@ ENV_DELIMITER = "__"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 def _split_commas(value: Any) -> Any:
     if isinstance(value, str):
-        return [item.strip() for item in value.split(",") if item.strip()]
+        items = [item.strip() for item in value.split(",")]
+        if value.strip() and not all(items):  # "1,,2" or "1,2,": a typo, not a shorter list
+            raise ValueError(f"empty item in the comma-separated list '{value}'")
+        return [item for item in items if item]
     return value
 
 
@@ -279,7 +282,8 @@ def cli_overrides(assignments: list[str] | None) -> dict[str, dict[str, Any]]:
 def _format_validation_error(exc: ValidationError, sources: dict[str, str]) -> str:
     err = exc.errors()[0]
     path = ".".join(str(p) for p in err["loc"])
-    origin = sources.get(path, "config")
+    # the source of harness.ranks.0 is that of harness.ranks (section.key)
+    origin = sources.get(".".join(str(p) for p in err["loc"][:2]), "config")
     return f"{origin}: {path}: {err['msg']}"
 
 

@@ -28,3 +28,17 @@ def read_text_file(
     if not allow_empty and not text.strip():
         raise error(f"{path}: empty file")
     return text
+
+
+def os_error_text(exc: OSError) -> str:
+    """``PATH: problem`` for a file-system error (``SRC -> DST: problem`` for a rename)."""
+    problem = exc.strerror or str(exc)
+    if exc.filename is None:
+        return problem
+    if isinstance(exc, (FileExistsError, NotADirectoryError)) and exc.filename2 is None:
+        # mkdir/open through a path whose parent is a file: name the file that is in the way
+        for part in [Path(exc.filename), *Path(exc.filename).parents]:
+            if part.exists() and not part.is_dir():
+                return f"{part}: is a file, expected a directory"
+    where = str(exc.filename) + (f" -> {exc.filename2}" if exc.filename2 is not None else "")
+    return f"{where}: {problem}"

@@ -93,6 +93,33 @@ def test_existing_output_is_refused_before_generating(axpy, fast_config, tmp_pat
     assert out.read_text() == "keep\n"
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--perf-args", "'unclosed"], "--perf-args \"'unclosed\": No closing quotation"),
+        (["--args", "'unclosed"], "--args \"'unclosed\": No closing quotation"),
+        (["-m", ""], "model spec '': expected PROVIDER[:NAME]"),
+    ],
+)
+def test_cli_bad_options_are_one_line_errors(axpy, tmp_path, capsys, extra, message):
+    task, _ = axpy
+    seq = tmp_path / "seq.c"
+    seq.write_text(task.seq_source)
+    assert main(["parallelize", str(seq), "-m", "reference", "-q", *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+
+
+def test_cli_output_that_is_a_directory_is_refused_before_generating(axpy, tmp_path, capsys):
+    task, _ = axpy
+    seq = tmp_path / "seq.c"
+    seq.write_text(task.seq_source)
+    (tmp_path / "out").mkdir()
+    assert main(["parallelize", str(seq), "-m", "reference", "-q", "-o", str(tmp_path / "out"), "--force"]) == 2
+    assert capsys.readouterr().err == f"chathpc: error: {tmp_path / 'out'}: is a directory, expected a file\n"
+    assert not any((tmp_path / "out").iterdir()) and not list(tmp_path.glob(".*.tmp"))
+
+
 def test_reference_for_a_program_outside_the_suite_is_a_clear_error(fast_config):
     program = "#include <stdio.h>\nint main(void) { printf(\"1\\n\"); return 0; }\n"
     with pytest.raises(ChathpcError, match="not a suite task"):

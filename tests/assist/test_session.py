@@ -109,3 +109,18 @@ def test_run_reads_a_script_from_a_pipe(axpy, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "pass (2 runs)" in proc.stdout and f"[wrote {out}]" in proc.stdout
     assert out.read_text() == task.mpi_source.rstrip() + "\n"
+
+
+def test_save_to_an_unwritable_path_is_an_error_and_the_session_goes_on(axpy, monkeypatch, capsys, tmp_path):
+    _, seq_path = axpy
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    good = tmp_path / "out" / "mpi.c"
+    script = f"/file {seq_path}\n/save {blocker}/mpi.c\n/save {folder} --force\n/save {good}\n/bye\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    assert main(["run", "-m", "reference", "--no-history"]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors == [f"error: {blocker}: is a file, expected a directory", f"error: {folder}: is a directory, expected a file"]
+    assert blocker.read_text() == "keep" and not any(folder.iterdir()) and "MPI_Init" in good.read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -91,3 +92,46 @@ def test_pairwise_peak_speedup_uses_tasks_both_solved():
     assert ab.tasks == 2 and ab.geomean == pytest.approx(0.5 ** 0.5) and ab.peak == pytest.approx(2.0)  # ratios 2 and 1/4
     assert comparison.relative_peak["b"]["a"].peak == pytest.approx(4.0)
     assert comparison.tasks[2].peak("b") is None and comparison.tasks[2].peak("a") == 2.0
+
+
+def test_compare_refuses_to_replace_an_existing_report(tmp_path, sequential_results, capsys):
+    out = tmp_path / "cmp"
+    out.mkdir()
+    (out / "report.md").write_text("keep")
+    argv = ["compare", "-r", str(sequential_results[0]), "-o", str(out), "--no-plots"]
+    assert main(argv) == 2
+    assert "already holds report.md" in capsys.readouterr().err and (out / "report.md").read_text() == "keep"
+    assert not (out / "report.csv").exists()
+    assert main(["compare", "-m", "reference", *argv[3:], "--limit", "1", "--no-progress"]) == 2  # refused before running
+    assert not (out / "results").exists()
+    assert main([*argv, "--force"]) == 0
+    assert (out / "report.md").read_text() != "keep"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--limit", "-1"], "--limit must be at least 1"),
+        (["--limit", "0"], "--limit must be at least 1"),
+        (["-k", "0"], "-k must be at least 1"),
+        (["-k", "2"], r"-k must be between 1 and the samples per item \(1\)"),
+        (["--resume", "--force"], "not allowed with argument"),
+    ],
+)
+def test_compare_bad_numbers_are_refused_before_running(tmp_path, capsys, extra, message):
+    out = tmp_path / "cmp"
+    try:
+        code = main(["compare", "-m", "reference", "-o", str(out), "--no-progress", *extra])
+    except SystemExit as exc:  # argparse usage errors
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert re.search(message, err) and err.count("\n") == 1, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["nan", "-1"])
+def test_refine_rejects_a_meaningless_min_speedup(tmp_path, sequential_results, capsys, value):
+    out = tmp_path / "refine.jsonl"
+    assert main(["refine", str(sequential_results[0]), "-o", str(out), "--min-speedup", value]) == 2
+    assert "--min-speedup must be a number >= 0" in capsys.readouterr().err and not out.exists()

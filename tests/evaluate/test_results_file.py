@@ -59,3 +59,22 @@ def test_broken_middle_line_is_an_error(tmp_path):
         read_results(path)
     with pytest.raises(ChathpcError, match="not found"):
         read_results(tmp_path / "missing.jsonl")
+
+
+@pytest.mark.parametrize("content", [b"my notes\n", b"my notes", b"[1, 2]\n"])
+def test_a_file_that_is_not_results_is_never_cut(tmp_path, content):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(content)
+    with pytest.raises(ChathpcError, match=r"notes.txt:1: not a chathpc results line"):
+        read_results(path)
+    assert path.read_bytes() == content
+
+
+def test_resume_refuses_a_file_that_is_not_results(tmp_path, capsys):
+    from chathpc.cli import main
+
+    path = tmp_path / "notes.jsonl"
+    path.write_text("my notes\n")
+    assert main(["test", "-m", "reference", "-o", str(path), "--resume", "--limit", "1", "--no-progress"]) == 2
+    assert "not a chathpc results line" in capsys.readouterr().err
+    assert path.read_text() == "my notes\n"

@@ -121,3 +121,17 @@ def test_killed_run_resumes_to_the_same_file(tmp_path, reference_results, test_i
     assert 1 <= len(kept) < len(test_items), "the run was not killed midway"
     assert main(["test", str(data), "-m", "reference", "-o", str(out), "--resume", "--no-progress", *HARNESS_SETTINGS]) == 0
     assert _stable(out) == _stable(reference_results[0])
+
+
+@pytest.mark.parametrize("argv", [["verify", "--data", "trian"], ["test", "tset"]])
+def test_a_mistyped_split_name_is_named_as_such(tmp_path, capsys, argv):
+    assert main([*argv, "-m", "reference", "-o", str(tmp_path / "r.jsonl"), "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"chathpc: error: {argv[-1]}: neither a split (train, test, refine) nor a dataset file\n"
+    assert not (tmp_path / "r.jsonl").exists()
+
+
+@pytest.mark.parametrize("samples", ["0", "-2"])
+def test_samples_below_1_name_the_option(tmp_path, capsys, samples):
+    assert main(["test", "-m", "reference", "-n", samples, "-o", str(tmp_path / "r.jsonl"), "--no-progress"]) == 2
+    assert capsys.readouterr().err == "chathpc: error: -n/--samples must be at least 1\n"

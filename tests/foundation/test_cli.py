@@ -129,3 +129,76 @@ def test_convert_does_not_clobber(tmp_path, capsys):
 def test_debug_shows_traceback(tmp_path):
     proc = run_cli("--debug", "data", "validate", str(tmp_path / "none.json"))
     assert proc.returncode == 2 and "Traceback" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["init", "{file}/x.yaml"],  # a file where a directory is needed
+        ["data", "export-tasks", "--out", "{file}/sub"],
+        ["data", "convert", "{src}", "{file}/x.jsonl"],
+    ],
+)
+def test_unwritable_output_path_is_one_line_exit_2(tmp_path, capsys, argv):
+    file = tmp_path / "file.txt"
+    file.write_text("keep")
+    src = tmp_path / "a.json"
+    src.write_text(json.dumps([{"question": "q"}]))
+    argv = [a.format(file=file, src=src) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chathpc: error: ") and err.count("\n") == 1, err
+    assert f"{file}: is a file, expected a directory" in err
+    assert file.read_text() == "keep"
+
+
+def test_os_errors_are_usage_errors_not_internal(tmp_path, capsys, monkeypatch):
+    import chathpc.cli.init as init_verb
+
+    def denied(args):
+        raise PermissionError(13, "Permission denied", str(tmp_path / "out.yaml"))
+
+    monkeypatch.setattr(init_verb, "run", denied)
+    assert main(["init", str(tmp_path / "out.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"chathpc: error: {tmp_path / 'out.yaml'}: Permission denied\n"
+
+
+def test_multi_line_error_messages_are_printed_as_one_line(capsys, monkeypatch):
+    import chathpc.cli.init as init_verb
+    from chathpc.errors import ChathpcError
+
+    def failing(args):
+        raise ChathpcError("the sequential program does not compile: ld: error\ncollect2: error\n" + "x" * 2000)
+
+    monkeypatch.setattr(init_verb, "run", failing)
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ld: error | collect2: error" in err and err.endswith("...\n")
+    assert len(err) < 600
+
+
+def test_hub_retry_warnings_do_not_add_lines_to_an_error(capsys, monkeypatch):
+    import logging
+
+    import chathpc.cli.init as init_verb
+    from chathpc.errors import ChathpcError
+
+    def offline(args):
+        logging.getLogger("huggingface_hub.utils._http").warning("'Name or service not known' thrown while requesting HEAD")
+        raise ChathpcError("cannot load the tokenizer of 'x/y': We couldn't connect to 'https://huggingface.co'")
+
+    monkeypatch.setattr(init_verb, "run", offline)
+    logger = logging.getLogger("huggingface_hub.utils._http")
+    monkeypatch.setattr(logger, "level", logging.NOTSET)
+    shown: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = shown.append
+    logger.addHandler(handler)
+    try:
+        assert main(["init"]) == 2
+    finally:
+        logger.removeHandler(handler)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("chathpc: error: cannot load the tokenizer"), err
+    assert shown == []

@@ -88,3 +88,23 @@ def test_example_config_round_trips(tmp_path):
     resolved = resolve_config(path, environ={})
     assert resolved.config == RunConfig()
     assert all(source.startswith("file") for source in resolved.sources.values())
+
+
+def test_list_item_errors_name_the_right_source():
+    with pytest.raises(ConfigError, match=r"^cli: harness.ranks.0: "):
+        load_config(None, ["harness.ranks=a,b"])
+    with pytest.raises(ConfigError, match=r"^env: harness.ranks.0: "):
+        resolve_config(environ={"CHATHPC_HARNESS__RANKS": "abc"})
+
+
+@pytest.mark.parametrize("assignment", ["harness.timeout=.inf", "harness.rtol=.nan", "generation.temperature=.nan"])
+def test_non_finite_numbers_are_rejected(assignment):
+    with pytest.raises(ConfigError, match="finite number"):
+        load_config(None, [assignment])
+
+
+@pytest.mark.parametrize("assignment", ["harness.ranks=1,,2", "harness.ranks=1,2,", "lora.target_modules=q_proj,,v_proj"])
+def test_empty_items_in_comma_lists_are_rejected(assignment):
+    with pytest.raises(ConfigError, match=r"^cli: .*empty item in the comma-separated list"):
+        load_config(None, [assignment])
+    assert load_config(None, ["harness.ranks=1,2"]).harness.ranks == [1, 2]

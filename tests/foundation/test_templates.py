@@ -51,3 +51,12 @@ def test_bad_templates(spec, message):
 def test_unknown_variable_is_an_error():
     with pytest.raises(ChathpcError, match="'nope' is undefined"):
         render_prompt(RECORD, load_template("{{ nope }}{{ answer }}"))
+
+
+def test_unreadable_template_files_are_one_line_errors(tmp_path):
+    with pytest.raises(ChathpcError, match=r"^template .*: is a directory, expected a file$"):
+        load_template(str(tmp_path))
+    latin1 = tmp_path / "t.j2"
+    latin1.write_bytes(b"caf\xe9 {{ answer }}")
+    with pytest.raises(ChathpcError, match=r"^template .*t.j2:1: not UTF-8 text \(byte 0xe9\)$"):
+        load_template(str(latin1))

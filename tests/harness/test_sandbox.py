@@ -124,3 +124,19 @@ def test_token_sweep_kills_escaped_processes_of_a_non_root_harness(tmp_path):
     finally:
         bystander.kill()
         bystander.wait()
+
+
+def test_a_process_limit_above_the_hard_limit_is_capped_not_an_internal_error(tmp_path):
+    import resource
+
+    from chathpc.harness.sandbox import Limits, run_sandboxed
+
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    if hard == resource.RLIM_INFINITY:
+        pytest.skip("no hard process limit to exceed")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    os.chmod(run_dir, 0o777)
+    limits = Limits(memory_mb=512, cpu_seconds=5, processes=hard + 10**6, max_output_bytes=1 << 16)  # e.g. --ranks 100000
+    outcome = run_sandboxed(["/bin/echo", "ok"], run_dir, timeout=10, limits=limits, isolation="rlimits", read_only_dirs=[])
+    assert outcome.exit_code == 0 and outcome.stdout.strip() == "ok"

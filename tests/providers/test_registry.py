@@ -84,3 +84,10 @@ def test_sequential_answers_with_the_program_unchanged():
     assert extract_code(answer("sequential", translation_record(program))) == program
     with pytest.raises(ChathpcError, match="holds no C program"):
         answer("sequential", Record(question="What is MPI?"))
+
+
+def test_an_empty_spec_is_an_error_not_the_config_default():
+    with pytest.raises(ChathpcError, match=r"model spec '': expected PROVIDER\[:NAME\]"):
+        provider_spec("", RunConfig())
+    with pytest.raises(ChathpcError, match="model spec ''"):
+        get_provider("  ", RunConfig())

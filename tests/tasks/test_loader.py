@@ -111,3 +111,10 @@ def test_duplicate_ids_and_stray_folders(tmp_path):
         load_suite(root=tmp_path / "suite")
     with pytest.raises(TaskError, match="suite directory not found"):
         load_suite(root=tmp_path / "nowhere")
+
+
+def test_a_file_given_as_the_suite_is_named_as_such(tmp_path):
+    file = tmp_path / "suite.yaml"
+    file.write_text("keep")
+    with pytest.raises(TaskError, match=r"suite.yaml: is a file, expected a task suite directory$"):
+        load_suite(root=file)

@@ -106,3 +106,22 @@ def test_full_and_unfinished_runs_have_no_adapter_to_merge(tmp_path):
     (unfinished / "run.json").write_text(json.dumps({"method": "lora", "base_model": "/models/tiny"}))
     with pytest.raises(ChathpcError, match="has not finished .*--resume"):
         merge_runs([unfinished], tmp_path / "out")
+
+
+def test_bad_weights_and_a_blocked_output_are_refused_before_loading(tmp_path, capsys):
+    from chathpc.cli import main
+
+    adapter = tmp_path / "adapter"
+    adapter.mkdir()
+    (adapter / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": str(tmp_path / "no-model"), "peft_type": "LORA"}))
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("keep")
+    cases = [
+        ([str(adapter), str(adapter), "--weights", "nan,1", "-o", str(tmp_path / "out")], "weights must be finite numbers, got nan, 1"),
+        ([str(adapter), "--weights", "inf", "-o", str(tmp_path / "out")], "weights must be finite numbers, got inf"),
+        ([str(adapter), "-o", str(blocker / "out")], f"{blocker}: is a file, expected a directory"),
+    ]
+    for argv, message in cases:
+        assert main(["merge", *argv]) == 2
+        assert capsys.readouterr().err == f"chathpc: error: {message}\n"
+    assert blocker.read_text() == "keep" and not (tmp_path / "out").exists()

@@ -50,6 +50,16 @@ def test_cli_tiny_model(tmp_path, capsys):
     assert "already exists" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("option", "name"), [("--heads", "num_heads"), ("--layers", "num_layers"), ("--hidden-size", "hidden_size"),
+                                              ("--intermediate-size", "intermediate_size")])
+def test_cli_tiny_model_sizes_below_1_are_one_line_errors(tmp_path, capsys, option, name):
+    from chathpc.cli import main
+
+    assert main(["tiny-model", str(tmp_path / "m"), option, "0"]) == 2
+    assert capsys.readouterr().err == f"chathpc: error: {name} must be at least 1, got 0\n"
+    assert not (tmp_path / "m").exists()
+
+
 def test_example_configs_parse():
     from accelerate.commands.config.config_args import load_config_from_file
 

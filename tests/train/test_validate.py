@@ -109,3 +109,22 @@ def test_cli_validate_prints_the_plan_and_bad_config_is_one_line(make_config, tm
     assert main(["train", "-c", str(config_file), "--set", "lora.target_modules=qproj"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'qproj' is not a module" in err
+
+
+@pytest.mark.parametrize(
+    ("base", "message"),
+    [
+        ("/nonexistent/model", "model.base '/nonexistent/model': no such model directory"),
+        ("./missing-model", "model.base './missing-model': no such model directory"),
+        ("hf:/nonexistent", "model.base 'hf:/nonexistent': a local model directory or hub id, without the provider prefix of -m"),
+    ],
+)
+def test_cli_validate_names_a_missing_base_model_plainly(make_config, tmp_path, capsys, base, message):
+    import yaml
+
+    from chathpc.cli import main
+
+    config_file = tmp_path / "run.yaml"
+    config_file.write_text(yaml.safe_dump(make_config().model_dump(mode="json")))
+    assert main(["train", "-c", str(config_file), "--validate", "--set", f"model.base={base}"]) == 2
+    assert capsys.readouterr().err == f"chathpc: error: {message}\n"

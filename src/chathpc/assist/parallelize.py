@@ -23,6 +23,7 @@ from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_prompt
 from chathpc.errors import ChathpcError
+from chathpc.files import os_error_text
 from chathpc.harness.results import CheckResult, RankTiming
 from chathpc.providers.base import GenerationRequest, Provider
 
@@ -152,10 +153,15 @@ def select_best(candidates: list[Candidate], perf: bool) -> int | None:
 def write_program(code: str, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write ``code`` atomically; refuse to replace an existing file unless ``overwrite``."""
     path = Path(path)
+    if path.is_dir():
+        raise ChathpcError(f"{path}: is a directory, expected a file")
     if path.exists() and not overwrite:
         raise ChathpcError(f"{path}: already exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # a file where a directory should be, no permission, ...
+        raise ChathpcError(os_error_text(exc)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(code)

@@ -25,7 +25,7 @@ from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_prompt
 from chathpc.errors import ChathpcError
-from chathpc.files import read_text_file
+from chathpc.files import os_error_text, read_text_file
 from chathpc.providers.base import GenerationRequest, Provider
 
 HELP = """commands:
@@ -202,9 +202,10 @@ class Session:
             try:
                 if not self.handle(message):
                     break
-            except ChathpcError as exc:
+            except (ChathpcError, OSError) as exc:  # one failed command does not end the session
                 self.errors += 1
-                print(f"error: {exc}", file=self.err, flush=True)
+                text = os_error_text(exc) if isinstance(exc, OSError) else str(exc)
+                print(f"error: {text}", file=self.err, flush=True)
         return 1 if self.errors else 0
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 import traceback
 
 from chathpc import __version__
 from chathpc.errors import ChathpcError
+from chathpc.files import os_error_text
 
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
@@ -25,6 +27,17 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+
+
+MAX_ERROR_CHARS = 500
+
+
+def one_line(message: str, *, full: bool = False) -> str:
+    """``message`` as one line: its lines joined with `` | ``, shortened unless ``full`` (``--debug``)."""
+    text = " | ".join(line.strip() for line in message.splitlines() if line.strip())
+    if not full and len(text) > MAX_ERROR_CHARS:
+        text = text[: MAX_ERROR_CHARS - 3].rstrip() + "..."
+    return text
 
 
 def _verb_modules() -> list:
@@ -60,18 +73,26 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE if args.verb is None and argv != [] else 0
+    if not args.debug:
+        # huggingface_hub logs every retry of an unreachable hub as warnings; the error that follows is the one line
+        logging.getLogger("huggingface_hub.utils._http").setLevel(logging.ERROR)
     try:
         return int(args.func(args) or 0)
     except ChathpcError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"chathpc: error: {exc}", file=sys.stderr)
+        print(f"chathpc: error: {one_line(str(exc), full=args.debug)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("chathpc: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the user gave cannot be read or written: their environment, not a bug
+        if args.debug:
+            traceback.print_exc()
+        print(f"chathpc: error: {one_line(os_error_text(exc), full=args.debug)}", file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - last line of defence: no traceback unless --debug
         if args.debug:
             traceback.print_exc()

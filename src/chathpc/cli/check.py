@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shlex
 
 from pydantic import ValidationError
@@ -71,10 +72,11 @@ def run(args: argparse.Namespace) -> int:
 
     config = harness_config(args)
     for name in ("rtol", "atol"):
-        if getattr(args, name) is not None and getattr(args, name) < 0:
-            raise ChathpcError(f"--{name} must be >= 0")
-    sequential = read_text_file(args.sequential)
-    candidates = [read_text_file(path) for path in args.candidates]
+        value = getattr(args, name)
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            raise ChathpcError(f"--{name} must be a finite number >= 0, got {value:g}")
+    sequential = read_text_file(args.sequential, allow_empty=False)
+    candidates = [read_text_file(path, allow_empty=False) for path in args.candidates]
     arg_sets = [_split(text, "--args") for text in args.arg_sets] or None
     perf_args = _split(args.perf_args, "--perf-args") if args.perf_args is not None else None
     results = check_many(

@@ -22,8 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--out", default="compare", metavar="DIR", help="output directory (default: compare)")
     parser.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
     parser.add_argument("--perf", action="store_true", help="time passing programs (speedup tables and plot)")
-    parser.add_argument("--resume", action="store_true", help="continue interrupted runs in OUT/results/")
-    parser.add_argument("--force", action="store_true", help="start the runs over, replacing OUT/results/ files")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--resume", action="store_true", help="continue interrupted runs in OUT/results/ (and rewrite the report)")
+    existing.add_argument("--force", action="store_true", help="start the runs over, replacing OUT/results/ files and the report")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots (no matplotlib needed)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -38,17 +39,23 @@ def run(args: argparse.Namespace) -> int:
     if not args.models and not args.results:
         raise ChathpcError("nothing to compare: give --model SPEC and/or --results FILE (at least one)")
     ks = sorted(set(args.ks or [1]))
+    if ks[0] < 1:
+        raise ChathpcError("-k must be at least 1")
+    if args.limit is not None and args.limit < 1:
+        raise ChathpcError("--limit must be at least 1")
+    overwrite = args.force or args.resume
     if args.models:
         config = config_from_args(args).config
+        n = config.generation.samples
+        if ks[-1] > n:
+            raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
         records = dataset_records(args.data, config, "test")[: args.limit]
-        if not records:
-            raise ChathpcError("--limit must be at least 1")
         comparison, files = run_comparison(records, config, args.models, args.out, perf=args.perf, resume=args.resume,
                                            force=args.force, ks=ks, extra_results=args.results, plots=not args.no_plots,
-                                           progress=not args.no_progress)
+                                           progress=not args.no_progress, overwrite_report=overwrite)
     else:
         comparison = load_comparison(args.results, ks)
-        files = write_report(comparison, args.out, plots=not args.no_plots)
+        files = write_report(comparison, args.out, plots=not args.no_plots, overwrite=overwrite)
     for provider in comparison.providers:
         overall = comparison.summaries[provider].overall
         rate = overall.pass_at.get(ks[0])

@@ -34,11 +34,14 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_run_arguments(args: argparse.Namespace) -> tuple[list[list[str]] | None, list[str] | None]:
     """The correctness argument sets and the timed argument set from ``--args``/``--perf-args``."""
-    try:
-        sets = [shlex.split(text) for text in args.arg_sets] if args.arg_sets else None
-        perf = shlex.split(args.perf_args) if args.perf_args is not None else None
-    except ValueError as exc:
-        raise ChathpcError(f"--args: {exc}") from None
+    def split(text: str, option: str) -> list[str]:
+        try:
+            return shlex.split(text)
+        except ValueError as exc:
+            raise ChathpcError(f"{option} {text!r}: {exc}") from None
+
+    sets = [split(text, "--args") for text in args.arg_sets] if args.arg_sets else None
+    perf = split(args.perf_args, "--perf-args") if args.perf_args is not None else None
     return sets, perf
 
 
@@ -80,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if args.repair < 0:
         raise ChathpcError("--repair must be 0 or more")
     source = read_source(args.source)
+    if args.output and Path(args.output).is_dir():
+        raise ChathpcError(f"{args.output}: is a directory, expected a file")
     if args.output and Path(args.output).exists() and not args.force:
         raise ChathpcError(f"{args.output}: already exists (use --force to overwrite)")
     arg_sets, perf_args = parse_run_arguments(args)

@@ -28,6 +28,10 @@ def run(args: argparse.Namespace) -> int:
     from chathpc.evaluate.refine import refine_results
     from chathpc.evaluate.results import load_result_lines
 
+    from chathpc.errors import ChathpcError
+
+    if not args.min_speedup >= 0:  # also rejects nan
+        raise ChathpcError(f"--min-speedup must be a number >= 0, got {args.min_speedup:g}")
     lines = load_result_lines(args.results)
     markdown = args.markdown or str(Path(args.out).with_suffix(".md"))
     outcome = refine_results(lines, args.out, markdown=markdown, harvest=args.harvest, min_speedup=args.min_speedup, force=args.force)

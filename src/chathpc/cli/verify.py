@@ -19,8 +19,9 @@ def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="samples per item (sets generation.samples; default 1, greedy)")
     parser.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1 and N)")
     parser.add_argument("--perf", action="store_true", help="also time passing programs at harness.perf_ranks (speedup_n@k)")
-    parser.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the lines already in --out")
-    parser.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the lines already in --out")
+    existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -34,6 +35,8 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     from chathpc.providers.registry import provider_spec
     from chathpc.report import summary_markdown
 
+    if args.samples is not None and args.samples < 1:
+        raise ChathpcError("-n/--samples must be at least 1")
     overrides = list(args.overrides)
     if args.samples is not None:
         overrides.append(f"generation.samples={args.samples}")

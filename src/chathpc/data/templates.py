@@ -17,6 +17,7 @@ import jinja2
 
 from chathpc.data.records import Record
 from chathpc.errors import ChathpcError
+from chathpc.files import read_text_file
 
 ANSWER_SLOT = re.compile(r"\{\{-?\s*answer\s*-?\}\}")
 
@@ -83,13 +84,13 @@ def load_template(spec: str = "chathpc", system: str | None = None) -> PromptTem
     if "{{" in spec:
         return PromptTemplate(spec, name="inline", default_system=default_system)
     path = Path(spec)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         names = ", ".join(BUILTIN_TEMPLATES)
-        raise ChathpcError(f"template '{spec}': not a built-in ({names}), a file, or inline Jinja2 text") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChathpcError(f"template {path}: cannot read ({exc})") from None
+        raise ChathpcError(f"template '{spec}': not a built-in ({names}), a file, or inline Jinja2 text")
+    try:
+        text = read_text_file(path)  # one-line errors: a directory, unreadable, not UTF-8
+    except ChathpcError as exc:
+        raise ChathpcError(f"template {exc}") from None
     return PromptTemplate(text, name=str(path), default_system=default_system)
 
 

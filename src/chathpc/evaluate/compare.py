@@ -127,10 +127,28 @@ def results_name(spec: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", spec).strip("-.") + ".jsonl"
 
 
-def write_report(comparison: Comparison, out_dir: str | Path, *, plots: bool = True) -> dict[str, Path]:
-    """report.md, report.csv, report.json and (with ``plots``) the PNG plots under ``out_dir``."""
+REPORT_FILES = ("report.md", "report.csv", "report.json")
+PLOT_FILES = ("correctness.png", "speedup.png")
+
+
+def check_report_dir(out_dir: str | Path, *, plots: bool = True, overwrite: bool = False) -> None:
+    """Refuse an ``out_dir`` that already holds report files unless ``overwrite`` (before any run starts)."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ChathpcError(f"{out}: is a file, expected a directory")
+    present = [name for name in REPORT_FILES + (PLOT_FILES if plots else ()) if (out / name).exists()]
+    if present and not overwrite:
+        raise ChathpcError(f"{out}: already holds {', '.join(present)} (use --force to replace them, or another --out)")
+
+
+def write_report(comparison: Comparison, out_dir: str | Path, *, plots: bool = True, overwrite: bool = False) -> dict[str, Path]:
+    """report.md, report.csv, report.json and (with ``plots``) the PNG plots under ``out_dir``.
+
+    Existing report files are refused unless ``overwrite``.
+    """
     from chathpc.report import comparison_csv, comparison_markdown
 
+    check_report_dir(out_dir, plots=plots, overwrite=overwrite)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
@@ -162,10 +180,15 @@ def run_comparison(
     extra_results: Sequence[str | Path] = (),
     plots: bool = True,
     progress: bool = True,
+    overwrite_report: bool = False,
 ) -> tuple[Comparison, dict[str, Path]]:
-    """Run every provider on ``records`` into ``OUT/results/``, add ``extra_results`` files, and write the report."""
+    """Run every provider on ``records`` into ``OUT/results/``, add ``extra_results`` files, and write the report.
+
+    Report files already in ``out_dir`` are refused before anything runs unless ``overwrite_report``.
+    """
     if len(set(providers)) != len(providers):
         raise ChathpcError("a provider is listed twice")
+    check_report_dir(out_dir, plots=plots, overwrite=overwrite_report)
     out = Path(out_dir)
     results: dict[str, list[ResultLine]] = {}
     files: dict[str, str] = {}
@@ -181,4 +204,4 @@ def run_comparison(
         run_evaluation(records, config, path, provider_spec=spec, perf=perf, resume=resume, force=force, ks=ks, progress=progress)
         results[spec], files[spec] = read_results(path).lines, str(path)
     comparison = compare_results(results, ks, files)
-    return comparison, write_report(comparison, out, plots=plots)
+    return comparison, write_report(comparison, out, plots=plots, overwrite=overwrite_report)

@@ -203,7 +203,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
     files: dict[str, str] = {"verify": verify.path, "test": test.path}
     _, written = stage("compare with baselines (test split)", lambda: run_comparison(
         test_records, config, ["reference", "sequential"], out / "report", perf=options.perf,
-        extra_results=[test.path], progress=progress))
+        extra_results=[test.path], progress=progress, overwrite_report=True))
     files.update({name: str(path) for name, path in written.items()})
     result = QuickstartResult(
         out=str(out), model_spec=spec, train_items=len(train_records), test_items=len(test_records),

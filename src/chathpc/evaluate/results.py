@@ -71,6 +71,18 @@ class ResultsFile(BaseModel):
     truncated: bool = Field(description="a partial last line (a killed run) follows the valid bytes")
 
 
+_LINE_START = b'{"schema_version"'
+
+
+def _partial_line(chunk: bytes) -> bool:
+    """Whether ``chunk`` (after the last newline) can be a results line cut short by a killed run.
+
+    Lines are written whole with their newline, so only the unterminated tail can be partial, and it
+    starts like every line; anything else (a file that is not a results file) must never be cut.
+    """
+    return chunk.startswith(_LINE_START) or _LINE_START.startswith(chunk)
+
+
 def read_results(path: str | Path) -> ResultsFile:
     """Parse a results file; a broken last line is tolerated (``truncated``), a broken middle line is an error."""
     path = Path(path)
@@ -92,7 +104,7 @@ def read_results(path: str | Path) -> ResultsFile:
         try:
             lines.append(ResultLine.model_validate_json(chunk))
         except ValidationError as exc:
-            if is_last or all(not c.strip() for c in chunks[number:]):
+            if is_last and _partial_line(chunk):
                 return ResultsFile(path=str(path), lines=lines, valid_bytes=offset, truncated=True)
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "line"

@@ -256,4 +256,6 @@ def dataset_records(split_or_file: str | None, config: RunConfig, default_split:
     name = split_or_file or configured.get(default_split) or default_split
     if name in SPLITS:
         return load_records(configured.get(name) or dataset_file(name))
+    if not Path(name).suffix and not Path(name).exists():  # a mistyped split name, not a file
+        raise ChathpcError(f"{name}: neither a split ({', '.join(SPLITS)}) nor a dataset file")
     return load_records(name)

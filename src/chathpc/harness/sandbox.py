@@ -241,6 +241,9 @@ def run_sandboxed(
         os.chown(run_dir, uid, uid)
     else:  # the process limit counts every task of this user: leave room for those already running
         limits = replace(limits, processes=limits.processes + _tasks_of_current_user())
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    if hard != resource.RLIM_INFINITY and limits.processes > hard:  # setrlimit cannot raise it (many ranks)
+        limits = replace(limits, processes=hard)
     env = scrubbed_environment(run_dir, token, extra_env)
     argv = list(command)
     if isolation == "bwrap":

@@ -61,7 +61,9 @@ def parse_spec(spec: str) -> tuple[str, str | None]:
 
 def provider_spec(spec: str | None, config: RunConfig) -> str:
     """The spec a verb uses: ``--model`` when given, else ``model.provider`` (with ``model.base`` for hf/openai)."""
-    if spec:
+    if spec is not None:
+        if not spec.strip():
+            raise ChathpcError("model spec '': expected PROVIDER[:NAME], e.g. hf:./runs/mpi, openai:gpt-4o or reference")
         return spec.strip()
     if config.model.provider in ("hf", "openai"):
         return f"{config.model.provider}:{config.model.base}"

@@ -141,6 +141,8 @@ def load_task(folder: str | Path) -> Task:
 def task_folders(root: str | Path | None = None) -> list[Path]:
     """Every task folder (``<domain>/<id>/``) under the suite root, sorted."""
     root = Path(root) if root is not None else SUITE_DIR
+    if root.exists() and not root.is_dir():
+        raise TaskError(f"{root}: is a file, expected a task suite directory")
     if not root.is_dir():
         raise TaskError(f"{root}: task suite directory not found")
     return sorted(p for p in root.glob("*/*") if p.is_dir() and not p.name.startswith((".", "_")))

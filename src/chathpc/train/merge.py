@@ -9,6 +9,7 @@ keeping a ``density`` fraction of each update. The result is a standalone Huggin
 from __future__ import annotations
 
 import json
+import math
 import shutil
 from pathlib import Path
 from typing import Literal
@@ -38,6 +39,9 @@ class MergeResult(BaseModel):
 def _check_out_dir(out: Path, sources: list[Path], force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise ChathpcError(f"{out}: exists and is not a directory")
+    blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:  # found before the base model is loaded, not after
+        raise ChathpcError(f"{blocker}: is a file, expected a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ChathpcError(f"{out}: already exists (use --force to overwrite)")
     resolved = out.resolve()
@@ -65,6 +69,8 @@ def merge_runs(
         raise ChathpcError(f"unknown merge method '{method}' (choose from {', '.join(PEFT_COMBINATION)})")
     if weights is not None and len(weights) != len(sources):
         raise ChathpcError(f"{len(weights)} weights given for {len(sources)} adapters")
+    if weights is not None and not all(math.isfinite(w) for w in weights):
+        raise ChathpcError(f"weights must be finite numbers, got {', '.join(f'{w:g}' for w in weights)}")
     if not 0.0 < density <= 1.0:
         raise ChathpcError(f"density must be in (0, 1], got {density}")
     resolved = [adapter_of(source) for source in sources]

@@ -131,6 +131,10 @@ def _split(named: list[tuple[str, Record]], fraction: float, seed: int, path: Pa
 def _model_config(base: str):
     from transformers import AutoConfig
 
+    if base.startswith(("hf:", "openai:")):
+        raise ChathpcError(f"model.base '{base}': a local model directory or hub id, without the provider prefix of -m")
+    if base.startswith(("/", "./", "../", "~")) and not Path(base).expanduser().exists():
+        raise ChathpcError(f"model.base '{base}': no such model directory")
     try:
         return AutoConfig.from_pretrained(base)
     except (OSError, ValueError) as exc:

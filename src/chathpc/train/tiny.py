@@ -117,6 +117,10 @@ def create_tiny_model(
         raise ChathpcError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
         raise ChathpcError(f"{out}: already exists and is not empty (use --force to overwrite)")
+    for name, value in (("hidden_size", hidden_size), ("num_layers", num_layers), ("num_heads", num_heads),
+                        ("intermediate_size", intermediate_size)):
+        if value < 1:
+            raise ChathpcError(f"{name} must be at least 1, got {value}")
     if hidden_size % num_heads:
         raise ChathpcError(f"hidden_size {hidden_size} must be a multiple of num_heads {num_heads}")
     if vocab_size < 300:
