@@ -51,6 +51,11 @@ def run(args: argparse.Namespace) -> int:
     if main_process and not args.json:
         _print_plan(plan)
     result = train(config, resume=args.resume, force=args.force, progress=not args.no_progress)
+    # The command owns the process group the trainer started (torchrun / accelerate launch): close it
+    # before exiting, or gloo's threads can abort a rank at interpreter shutdown.
+    from accelerate import PartialState
+
+    PartialState().destroy_process_group()
     if not main_process:
         return 0
     if args.json:
