@@ -19,10 +19,10 @@ HARNESS_SETTINGS = ["--set", "harness.ranks=1,3", "--set", "harness.perf_repeats
 
 
 @pytest.mark.slow
-def test_compare_writes_all_formats_and_plots(tmp_path, test_items, sequential_results, capsys):
+def test_compare_writes_all_formats_and_plots(tmp_path, test_items, capsys):
     data = save_records(test_items[:1], tmp_path / "items.jsonl")
     out = tmp_path / "cmp"
-    code = main(["compare", "--data", str(data), "-m", "reference", "-r", str(sequential_results[0]), "--perf",
+    code = main(["compare", "--data", str(data), "-m", "sequential", "-m", "reference", "--perf",
                  "-o", str(out), "--no-progress", *HARNESS_SETTINGS])
     assert code == 0, capsys.readouterr().err
     for name in ("report.md", "report.csv", "report.json", "correctness.png", "speedup.png"):
@@ -44,8 +44,41 @@ def test_compare_writes_all_formats_and_plots(tmp_path, test_items, sequential_r
     assert "`reference`" in report and "`sequential`" in report and "speedup.png" in report
     # the same report from the results files alone
     again = tmp_path / "again"
-    assert main(["compare", "-r", str(out / "results" / "reference.jsonl"), "-r", str(sequential_results[0]), "-o", str(again), "--no-plots"]) == 0
+    assert main(["compare", "-r", str(out / "results" / "sequential.jsonl"), "-r", str(out / "results" / "reference.jsonl"),
+                 "-o", str(again), "--no-plots"]) == 0
     assert json.loads((again / "report.json").read_text())["summaries"] == json.loads((out / "report.json").read_text())["summaries"]
+
+
+def _edited_copy(source, target, edit):
+    """``source``'s results lines with ``edit(line_dict)`` applied to each (dropping lines it returns None for)."""
+    kept = [edit(json.loads(text)) for text in source.read_text().splitlines()]
+    target.write_text("".join(json.dumps(line) + "\n" for line in kept if line is not None))
+    return target
+
+
+def test_compare_refuses_results_it_cannot_compare_fairly(tmp_path, reference_results, sequential_results, capsys):
+    reference, sequential = reference_results[0], sequential_results[0]
+    assert main(["compare", "-r", str(reference), "-r", str(sequential), "-o", str(tmp_path / "ok"), "--no-plots"]) == 0
+    capsys.readouterr()
+    first_id = json.loads(reference.read_text().splitlines()[0])["item_id"]
+    fewer = _edited_copy(sequential, tmp_path / "fewer.jsonl", lambda line: None if line["item_id"] == first_id else line)
+    hotter = _edited_copy(sequential, tmp_path / "hotter.jsonl", lambda line: {**line, "generation": {**line["generation"], "temperature": 0.8}})
+    timed = _edited_copy(sequential, tmp_path / "timed.jsonl", lambda line: {**line, "perf_requested": True})
+    cases = [
+        ([reference, reference], "already comes from"),
+        ([reference, fewer], f"not the same items as {reference} (differs at {first_id})"),
+        ([reference, hotter], "settings differ from"),
+        ([reference, timed], "perf True vs False"),
+    ]
+    for files, message in cases:
+        args = [part for path in files for part in ("-r", str(path))]
+        assert main(["compare", *args, "-o", str(tmp_path / "refused"), "--no-plots"]) == 2
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1, err
+        assert not (tmp_path / "refused").exists()
+    # the same refusal before anything runs when a results file joins a run
+    assert main(["compare", "-m", "reference", "-r", str(fewer), "-r", str(reference), "-o", str(tmp_path / "run"), "--no-plots"]) == 2
+    assert "not the same items" in capsys.readouterr().err and not (tmp_path / "run").exists()
 
 
 def test_compare_needs_something_to_compare(capsys):

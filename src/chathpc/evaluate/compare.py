@@ -107,18 +107,52 @@ def compare_results(results: dict[str, list[ResultLine]], ks: Sequence[int] = (1
     )
 
 
-def load_comparison(paths: Sequence[str | Path], ks: Sequence[int] = (1,)) -> Comparison:
-    """The comparison of existing results files (each holds one provider's lines)."""
+COMPARED_SETTINGS = ("samples", "temperature")
+"""Generation settings that must agree between compared results files (they change what pass@k means)."""
+
+
+def _settings(lines: list[ResultLine]) -> dict[str, object]:
+    first = lines[0]
+    return {**{key: first.generation.get(key) for key in COMPARED_SETTINGS}, "perf": any(line.perf_requested for line in lines)}
+
+
+def _items(lines: list[ResultLine]) -> dict[str, str]:
+    return {line.item_id: line.record.question for line in lines}
+
+
+def collect_results(sources: Sequence[tuple[str, list[ResultLine]]]) -> tuple[dict[str, list[ResultLine]], dict[str, str]]:
+    """Provider -> lines and provider -> file from ``(file, lines)`` pairs, refusing what cannot be compared.
+
+    Refused with one line: an empty file, two files of the same provider, files over different items
+    (ids or questions), and files generated with different samples, temperature or timing.
+    """
     results: dict[str, list[ResultLine]] = {}
     files: dict[str, str] = {}
-    for path in paths:
-        lines = read_results(path).lines
+    for path, lines in sources:
         if not lines:
             raise ChathpcError(f"{path}: no results")
         provider = lines[0].provider
         if provider in results:
-            raise ChathpcError(f"{path}: '{provider}' already comes from {files[provider]}")
+            raise ChathpcError(f"{path}: '{provider}' already comes from {files[provider]}; give one file per provider")
+        if results:
+            base_provider = next(iter(results))
+            base, base_file = results[base_provider], files[base_provider]
+            items, base_items = _items(lines), _items(base)
+            if items != base_items:
+                only = sorted(set(items) ^ set(base_items)) or sorted(i for i in items if items[i] != base_items[i])
+                raise ChathpcError(f"{path}: not the same items as {base_file} (differs at {', '.join(only[:3])}); compare results over one dataset")
+            settings, base_settings = _settings(lines), _settings(base)
+            if settings != base_settings:
+                keys = [k for k in settings if settings[k] != base_settings[k]]
+                detail = ", ".join(f"{k} {settings[k]} vs {base_settings[k]}" for k in keys)
+                raise ChathpcError(f"{path}: settings differ from {base_file} ({detail}); compare results made with the same settings")
         results[provider], files[provider] = lines, str(path)
+    return results, files
+
+
+def load_comparison(paths: Sequence[str | Path], ks: Sequence[int] = (1,)) -> Comparison:
+    """The comparison of existing results files (each holds one provider's lines)."""
+    results, files = collect_results([(str(path), read_results(path).lines) for path in paths])
     return compare_results(results, ks, files)
 
 
@@ -190,18 +224,17 @@ def run_comparison(
         raise ChathpcError("a provider is listed twice")
     check_report_dir(out_dir, plots=plots, overwrite=overwrite_report)
     out = Path(out_dir)
-    results: dict[str, list[ResultLine]] = {}
-    files: dict[str, str] = {}
-    for path in extra_results:
-        lines = read_results(path).lines
-        if not lines:
-            raise ChathpcError(f"{path}: no results")
-        results[lines[0].provider], files[lines[0].provider] = lines, str(path)
+    extra = [(str(path), read_results(path).lines) for path in extra_results]
+    collect_results(extra)  # refuse unusable files before any run starts
+    given = {lines[0].provider for _, lines in extra}
     for spec in providers:
-        if spec in results:
+        if spec in given:
             raise ChathpcError(f"'{spec}' is both run and given as a results file")
+    sources = list(extra)
+    for spec in providers:
         path = out / "results" / results_name(spec)
         run_evaluation(records, config, path, provider_spec=spec, perf=perf, resume=resume, force=force, ks=ks, progress=progress)
-        results[spec], files[spec] = read_results(path).lines, str(path)
+        sources.append((str(path), read_results(path).lines))
+    results, files = collect_results(sources)
     comparison = compare_results(results, ks, files)
     return comparison, write_report(comparison, out, plots=plots, overwrite=overwrite_report)
