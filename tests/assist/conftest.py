@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chathpc.config import GenerationConfig, HarnessConfig, RunConfig
-from chathpc.providers import GenerationRequest, Provider, register_provider
+from chathpc.providers import GenerationRequest, Provider, register_provider, unregister_provider
 from chathpc.tasks import SUITE_DIR, load_task
 
 BROKEN_CALL = "MPI_Reduce(rank == 0 ? MPI_IN_PLACE : out, out, 10, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);"
@@ -39,7 +39,8 @@ class ScriptedProvider(Provider):
 def scripted():
     ScriptedProvider.prompts = []
     register_provider("scripted", lambda name, config: ScriptedProvider())
-    return ScriptedProvider
+    yield ScriptedProvider
+    unregister_provider("scripted")
 
 
 @pytest.fixture

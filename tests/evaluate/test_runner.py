@@ -16,7 +16,7 @@ from chathpc.data import Record, save_records
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.results import read_results
 from chathpc.evaluate.runner import item_check, run_evaluation
-from chathpc.providers import Provider, register_provider
+from chathpc.providers import Provider, register_provider, unregister_provider
 
 pytestmark = pytest.mark.mpi
 
@@ -66,11 +66,18 @@ class _AnswerKey(Provider):
         return [["MPI_Bcast" if self.wrong else r.record.answer] * n for r in requests]
 
 
-def test_items_without_a_program_fall_back_to_text_match(tmp_path, eval_config):
+@pytest.fixture
+def answerkey():
+    """The ``answerkey`` provider, registered for one test only."""
     register_provider("answerkey", lambda name, config: _AnswerKey(wrong=name == "wrong"))
+    yield "answerkey"
+    unregister_provider("answerkey")
+
+
+def test_items_without_a_program_fall_back_to_text_match(tmp_path, eval_config, answerkey):
     records = [Record(question="Which MPI call sums a value over all ranks onto rank 0?", answer="`MPI_Reduce` with   MPI_SUM", id="q")]
-    good = run_evaluation(records, eval_config(), tmp_path / "good.jsonl", provider_spec="answerkey", progress=False)
-    bad = run_evaluation(records, eval_config(), tmp_path / "bad.jsonl", provider_spec="answerkey:wrong", progress=False)
+    good = run_evaluation(records, eval_config(), tmp_path / "good.jsonl", provider_spec=answerkey, progress=False)
+    bad = run_evaluation(records, eval_config(), tmp_path / "bad.jsonl", provider_spec=f"{answerkey}:wrong", progress=False)
     assert (good.summary.overall.text_items, good.summary.overall.text_matched, good.summary.overall.items) == (1, 1, 0)
     assert (bad.summary.overall.text_items, bad.summary.overall.text_matched) == (1, 0)
     assert read_results(bad.path).lines[0].check_mode == "text"

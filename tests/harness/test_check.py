@@ -11,6 +11,7 @@ import pytest
 
 from chathpc.config import HarnessConfig
 from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check, check_many
+from chathpc.system import clang_tidy_path
 
 
 def program(name: str) -> str:
@@ -162,6 +163,7 @@ def test_broken_reference_is_the_references_fault(work_root):
         check(crashing, program("mpi_sum_correct.c"), args=[["7"]])
 
 
+@pytest.mark.skipif(clang_tidy_path() is None, reason="clang-tidy is not installed (scripts/setup.sh installs it where it runs as root with apt)")
 def test_static_screen_warns_without_changing_the_verdict(work_root):
     result = check(SEQ, program("mpi_sum_type_mismatch.c"), args=[["7"]], config=HarnessConfig(ranks=[1, 2]))
     assert result.verdict == Verdict.PASS
@@ -183,14 +185,48 @@ def test_keep_leaves_the_work_dir(work_root):
     shutil.rmtree(result.work_dir)
 
 
-def test_check_many_keeps_order_and_runs_in_parallel(work_root):
+def test_check_many_keeps_order_and_runs_in_parallel(work_root, monkeypatch):
+    import importlib
+    import threading
+
+    check_module = importlib.import_module("chathpc.harness.check")  # the module, not the function the package exports
+
+    active, most, lock = [0], [0], threading.Lock()
+    real_check = check_module.check
+
+    def counted_check(*args, **kwargs):
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            return real_check(*args, **kwargs)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(check_module, "check", counted_check)
     pairs = [(SEQ, program(name)) for name in ("mpi_sum_correct.c", "mpi_sum_wrong_op.c", "sum_in_disguise.c")]
     results = check_many(pairs, jobs=2, args=[["7"]], config=HarnessConfig(ranks=[1, 3]))
     assert [r.verdict for r in results] == [Verdict.PASS, Verdict.WRONG_OUTPUT, Verdict.NOT_MPI]
     assert json.loads(results[0].model_dump_json())["verdict"] == "pass"
+    assert most[0] == 2, "two checks should have been in progress at once with jobs=2"
 
 
 def test_extraction_failed_result():
     result = CheckResult.extraction_failed("no ```c block in the answer")
     assert result.verdict == Verdict.EXTRACT_ERROR and not result.passed
     assert "no ```c block" in result.feedback() and result.summary().startswith("extract_error")
+
+
+def test_a_compilation_that_timed_out_is_not_cached_as_a_failure(work_root):
+    from chathpc.harness.build import build
+    from chathpc.harness.sandbox import Limits, isolation_level
+
+    source = program("mpi_sum_correct.c").replace("int main", "/* timed-out build probe */ int main")
+    common = dict(cc="mpicc", cflags=["-O2"], ldflags=[], isolation=isolation_level("auto"),
+                  limits=Limits(memory_mb=4096, cpu_seconds=60, processes=256, max_output_bytes=1 << 20))
+    slow = build(source, timeout=0.001, **common)
+    assert not slow.ok and "did not finish within" in slow.log
+    again = build(source, timeout=120, **common)
+    assert again.ok and not again.cached and again.binary.is_file()
+    assert build(source, timeout=120, **common).cached

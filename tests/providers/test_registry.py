@@ -8,7 +8,7 @@ from chathpc.assist import extract_code, translation_record
 from chathpc.config import GenerationConfig, RunConfig
 from chathpc.data import Record
 from chathpc.errors import ChathpcError
-from chathpc.providers import GenerationRequest, Provider, available_providers, get_provider, parse_spec, provider_spec, register_provider
+from chathpc.providers import GenerationRequest, Provider, available_providers, get_provider, parse_spec, provider_spec, register_provider, unregister_provider
 from chathpc.tasks import SUITE_DIR, load_task
 
 GEN = GenerationConfig()
@@ -51,13 +51,19 @@ def test_registered_provider_is_built_with_its_name_and_config():
         return Echo()
 
     register_provider("echo", factory)
-    provider = get_provider("echo:loud", RunConfig(generation={"max_new_tokens": 7}))
-    assert seen == [("loud", 7)] and provider.name == "echo:loud"
-    request = GenerationRequest(prompt="p", record=Record(question="q"))
-    assert provider.generate([request], 2, GEN) == [["p", "p"]]
-    assert list(provider.stream(request, GEN)) == ["p"]
-    with pytest.raises(ChathpcError):
-        register_provider("bad:name", factory)
+    try:
+        provider = get_provider("echo:loud", RunConfig(generation={"max_new_tokens": 7}))
+        assert seen == [("loud", 7)] and provider.name == "echo:loud"
+        request = GenerationRequest(prompt="p", record=Record(question="q"))
+        assert provider.generate([request], 2, GEN) == [["p", "p"]]
+        assert list(provider.stream(request, GEN)) == ["p"]
+        with pytest.raises(ChathpcError):
+            register_provider("bad:name", factory)
+    finally:
+        unregister_provider("echo")
+    assert "echo" not in available_providers()
+    with pytest.raises(ChathpcError, match="unknown provider 'echo'"):
+        get_provider("echo:loud", RunConfig())
 
 
 def answer(spec: str, record: Record) -> str:

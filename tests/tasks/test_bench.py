@@ -88,3 +88,24 @@ def test_perf_reports_speedup_bytes_and_variant_cost(tmp_path):
     assert reference.timings[0].bytes_sent < reference.timings[1].bytes_sent
     assert variant.timings[1].bytes_sent > 2 * reference.timings[1].bytes_sent, "the variant scatters and gathers the grid"
     assert reference.slowdown is None and variant.slowdown is not None and variant.slowdown_ranks == 2
+
+
+@pytest.mark.mpi
+def test_the_report_states_the_isolation_the_runs_had():
+    """A launcher that is not mpirun (a site wrapper, srun) runs under rlimits with sandbox auto; the report says so."""
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="chathpc-launcher-")
+    try:
+        os.chmod(folder, 0o755)  # the harness may run the launcher under a private uid
+        wrapper = os.path.join(folder, "site-launch")
+        with open(wrapper, "w") as stream:
+            stream.write('#!/bin/sh\nexec mpirun --oversubscribe --allow-run-as-root --mca pml ob1 --mca btl self,vader "$@"\n')
+        os.chmod(wrapper, 0o755)
+        config = HarnessConfig(ranks=[1, 2], launcher=f"{wrapper} -np {{n}}")
+        report = run_bench(task_ids=["axpy"], config=config, jobs=1)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    assert report.rows[0].passed, report.rows[0].summary
+    assert report.rows[0].isolation == "rlimits" and report.isolation == "rlimits"

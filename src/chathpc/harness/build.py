@@ -108,10 +108,9 @@ def build(
         command = [cc, *cflags, "prog.c", *extra, "-o", "prog", *ldflags]
         outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=[])
         ok = outcome.exit_code == 0 and (src / "prog").is_file()
-        if outcome.timed_out:
-            log = f"compilation did not finish within {timeout:g} s"
-        else:
-            log = _cap(outcome.stdout + outcome.stderr)
+        if outcome.timed_out:  # a slow machine is not the source's fault: never cached
+            return BuildOutcome(False, None, f"compilation did not finish within {timeout:g} s", key, False)
+        log = _cap(outcome.stdout + outcome.stderr)
         staging = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=final.parent))
         if ok:
             shutil.copyfile(src / "prog", staging / "prog")

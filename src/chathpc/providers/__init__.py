@@ -4,7 +4,7 @@ Importing this package is cheap: the ML stack and the ``openai`` client load whe
 """
 
 from chathpc.providers.base import GenerationRequest, Provider
-from chathpc.providers.registry import available_providers, get_provider, parse_spec, provider_spec, register_provider
+from chathpc.providers.registry import available_providers, get_provider, parse_spec, provider_spec, register_provider, unregister_provider
 
 __all__ = [
     "GenerationRequest",
@@ -14,4 +14,5 @@ __all__ = [
     "parse_spec",
     "provider_spec",
     "register_provider",
+    "unregister_provider",
 ]

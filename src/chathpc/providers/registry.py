@@ -28,6 +28,13 @@ def register_provider(name: str, factory: ProviderFactory) -> None:
     _FACTORIES[name] = factory
 
 
+def unregister_provider(name: str) -> None:
+    """Remove a provider added with ``register_provider`` (built-ins come back on the next lookup)."""
+    global _BUILTINS_LOADED
+    _FACTORIES.pop(name, None)
+    _BUILTINS_LOADED = False
+
+
 def _builtin_factories() -> None:
     global _BUILTINS_LOADED
     if _BUILTINS_LOADED:

@@ -54,6 +54,7 @@ class SolutionResult(BaseModel):
     slowdown: float | None = Field(None, description="Variant time / reference time at the largest common timed rank count")
     slowdown_ranks: int | None = None
     seconds: float = Field(0.0, description="Wall time of the check")
+    isolation: str = Field("", description="The sandbox level the check's runs had")
 
     @property
     def is_reference(self) -> bool:
@@ -70,7 +71,7 @@ class BenchReport(BaseModel):
     perf: bool
     ranks: list[int]
     perf_ranks: list[int]
-    isolation: str = ""
+    isolation: str = Field("", description="The sandbox levels the runs had (comma-separated when they differ)")
     rows: list[SolutionResult]
 
     def reference_failures(self) -> list[SolutionResult]:
@@ -123,6 +124,7 @@ def _check_one(task: Task, name: str, source: str, config: HarnessConfig) -> Sol
         row.verdict, row.summary = "sequential_error", f"the task's seq.c failed: {exc}"
         return row
     row.verdict, row.passed, row.summary, row.seconds = result.verdict.value, result.passed, result.summary(), result.seconds
+    row.isolation = result.isolation
     row.verdict_by_ranks = _worst_by_ranks(result)
     return row
 
@@ -173,8 +175,6 @@ def run_bench(
     and compared with their reference. ``progress`` is called once per finished check or timing.
     ``root`` is another suite directory (default: the built-in suite).
     """
-    from chathpc.harness import isolation_level
-
     cfg = config or HarnessConfig()
     split_filter = None if split in (None, "all") else split
     if split_filter is not None and split_filter not in SPLITS:
@@ -210,7 +210,8 @@ def run_bench(
     return BenchReport(
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         split=split or "all", domain=domain, solutions=solutions, perf=perf,
-        ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks), isolation=isolation_level(cfg.sandbox), rows=done,
+        ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks),
+        isolation=", ".join(sorted({r.isolation for r in done if r.isolation})), rows=done,
     )
 
 
