@@ -1,7 +1,9 @@
-"""Reading user files with one-line errors that name the file."""
+"""User files: reading with one-line errors that name the file, the one atomic writer, the --force rule."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from chathpc.errors import ChathpcError
@@ -42,3 +44,43 @@ def os_error_text(exc: OSError) -> str:
                 return f"{part}: is a file, expected a directory"
     where = str(exc.filename) + (f" -> {exc.filename2}" if exc.filename2 is not None else "")
     return f"{where}: {problem}"
+
+
+def refuse_existing(path: str | Path, overwrite: bool, *, error: type[ChathpcError] = ChathpcError, hint: str = "use --force to overwrite") -> None:
+    """Raise ``PATH: already exists (HINT)`` when ``path`` exists and ``overwrite`` is false."""
+    if not overwrite and Path(path).exists():
+        raise error(f"{path}: already exists ({hint})")
+
+
+def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True, error: type[ChathpcError] = ChathpcError) -> Path:
+    """Write ``text`` so that readers see the old file or the whole new one, never a part.
+
+    The text goes to a temporary file with a unique name beside ``path`` (two writers never share
+    one), then takes its place by a rename. With ``overwrite=False`` an existing ``path`` is never
+    replaced, not even one that appears while writing. File-system problems raise ``error`` with one line.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise error(f"{path}: is a directory, expected a file")
+    refuse_existing(path, overwrite, error=error)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:  # a file where a directory should be, no permission, ...
+        raise error(os_error_text(exc)) from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        if overwrite:
+            os.replace(temporary, path)
+        else:
+            try:
+                os.link(temporary, path)  # fails if the file appeared meanwhile: never clobbers
+            except FileExistsError:
+                raise error(f"{path}: already exists (use --force to overwrite)") from None
+    except OSError as exc:
+        raise error(os_error_text(exc)) from None
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -23,7 +22,7 @@ from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_prompt
 from chathpc.errors import ChathpcError
-from chathpc.files import os_error_text
+from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness.results import CheckResult, RankTiming
 from chathpc.providers.base import GenerationRequest, Provider
 
@@ -152,30 +151,7 @@ def select_best(candidates: list[Candidate], perf: bool) -> int | None:
 
 def write_program(code: str, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Write ``code`` atomically; refuse to replace an existing file unless ``overwrite``."""
-    path = Path(path)
-    if path.is_dir():
-        raise ChathpcError(f"{path}: is a directory, expected a file")
-    if path.exists() and not overwrite:
-        raise ChathpcError(f"{path}: already exists (use --force to overwrite)")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:  # a file where a directory should be, no permission, ...
-        raise ChathpcError(os_error_text(exc)) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(code)
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)  # fails if the file appeared meanwhile: never clobbers
-            except FileExistsError:
-                raise ChathpcError(f"{path}: already exists (use --force to overwrite)") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return atomic_write_text(path, code, overwrite=overwrite)
 
 
 def parallelize(
@@ -198,8 +174,8 @@ def parallelize(
     samples = samples or config.generation.samples
     if samples < 1 or repair_rounds < 0:
         raise ChathpcError("parallelize: samples must be >= 1 and repair rounds >= 0")
-    if output is not None and Path(output).exists() and not overwrite:
-        raise ChathpcError(f"{output}: already exists (use --force to overwrite)")
+    if output is not None:
+        refuse_existing(output, overwrite)
     template = load_template(config.data.template, config.data.system)
     gen = config.generation
     base = translation_record(sequential_source)

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from chathpc.config import example_config_yaml
-from chathpc.errors import ChathpcError
+from chathpc.files import atomic_write_text
 
 ORDER = 91
 
@@ -20,9 +20,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     path = Path(args.path)
-    if path.exists() and not args.force:
-        raise ChathpcError(f"{path}: already exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(example_config_yaml(), encoding="utf-8")
+    atomic_write_text(path, example_config_yaml(), overwrite=args.force)
     print(f"wrote {path}")
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from chathpc.cli.common import add_config_options, config_from_args
 from chathpc.errors import ChathpcError
-from chathpc.files import read_text_file
+from chathpc.files import read_text_file, refuse_existing
 
 ORDER = 40
 
@@ -85,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
     source = read_source(args.source)
     if args.output and Path(args.output).is_dir():
         raise ChathpcError(f"{args.output}: is a directory, expected a file")
-    if args.output and Path(args.output).exists() and not args.force:
-        raise ChathpcError(f"{args.output}: already exists (use --force to overwrite)")
+    if args.output:
+        refuse_existing(args.output, args.force)
     arg_sets, perf_args = parse_run_arguments(args)
     config = config_from_args(args).config
     provider = get_provider(args.model, config)

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from chathpc.errors import DataError
-from chathpc.files import read_text_file
+from chathpc.files import atomic_write_text, read_text_file, refuse_existing
 
 Format = Literal["json", "jsonl", "yaml", "messages"]
 FORMATS: tuple[str, ...] = ("json", "jsonl", "yaml", "messages")
@@ -234,11 +234,5 @@ def dump_records(records: Iterable[Record], fmt: Format) -> str:
 def save_records(records: Iterable[Record], path: str | Path, fmt: Format | None = None, *, overwrite: bool = False) -> Path:
     """Write records atomically; refuses to replace an existing file unless ``overwrite``."""
     path = Path(path)
-    if path.exists() and not overwrite:
-        raise DataError(f"{path}: already exists (use --force to overwrite)")
-    text = dump_records(records, fmt or detect_format(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    refuse_existing(path, overwrite, error=DataError)  # before serializing anything
+    return atomic_write_text(path, dump_records(records, fmt or detect_format(path)), overwrite=overwrite, error=DataError)

@@ -23,9 +23,10 @@ from typing import Iterable, Sequence
 from pydantic import BaseModel, Field
 
 from chathpc.evaluate.results import VERDICTS, ResultLine
+from chathpc.harness.results import Verdict
 
 Z95 = 1.959963984540054
-BUILT_VERDICTS = frozenset({"pass", "runtime_error", "timeout", "wrong_output", "not_mpi"})
+BUILT_VERDICTS = frozenset(verdict.value for verdict in Verdict if verdict.built)
 """Verdicts of samples that compiled (build@k counts these)."""
 
 

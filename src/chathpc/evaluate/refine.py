@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from chathpc.data import Record, save_records
 from chathpc.errors import ChathpcError
+from chathpc.files import refuse_existing
 from chathpc.evaluate.metrics import group_by_item
 from chathpc.evaluate.results import ResultLine
 
@@ -115,8 +116,7 @@ def refine_results(
     if len(set(targets)) != len(targets):
         raise ChathpcError("the refinement, Markdown and harvest files must be different paths")
     for path in targets:
-        if path.exists() and not force:
-            raise ChathpcError(f"{path}: already exists (use --force to overwrite)")
+        refuse_existing(path, force)
     failed = failed_records(lines)
     if failed:
         save_records([r for r, _ in failed], out, overwrite=force)

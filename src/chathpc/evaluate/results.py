@@ -16,13 +16,14 @@ from pydantic import BaseModel, Field, ValidationError
 
 from chathpc.data import Record
 from chathpc.errors import ChathpcError
+from chathpc.harness.results import Verdict
 
 SCHEMA_VERSION = 1
 
 CheckMode = Literal["execution", "text"]
 
-VERDICTS: tuple[str, ...] = ("pass", "build_error", "runtime_error", "timeout", "wrong_output", "not_mpi", "extract_error")
-"""Every verdict a line can hold (the harness's ``Verdict`` values)."""
+VERDICTS: tuple[str, ...] = tuple(verdict.value for verdict in Verdict)
+"""Every verdict a line can hold: the harness's ``Verdict`` values, in their order."""
 
 
 class Timings(BaseModel):

@@ -57,15 +57,6 @@ def build_key(source: str, cc: str, cflags: list[str], ldflags: list[str], extra
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a cache file so that concurrent readers see either nothing or all of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    with os.fdopen(handle, "w") as stream:
-        stream.write(text)
-    os.replace(temporary, path)
-
-
 def _cap(text: str) -> str:
     if len(text) <= BUILD_LOG_LIMIT:
         return text

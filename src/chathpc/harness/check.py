@@ -18,7 +18,8 @@ from pathlib import Path
 
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
-from chathpc.harness.build import BuildOutcome, atomic_write_text, build, cache_root
+from chathpc.files import atomic_write_text
+from chathpc.harness.build import BuildOutcome, build, cache_root
 from chathpc.harness.compare import compare_outputs
 from chathpc.harness.profile import PMPI_SHIM, PROFILE_VARIABLE, SEQUENTIAL_TIMER, read_profile
 from chathpc.harness.results import CheckResult, PerfResult, RankTiming, RunResult, Verdict

@@ -18,6 +18,11 @@ class Verdict(str, Enum):
     NOT_MPI = "not_mpi"
     EXTRACT_ERROR = "extract_error"
 
+    @property
+    def built(self) -> bool:
+        """Whether a program with this verdict compiled (what build@k counts)."""
+        return self not in (Verdict.BUILD_ERROR, Verdict.EXTRACT_ERROR)
+
 
 class Mismatch(BaseModel):
     """The first difference between the expected and the actual output."""

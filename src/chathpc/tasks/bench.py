@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
+from chathpc.files import atomic_write_text
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
 Solutions = Literal["reference", "variants", "all"]
@@ -339,7 +340,5 @@ def write_report(report: BenchReport, out_dir: str | Path, *, overwrite: bool = 
     out.mkdir(parents=True, exist_ok=True)
     texts = [json.dumps(report.model_dump(mode="json"), indent=2) + "\n", report_csv(report), report_markdown(report)]
     for path, text in zip(paths, texts):
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic_write_text(path, text)
     return paths

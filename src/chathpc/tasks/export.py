@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from chathpc.data.records import Record, dump_records
+from chathpc.files import atomic_write_text
 from chathpc.tasks.loader import SPLITS, TaskError, load_suite
 
 DATASETS_DIR = Path(__file__).parent / "datasets"
@@ -58,10 +59,7 @@ def export_datasets(out_dir: str | Path | None = None, *, check: bool = False, r
             continue
         stale.append(split)
         if not check:
-            out.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(path)
+            atomic_write_text(path, text)
             written.append(split)
     return ExportResult(out_dir=str(out), files=files, records=counts, stale=stale, written=written)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -112,9 +113,8 @@ def merge_runs(
     if saved_dtype is not None and not isinstance(saved_dtype, str):
         merged = merged.to(saved_dtype)
 
-    staging = out.with_name(f".{out.name}.tmp")
-    if staging.exists():
-        shutil.rmtree(staging)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))  # unique: merges never share one
     merged.save_pretrained(str(staging))
     tokenizer.save_pretrained(str(staging))
     result = MergeResult(

@@ -15,11 +15,11 @@ RUN_DIR/
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from chathpc.errors import ChathpcError
+from chathpc.files import atomic_write_text
 
 CONFIG_FILE = "config.yaml"
 RUN_INFO_FILE = "run.json"
@@ -54,9 +54,7 @@ def read_json(path: Path) -> Any:
 
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON through a temporary file and a rename, so a crash never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    atomic_write_text(path, json.dumps(data, indent=2) + "\n")
 
 
 def read_run_info(run_dir: str | Path) -> dict[str, Any]:

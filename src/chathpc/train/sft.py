@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError, ConfigError, DataError
+from chathpc.files import atomic_write_text
 from chathpc.train import runs
 from chathpc.train.device import Placement, torch_dtype, training_placement
 from chathpc.train.encode import EncodedExample, encode_record, make_collator
@@ -359,9 +360,7 @@ def _trim_metrics(run_dir: Path, step: int) -> None:
                 kept.append(line)
         except json.JSONDecodeError:
             continue  # a line cut short by a kill
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-    tmp.replace(path)
+    atomic_write_text(path, "".join(line + "\n" for line in kept))
 
 
 def _callbacks(run_dir: Path):
