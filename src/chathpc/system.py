@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
-import platform
 import re
 import shutil
 import subprocess
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 ML_PACKAGES = ("torch", "transformers", "peft", "trl", "accelerate", "datasets", "bitsandbytes")
@@ -104,26 +103,3 @@ def core_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - non-Linux
         return os.cpu_count() or 1
-
-
-def environment_report(probe_devices: bool = True) -> dict:
-    """Everything ``chathpc env`` prints, as a JSON-serializable dict."""
-    from chathpc import __version__
-    from chathpc.harness.sandbox import isolation_level
-
-    mpi = mpi_info()
-    return {
-        "chathpc": __version__,
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cores": core_count(),
-        "packages": {name: package_version(name) for name in ML_PACKAGES},
-        "accelerators": asdict(accelerators()) if probe_devices else None,
-        "mpi": {**asdict(mpi), "available": mpi.available},
-        "sandbox": {
-            "bwrap": bwrap_path(),
-            "clang_tidy": clang_tidy_path(),
-            "root": os.geteuid() == 0,
-            "isolation": isolation_level("auto"),
-        },
-    }

@@ -117,9 +117,9 @@ def bytes_moved(timing: RankTiming) -> int:
 
 def translation_record(sequential_source: str) -> Record:
     """The translation request for a sequential program, worded exactly like the suite's records."""
-    from chathpc.tasks import CONTEXT, INSTRUCTION
+    from chathpc.tasks.loader import CONTEXT, translation_question
 
-    return Record(question=f"{INSTRUCTION}\n\n```c\n{sequential_source.rstrip()}\n```", context=CONTEXT)
+    return Record(question=translation_question(sequential_source), context=CONTEXT)
 
 
 def repair_record(base: Record, sequential_source: str, candidate: Candidate, round_number: int) -> Record:

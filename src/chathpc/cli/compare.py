@@ -33,8 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from chathpc.errors import ChathpcError
-    from chathpc.evaluate.compare import load_comparison, run_comparison, write_report
+    from chathpc.evaluate.compare import load_comparison, run_comparison
     from chathpc.evaluate.runner import dataset_records
+    from chathpc.report import check_report_dir, write_report
 
     if not args.models and not args.results:
         raise ChathpcError("nothing to compare: give --model SPEC and/or --results FILE (at least one)")
@@ -44,18 +45,18 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise ChathpcError("--limit must be at least 1")
     overwrite = args.force or args.resume
+    check_report_dir(args.out, plots=not args.no_plots, overwrite=overwrite)
     if args.models:
         config = config_from_args(args).config
         n = config.generation.samples
         if ks[-1] > n:
             raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
         records = dataset_records(args.data, config, "test")[: args.limit]
-        comparison, files = run_comparison(records, config, args.models, args.out, perf=args.perf, resume=args.resume,
-                                           force=args.force, ks=ks, extra_results=args.results, plots=not args.no_plots,
-                                           progress=not args.no_progress, overwrite_report=overwrite)
+        comparison = run_comparison(records, config, args.models, args.out, perf=args.perf, resume=args.resume,
+                                    force=args.force, ks=ks, extra_results=args.results, progress=not args.no_progress)
     else:
         comparison = load_comparison(args.results, ks)
-        files = write_report(comparison, args.out, plots=not args.no_plots, overwrite=overwrite)
+    files = write_report(comparison, args.out, plots=not args.no_plots, overwrite=overwrite)
     for provider in comparison.providers:
         overall = comparison.summaries[provider].overall
         rate = overall.pass_at.get(ks[0])

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from chathpc.system import environment_report
+from chathpc.environment import environment_report
 
 ORDER = 90
 

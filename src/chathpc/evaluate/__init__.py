@@ -1,6 +1,6 @@
 """Evaluation by execution: the runner (verify/test, JSONL results, resume), metrics, compare, refine, quickstart."""
 
-from chathpc.evaluate.compare import Comparison, compare_results, load_comparison, run_comparison, write_report
+from chathpc.evaluate.compare import Comparison, compare_results, load_comparison, run_comparison
 from chathpc.evaluate.metrics import (
     EvaluationSummary,
     MetricSummary,
@@ -34,5 +34,4 @@ __all__ = [
     "run_evaluation",
     "summarize",
     "wilson_interval",
-    "write_report",
 ]

@@ -1,8 +1,8 @@
 """``compare``: several providers on the same items and settings, as one table.
 
 ``compare_results`` builds the comparison from results files (one provider each); ``run_comparison``
-first runs (or resumes) every provider with ``run_evaluation`` into ``OUT/results/`` and then writes
-the report (Markdown, CSV, JSON) and the plots into ``OUT/``.
+first runs (or resumes) every provider with ``run_evaluation`` into ``OUT/results/``. The report
+(Markdown, CSV, JSON and plots) is written by ``chathpc.report.write_report``.
 
 Peak speedup of a task for a provider: the highest speedup measured for any of its passing samples
 at any timed rank count. The pairwise table compares two providers on the tasks where both have
@@ -161,46 +161,6 @@ def results_name(spec: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", spec).strip("-.") + ".jsonl"
 
 
-REPORT_FILES = ("report.md", "report.csv", "report.json")
-PLOT_FILES = ("correctness.png", "speedup.png")
-
-
-def check_report_dir(out_dir: str | Path, *, plots: bool = True, overwrite: bool = False) -> None:
-    """Refuse an ``out_dir`` that already holds report files unless ``overwrite`` (before any run starts)."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ChathpcError(f"{out}: is a file, expected a directory")
-    present = [name for name in REPORT_FILES + (PLOT_FILES if plots else ()) if (out / name).exists()]
-    if present and not overwrite:
-        raise ChathpcError(f"{out}: already holds {', '.join(present)} (use --force to replace them, or another --out)")
-
-
-def write_report(comparison: Comparison, out_dir: str | Path, *, plots: bool = True, overwrite: bool = False) -> dict[str, Path]:
-    """report.md, report.csv, report.json and (with ``plots``) the PNG plots under ``out_dir``.
-
-    Existing report files are refused unless ``overwrite``.
-    """
-    from chathpc.report import comparison_csv, comparison_markdown
-
-    check_report_dir(out_dir, plots=plots, overwrite=overwrite)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written: dict[str, Path] = {}
-    if plots:
-        from chathpc.report.plots import plot_comparison
-
-        written.update(plot_comparison(comparison, out))
-    files = {
-        "markdown": (out / "report.md", comparison_markdown(comparison, {k: p.name for k, p in written.items()})),
-        "csv": (out / "report.csv", comparison_csv(comparison)),
-        "json": (out / "report.json", comparison.model_dump_json(indent=2) + "\n"),
-    }
-    for name, (path, text) in files.items():
-        path.write_text(text, encoding="utf-8")
-        written[name] = path
-    return written
-
-
 def run_comparison(
     records: Sequence[Record],
     config: RunConfig,
@@ -212,17 +172,15 @@ def run_comparison(
     force: bool = False,
     ks: Sequence[int] = (1,),
     extra_results: Sequence[str | Path] = (),
-    plots: bool = True,
     progress: bool = True,
-    overwrite_report: bool = False,
-) -> tuple[Comparison, dict[str, Path]]:
-    """Run every provider on ``records`` into ``OUT/results/``, add ``extra_results`` files, and write the report.
+) -> Comparison:
+    """Run every provider on ``records`` into ``OUT/results/`` and compare them with the ``extra_results`` files.
 
-    Report files already in ``out_dir`` are refused before anything runs unless ``overwrite_report``.
+    The report is ``chathpc.report.write_report``'s job (check its directory with ``check_report_dir``
+    before calling this, so that nothing runs for a report that could not be written).
     """
     if len(set(providers)) != len(providers):
         raise ChathpcError("a provider is listed twice")
-    check_report_dir(out_dir, plots=plots, overwrite=overwrite_report)
     out = Path(out_dir)
     extra = [(str(path), read_results(path).lines) for path in extra_results]
     collect_results(extra)  # refuse unusable files before any run starts
@@ -236,5 +194,4 @@ def run_comparison(
         run_evaluation(records, config, path, provider_spec=spec, perf=perf, resume=resume, force=force, ks=ks, progress=progress)
         sources.append((str(path), read_results(path).lines))
     results, files = collect_results(sources)
-    comparison = compare_results(results, ks, files)
-    return comparison, write_report(comparison, out, plots=plots, overwrite=overwrite_report)
+    return compare_results(results, ks, files)

@@ -158,6 +158,7 @@ def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: P
 def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Callable[[str], None] = print) -> QuickstartResult:
     """Run every stage (see module docs) and write ``OUT/quickstart.md`` and ``OUT/quickstart.json``."""
     from chathpc.evaluate.compare import run_comparison
+    from chathpc.report import write_report
     from chathpc.evaluate.runner import run_evaluation
     from chathpc.tasks import dataset_file
     from chathpc.data import load_records, save_records
@@ -201,9 +202,10 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
     test = stage("test (held-out split)", lambda: run_evaluation(
         test_records, config, results / "test.jsonl", provider_spec=spec, perf=options.perf, progress=progress))
     files: dict[str, str] = {"verify": verify.path, "test": test.path}
-    _, written = stage("compare with baselines (test split)", lambda: run_comparison(
+    comparison = stage("compare with baselines (test split)", lambda: run_comparison(
         test_records, config, ["reference", "sequential"], out / "report", perf=options.perf,
-        extra_results=[test.path], progress=progress, overwrite_report=True))
+        extra_results=[test.path], progress=progress))
+    written = write_report(comparison, out / "report", overwrite=True)
     files.update({name: str(path) for name, path in written.items()})
     result = QuickstartResult(
         out=str(out), model_spec=spec, train_items=len(train_records), test_items=len(test_records),

@@ -24,6 +24,11 @@ INSTRUCTION = (
 )
 CONTEXT = "Sequential to MPI translation"
 
+
+def translation_question(sequential_source: str) -> str:
+    """The one wording of a translation request: the instruction, then the sequential program in a fence."""
+    return f"{INSTRUCTION}\n\n```c\n{sequential_source.rstrip()}\n```"
+
 Domain = Literal["blas", "sparse", "stencil", "solver"]
 Split = Literal["train", "test", "refine"]
 
@@ -79,7 +84,7 @@ class Task(TaskSpec):
     def to_record(self) -> Record:
         """The task as a ChatHPC dataset record (question: instruction + sequential code; answer: expert code)."""
         return Record(
-            question=f"{INSTRUCTION}\n\n```c\n{self.seq_source.rstrip()}\n```",
+            question=translation_question(self.seq_source),
             context=CONTEXT,
             answer=f"```c\n{self.mpi_source.rstrip()}\n```",
             id=self.id,
