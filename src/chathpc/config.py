@@ -23,7 +23,6 @@ from typing import Any, Literal, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from chathpc.errors import ConfigError
 from chathpc.files import read_text_file
@@ -168,10 +167,10 @@ class HarnessConfig(_Section):
         return value
 
 
-class RunConfig(BaseSettings):
-    """The whole configuration of one run."""
+class RunConfig(BaseModel):
+    """The whole configuration of one run (layered from file, env and CLI by ``resolve_config``)."""
 
-    model_config = SettingsConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     model: ModelConfig = Field(default_factory=ModelConfig)
     lora: LoraConfig = Field(default_factory=LoraConfig)
@@ -179,19 +178,6 @@ class RunConfig(BaseSettings):
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     data: DataConfig = Field(default_factory=DataConfig)
     harness: HarnessConfig = Field(default_factory=HarnessConfig)
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Layering (file < env < CLI) is done by resolve_config, which records where each
-        # value came from; the model itself only validates the merged values.
-        return (init_settings,)
 
 
 SECTIONS: dict[str, type[_Section]] = {
@@ -227,16 +213,43 @@ def _parse_scalar(text: str) -> Any:
         return text
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _no_duplicate_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    repeated = next((key for key in keys if keys.count(key) > 1), None)
+    if repeated is not None:
+        raise ValueError(f"duplicate key '{repeated}'")
+    return dict(pairs)
+
+
 def read_config_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a YAML or JSON config file into a nested dict, with one-line errors."""
     p = Path(path)
     text = read_text_file(p, error=ConfigError, missing="config file not found")
+    kind = "JSON" if p.suffix == ".json" else "YAML"
     try:
-        data = json.loads(text) if p.suffix == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        where = f" line {line + 1}" if line is not None else (f" line {exc.lineno}" if hasattr(exc, "lineno") else "")
-        raise ConfigError(f"{p}:{where} not valid {'JSON' if p.suffix == '.json' else 'YAML'}") from None
+        data = json.loads(text, object_pairs_hook=_no_duplicate_pairs) if kind == "JSON" else yaml.load(text, Loader=_UniqueKeyLoader)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{p}: line {exc.lineno} not valid JSON") from None
+    except yaml.YAMLError as exc:
+        mark, problem = getattr(exc, "problem_mark", None), getattr(exc, "problem", None) or ""
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        detail = f": {problem}" if problem.startswith("duplicate key") else ""
+        raise ConfigError(f"{p}:{where} not valid YAML{detail}") from None
+    except ValueError as exc:  # a JSON key given twice
+        raise ConfigError(f"{p}: not valid JSON: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

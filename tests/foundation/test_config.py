@@ -53,6 +53,8 @@ def test_json_config_and_list_values(tmp_path):
         ("- just\n- a list\n", "a config must be a mapping of sections"),
         ("training: [1, 2]\n", "section 'training' must be a mapping"),
         ("training:\n  seed: [1\n", "not valid YAML"),
+        ("training:\n  seed: 1\n  seed: 2\n", "line 3 not valid YAML: duplicate key 'seed'"),
+        ("training:\n  seed: 1\ntraining:\n  epochs: 2\n", "line 3 not valid YAML: duplicate key 'training'"),
     ],
 )
 def test_bad_config_files_name_the_problem(tmp_path, text, message):
@@ -61,6 +63,12 @@ def test_bad_config_files_name_the_problem(tmp_path, text, message):
         load_config(path)
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_json_key_given_twice_is_refused(tmp_path):
+    path = write(tmp_path, "run.json", '{"training": {"seed": 1, "seed": 2}}')
+    with pytest.raises(ConfigError, match="not valid JSON: duplicate key 'seed'"):
+        load_config(path)
 
 
 def test_unreadable_config(tmp_path):
