@@ -4,7 +4,7 @@ Only this package launches MPI jobs. Public API: ``check``, ``check_many``,
 ``measure_performance``, ``compare_outputs``, ``isolation_level`` and the result models.
 """
 
-from chathpc.harness.check import ReferenceProgramError, check, check_many, initializes_mpi, measure_performance
+from chathpc.harness.check import ReferenceProgramError, check, check_many, initializes_mpi, measure_performance, preflight
 from chathpc.harness.compare import compare_outputs
 from chathpc.harness.results import CheckResult, CommProfile, Mismatch, PerfResult, RankTiming, RunResult, Verdict
 from chathpc.harness.sandbox import isolation_level
@@ -24,4 +24,5 @@ __all__ = [
     "initializes_mpi",
     "isolation_level",
     "measure_performance",
+    "preflight",
 ]

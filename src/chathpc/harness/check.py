@@ -88,6 +88,13 @@ def _require_mpi(cfg: HarnessConfig) -> None:
             )
 
 
+def preflight(cfg: HarnessConfig) -> str:
+    """What ``check`` verifies before building anything: the compiler and launcher are on PATH, the
+    launcher template is valid, the requested sandbox is available; returns the isolation level runs get."""
+    _require_mpi(cfg)
+    return _isolation(cfg)
+
+
 def _limits(cfg: HarnessConfig, ranks: int) -> Limits:
     return Limits(
         memory_mb=cfg.memory_mb,
@@ -271,9 +278,8 @@ def check(
     rtol = cfg.rtol if rtol is None else rtol
     atol = cfg.atol if atol is None else atol
     arg_sets = [list(a) for a in args] if args else [[]]
-    _require_mpi(cfg)
     started = time.monotonic()
-    isolation = _isolation(cfg)
+    isolation = preflight(cfg)
     result = CheckResult(verdict=Verdict.PASS, passed=False, isolation=isolation, rtol=rtol, atol=atol)
     with ThreadPoolExecutor(max_workers=1) as screen_pool:
         screening = screen_pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=_limits(cfg, 1))
@@ -411,7 +417,7 @@ def measure_performance(
     args = list(perf_args or [])
     rtol = cfg.rtol if rtol is None else rtol
     atol = cfg.atol if atol is None else atol
-    isolation = _isolation(cfg)
+    isolation = preflight(cfg)
     cores = core_count()
     flags: list[str] = []
     usable = [n for n in cfg.perf_ranks if n <= cores]
