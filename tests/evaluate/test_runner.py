@@ -56,6 +56,18 @@ def test_question_code_with_metadata_args_is_executed(tmp_path, test_items, eval
     assert line.passed and [run["args"] for run in line.check["runs"]] == [["9"], ["9"]]
 
 
+def test_one_fence_rule_for_the_question_program(test_items):
+    """Whatever the fence's language tag, the question's program is what runs (never a text match)."""
+    program = item_check(test_items[0], {}).sequential
+    for tag in ("cpp", "C", "", "c++"):
+        question = f"Parallelize:\n\n```{tag}\n{program}```\n"
+        check = item_check(Record(question=question, id="q"), {})
+        assert check.mode == "execution" and check.sequential.strip() == program.strip(), tag
+    snippet_first = f"A helper:\n```c\nstatic int twice(int x) {{ return 2 * x; }}\n```\nThe program:\n```c\n{program}```"
+    assert item_check(Record(question=snippet_first, id="q"), {}).sequential.strip() == program.strip()
+    assert item_check(Record(question="```c\nint x;\n```", id="q"), {}).mode == "text"
+
+
 class _AnswerKey(Provider):
     """A baseline that answers with the record's expected answer, or with a fixed wrong one."""
 

@@ -70,6 +70,15 @@ def code_blocks(text: str) -> list[tuple[str, str]]:
     return blocks
 
 
+def question_program(question: str) -> str | None:
+    """The program a question asks about: the first fenced block (any language tag) that defines
+    ``main``, else the whole text when it is a program; ``None`` when it holds none."""
+    for _, code in code_blocks(question):
+        if is_program(code):
+            return code + "\n"
+    return question if is_program(question) else None
+
+
 def _without_fences(text: str) -> str:
     out, inside = [], None
     for line in text.replace("\r\n", "\n").split("\n"):

@@ -5,7 +5,8 @@ For every item the prompt is rendered with the run's template, the provider gene
 sequential program:
 
 - ``metadata.task`` names a suite task: its ``seq.c``, argument sets, timing arguments and tolerances;
-- otherwise the first ```` ```c ```` block of the question, run with ``metadata.args`` if given, else no arguments;
+- otherwise the question's program (``assist.sanitize.question_program``: the first fenced block that
+  defines ``main``, whatever its language tag), run with ``metadata.args`` if given, else no arguments;
 - items with neither are compared with the expected answer by normalized text (``check_mode="text"``),
   and reported separately from the execution metrics.
 
@@ -16,7 +17,6 @@ it stopped and ends with the same file as an uninterrupted one.
 
 from __future__ import annotations
 
-import re
 import sys
 import time
 from pathlib import Path
@@ -30,8 +30,6 @@ from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
 
-C_BLOCK = re.compile(r"```[ \t]*c[ \t]*\n(.*?)```", re.S | re.I)
-ANY_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.S)
 
 
 class ItemCheck(BaseModel):
@@ -69,14 +67,16 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
             rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
-    match = C_BLOCK.search(record.question)
-    if match is None:
+    from chathpc.assist.sanitize import question_program
+
+    program = question_program(record.question)
+    if program is None:
         return ItemCheck(mode="text", domain=domain, task=meta.get("task"))
     args = meta.get("args")
     perf_args = meta.get("perf_args")
     return ItemCheck(
         mode="execution",
-        sequential=match.group(1),
+        sequential=program,
         args=[[str(a) for a in argset] for argset in args] if isinstance(args, list) and args else None,
         perf_args=[str(a) for a in perf_args] if isinstance(perf_args, list) and perf_args else None,
         domain=domain,
@@ -86,10 +86,11 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
 
 def normalized_text(text: str) -> str:
     """An answer reduced for text matching: the code of its first fenced block (or all of it), tokenized."""
+    from chathpc.assist.sanitize import code_blocks
     from chathpc.tasks import normalize_code
 
-    match = ANY_BLOCK.search(text)
-    return normalize_code(match.group(1) if match else text)
+    blocks = code_blocks(text)
+    return normalize_code(blocks[0][1] if blocks else text)
 
 
 def _suite_tasks(records: Sequence[Record]) -> dict[str, Any]:

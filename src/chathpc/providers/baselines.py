@@ -33,18 +33,16 @@ def _suite_by_sequential() -> dict[str, str]:
 
 def sequential_source_of(record: Record) -> str:
     """The sequential program a record asks about: its task's seq.c, else the first program in the question."""
-    from chathpc.assist.sanitize import code_blocks, is_program
+    from chathpc.assist.sanitize import question_program
 
     task_id = record.metadata.get("task")
     if task_id:
         from chathpc.tasks import get_task
 
         return get_task(str(task_id)).seq_source
-    for _, code in code_blocks(record.question):
-        if is_program(code):
-            return code + "\n"
-    if is_program(record.question):
-        return record.question
+    program = question_program(record.question)
+    if program is not None:
+        return program
     raise ChathpcError(f"item {record.id or '(no id)'}: the question holds no C program to answer with")
 
 
