@@ -57,7 +57,7 @@ def test_a_sandbox_that_cannot_be_had_fails_validation(monkeypatch):
     monkeypatch.setattr("chathpc.harness.sandbox.bwrap_path", lambda: None)
     report = validate_setup(overrides=["harness.sandbox=bwrap"])
     harness = next(c for c in report.checks if c.name == "harness")
-    assert harness.status == "failed" and "bubblewrap is not usable" in harness.detail
+    assert harness.status == "failed" and "bubblewrap cannot sandbox runs here" in harness.detail
 
 
 @pytest.mark.ml

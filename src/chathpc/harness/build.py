@@ -17,19 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chathpc.errors import ChathpcError
+from chathpc.harness.paths import cache_root
 from chathpc.harness.sandbox import Limits, run_sandboxed
 
 BUILD_LOG_LIMIT = 16_000  # characters of compiler output kept in a result
-
-
-def cache_root() -> Path:
-    """The harness cache directory (created on demand)."""
-    base = os.environ.get("CHATHPC_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "chathpc"
-    )
-    path = Path(base) / "harness"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,19 @@ from pathlib import Path
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text
-from chathpc.harness.build import BuildOutcome, build, cache_root
+from chathpc.harness.build import BuildOutcome, build
+from chathpc.harness.paths import cache_root
 from chathpc.harness.compare import compare_outputs
 from chathpc.harness.profile import PMPI_SHIM, PROFILE_VARIABLE, SEQUENTIAL_TIMER, read_profile
 from chathpc.harness.results import CheckResult, PerfResult, RankTiming, RunResult, Verdict
-from chathpc.harness.sandbox import Limits, ProcessOutcome, isolation_level, run_sandboxed
+from chathpc.harness.sandbox import (
+    Limits,
+    ProcessOutcome,
+    isolation_level,
+    reference_outputs_storable,
+    run_sandboxed,
+    warn_if_unprotected,
+)
 from chathpc.harness.screen import static_screen
 from chathpc.system import core_count
 
@@ -92,7 +100,9 @@ def preflight(cfg: HarnessConfig) -> str:
     """What ``check`` verifies before building anything: the compiler and launcher are on PATH, the
     launcher template is valid, the requested sandbox is available; returns the isolation level runs get."""
     _require_mpi(cfg)
-    return _isolation(cfg)
+    isolation = _isolation(cfg)
+    warn_if_unprotected(isolation)
+    return isolation
 
 
 def _limits(cfg: HarnessConfig, ranks: int) -> Limits:
@@ -204,11 +214,19 @@ def _build_reference(source: str, cfg: HarnessConfig, isolation: str, extra: dic
     return outcome
 
 
+_outputs_in_memory: dict[tuple[str, str], str] = {}
+
+
 def _reference_output(binary: Path, key: str, args: list[str], cfg: HarnessConfig, workspace: _Workspace, isolation: str) -> str:
-    """The sequential program's stdout for ``args`` (cached on disk by build key and args)."""
-    stored = cache_root() / "builds" / key / f"out-{hashlib.sha256(json.dumps(args).encode()).hexdigest()[:24]}.txt"
-    if stored.is_file():
+    """The sequential program's stdout for ``args``, cached by build key and args: on disk as root
+    (see ``reference_outputs_storable``), else in this process's memory only."""
+    digest = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:24]
+    on_disk = reference_outputs_storable()
+    stored = cache_root() / "builds" / key / f"out-{digest}.txt"
+    if on_disk and stored.is_file():
         text = stored.read_text()
+    elif not on_disk and (key, digest) in _outputs_in_memory:
+        text = _outputs_in_memory[(key, digest)]
     else:
         outcome = run_sandboxed(
             [str(binary), *args], workspace.run_dir("reference"), timeout=cfg.timeout,
@@ -224,7 +242,10 @@ def _reference_output(binary: Path, key: str, args: list[str], cfg: HarnessConfi
                 f"the sequential program failed with arguments {shown} (exit status {outcome.exit_code}): {_tail(outcome.stderr, 500).strip()}"
             )
         text = outcome.stdout
-        atomic_write_text(stored, text)
+        if on_disk:
+            atomic_write_text(stored, text)
+        else:
+            _outputs_in_memory[(key, digest)] = text
     return text
 
 
@@ -295,18 +316,21 @@ def check(
     if result.verdict != Verdict.PASS:
         result.seconds = round(time.monotonic() - started, 3)
         return result
-    workspace = _Workspace(keep)
+    # the reference runs in a work dir of its own: the candidate's holds nothing but the candidate
+    reference_space, workspace = _Workspace(keep=False), _Workspace(keep)
     try:
-        (workspace.path / "sequential.c").write_text(sequential_source)
+        ref_binary = reference_space.install(reference.binary, "sequential")
+        expected = {tuple(a): _reference_output(ref_binary, reference.key, a, cfg, reference_space, isolation) for a in arg_sets}
+        reference_space.close()
         (workspace.path / "candidate.c").write_text(candidate_source)
-        (workspace.path / "sequential.c").chmod(0o644)
         (workspace.path / "candidate.c").chmod(0o644)
-        ref_binary = workspace.install(reference.binary, "sequential")
         cand_binary = workspace.install(candidate.binary, "candidate")
-        expected = {tuple(a): _reference_output(ref_binary, reference.key, a, cfg, workspace, isolation) for a in arg_sets}
         plan = [(a, n) for a in arg_sets for n in cfg.ranks]
         result.runs = _correctness_runs(cand_binary, plan, expected, cfg, workspace, isolation, rtol, atol)
+        if keep:
+            (workspace.path / "sequential.c").write_text(sequential_source)
     finally:
+        reference_space.close()
         workspace.close()
     failure = result.first_failure()
     result.verdict = failure.verdict if failure else Verdict.PASS
@@ -430,14 +454,15 @@ def measure_performance(
     if not candidate.ok:
         result.error = "the candidate does not build with the PMPI timing layer: " + candidate.log.strip()[:500]
         return result
-    workspace = _Workspace(keep=False)
+    reference_space, workspace = _Workspace(keep=False), _Workspace(keep=False)  # apart, as in check()
     try:
-        ref_binary = workspace.install(reference.binary, "sequential")
+        ref_binary = reference_space.install(reference.binary, "sequential")
         cand_binary = workspace.install(candidate.binary, "candidate")
         env = _launcher_env(cfg, oversubscribe=False)
         jobs = [("sequential", 1, [str(ref_binary), *args], {})]
         jobs += [(f"np{n}", n, [*_launcher_command(cfg, n), str(cand_binary), *args], env) for n in usable]
-        run_dirs = {label: workspace.run_dir(label) for label, *_ in jobs}
+        spaces = {label: reference_space if label == "sequential" else workspace for label, *_ in jobs}
+        run_dirs = {label: spaces[label].run_dir(label) for label, *_ in jobs}
         samples: dict[str, list[float]] = {label: [] for label, *_ in jobs}
         last: dict[str, tuple] = {}
         with _PerfLock():
@@ -446,7 +471,7 @@ def measure_performance(
                 for label, ranks, command, job_env in jobs:
                     if label in last and last[label] is None:
                         continue
-                    timed = _timed_once(command, run_dirs[label], label, cfg, isolation, ranks, job_env, workspace.path)
+                    timed = _timed_once(command, run_dirs[label], label, cfg, isolation, ranks, job_env, spaces[label].path)
                     if isinstance(timed, str):
                         if label == "sequential":
                             raise ReferenceProgramError(timed)
@@ -472,6 +497,7 @@ def measure_performance(
             if compare_outputs(seq_outcome.stdout, outcome.stdout, rtol, atol) is not None:
                 result.flags.append(f"output at {ranks} ranks with the timing arguments differs from the sequential program")
     finally:
+        reference_space.close()
         workspace.close()
     result.flags += scaling_flags(result.sequential_seconds, result.timings)
     if result.sequential_seconds < 0.01:

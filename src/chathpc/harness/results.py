@@ -24,6 +24,16 @@ class Verdict(str, Enum):
         return self not in (Verdict.BUILD_ERROR, Verdict.EXTRACT_ERROR)
 
 
+TOKEN_CHARS = 60  # longest token shown in a mismatch: a program cannot smuggle a file into feedback as one token
+FEEDBACK_STDERR_CHARS = 800  # tail of a crashing run's stderr that feedback carries
+
+
+def _short(token: str | None) -> str:
+    if token is None:
+        return "None"
+    return repr(token) if len(token) <= TOKEN_CHARS else repr(token[:TOKEN_CHARS]) + f"[... {len(token) - TOKEN_CHARS} more characters]"
+
+
 class Mismatch(BaseModel):
     """The first difference between the expected and the actual output."""
 
@@ -34,8 +44,8 @@ class Mismatch(BaseModel):
     reason: str = Field(description="Why the tokens differ")
 
     def describe(self) -> str:
-        """One line: where, what was expected, what came."""
-        return f"token {self.index} (line {self.line}): expected {self.expected!r}, got {self.actual!r} ({self.reason})"
+        """One line: where, what was expected, what came (each token cut to ``TOKEN_CHARS``)."""
+        return f"token {self.index} (line {self.line}): expected {_short(self.expected)}, got {_short(self.actual)} ({self.reason})"
 
 
 class RunResult(BaseModel):
@@ -133,8 +143,9 @@ class CheckResult(BaseModel):
             text += f"; {len(self.warnings)} static warning(s)"
         return text
 
-    def feedback(self, max_chars: int = 4000) -> str:
-        """What a repair prompt needs: compiler errors, the crashing or hanging run, the first mismatch."""
+    def feedback(self, max_chars: int = 3000) -> str:
+        """What a repair prompt needs, and no more: compiler errors, the crashing or hanging run with the
+        tail of its stderr, or the first mismatch (never the program's output itself); at most ``max_chars``."""
         if self.verdict == Verdict.PASS:
             text = "The program passed every run."
         elif self.verdict == Verdict.BUILD_ERROR:
@@ -150,7 +161,7 @@ class CheckResult(BaseModel):
             elif run.verdict == Verdict.RUNTIME_ERROR:
                 text = f"The program failed {where}: {run.detail}"
                 if run.stderr.strip():
-                    text += "\nstderr:\n" + run.stderr.strip()[-1500:]
+                    text += "\nstderr (last lines):\n" + run.stderr.strip()[-FEEDBACK_STDERR_CHARS:]
             else:
                 text = f"The output is wrong {where}: {run.detail}"
         if self.warnings:

@@ -2,8 +2,10 @@
 
 Isolation levels (reported in every result and by ``chathpc env``):
 
-- ``bwrap``: bubblewrap with no network (loopback only), the file system read-only except the
-  work dir, a private /tmp, its own PID and IPC namespaces; plus everything in ``rlimits``.
+- ``bwrap``: bubblewrap with no network (loopback only), a new root holding only the system dirs
+  (/usr, /etc, /opt, /sys and the /bin, /lib links) and the MPI toolchain read-only, the run dir
+  read-write, a private /tmp, its own PID and IPC namespaces: no home, no harness cache, no other
+  check's work dir; plus everything in ``rlimits``.
 - ``rlimits``: resource limits (CPU time, address space, file size, processes, no core dumps) and
   a scrubbed environment; when the harness runs as root, every run also gets a fresh unprivileged
   uid, so the process limit is enforced and the run cannot write outside its work dir.
@@ -17,7 +19,10 @@ token carried by every descendant (otherwise).
 from __future__ import annotations
 
 import os
+import pwd
 import resource
+import shutil
+import sys
 import secrets
 import signal
 import subprocess
@@ -28,6 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from chathpc.errors import ChathpcError
+from chathpc.harness.paths import cache_root
 from chathpc.system import bwrap_path
 
 FILE_SIZE_LIMIT = 256 << 20  # bytes any one file written by a run may reach
@@ -64,8 +70,9 @@ def running_as_root() -> bool:
     return os.geteuid() == 0
 
 
-@lru_cache(maxsize=2)
-def _bwrap_usable(bwrap: str) -> bool:
+@lru_cache(maxsize=4)
+def _bwrap_problem(bwrap: str) -> str | None:
+    """Why ``bwrap`` cannot build the sandbox for this user (its first line of stderr), or None when it can."""
     uid = _fresh_uid() if running_as_root() else None
     try:
         proc = subprocess.run(
@@ -76,23 +83,53 @@ def _bwrap_usable(bwrap: str) -> bool:
             group=uid,
             extra_groups=[] if uid is not None else None,
         )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return proc.returncode == 0
+    except (OSError, subprocess.SubprocessError) as exc:
+        return str(exc)
+    if proc.returncode == 0:
+        return None
+    said = proc.stderr.decode(errors="replace").strip().splitlines()
+    return said[0] if said else f"exit status {proc.returncode}"
 
 
 def isolation_level(mode: str = "auto") -> str:
-    """The isolation a run gets with sandbox mode ``auto``, ``bwrap`` or ``rlimits``."""
+    """The isolation a run gets with sandbox mode ``auto``, ``bwrap`` or ``rlimits``.
+
+    ``bwrap`` is a promise: when bubblewrap is missing or cannot create its namespaces for this
+    user, it raises instead of falling back; ``auto`` falls back to ``rlimits``.
+    """
     if mode == "rlimits":
         return "rlimits"
     bwrap = bwrap_path()
-    usable = bwrap is not None and _bwrap_usable(bwrap)
-    if mode == "bwrap" and not usable:
+    problem = "bubblewrap is not installed" if bwrap is None else _bwrap_problem(bwrap)
+    if mode == "bwrap" and problem is not None:
         raise ChathpcError(
-            "harness.sandbox is 'bwrap' but bubblewrap is not usable here "
-            "(install it with apt-get install bubblewrap, or set harness.sandbox=rlimits)"
+            f"harness.sandbox is 'bwrap' but bubblewrap cannot sandbox runs here ({problem}); install bubblewrap "
+            "(apt-get install bubblewrap) or allow unprivileged user namespaces, or set harness.sandbox=rlimits"
         )
-    return "bwrap" if usable else "rlimits"
+    return "bwrap" if problem is None else "rlimits"
+
+
+UNPROTECTED_WARNING = (
+    "chathpc: warning: candidates run with resource limits only (no bubblewrap, not root): they can read "
+    "every file you can (your home, other checks' work dirs) and reach the network; reference outputs are "
+    "never written to disk for them. Install bubblewrap for a sandbox."
+)
+_warned = threading.Event()
+
+
+def warn_if_unprotected(isolation: str) -> None:
+    """Say once per process, on stderr, what is not protected when an ordinary user runs under ``rlimits``."""
+    if isolation == "rlimits" and not running_as_root() and not _warned.is_set():
+        _warned.set()
+        print(UNPROTECTED_WARNING, file=sys.stderr)
+
+
+def reference_outputs_storable() -> bool:
+    """Whether reference outputs may be kept in the on-disk cache: only as root, whose runs have private
+    uids that cannot enter it. An ordinary user's candidates share that user's uid, so a run without
+    bwrap (today's or a later one's) could read the file: their outputs stay in memory (the sequential
+    program is cached; re-running it for its output costs milliseconds at correctness sizes)."""
+    return running_as_root()
 
 
 def _fresh_uid() -> int:
@@ -100,15 +137,62 @@ def _fresh_uid() -> int:
     return low + secrets.randbelow(high - low)
 
 
+_SYSTEM_DIRS = ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "opt", "sys")
+"""Top-level directories a run sees read-only: programs, libraries, configuration (/opt for site MPI)."""
+_TOOLCHAIN_PROGRAMS = ("mpirun", "mpiexec", "orterun", "mpicc", "mpicxx", "mpifort", "srun")
+_PREFIX_PARTS = ("bin", "lib", "lib64", "libexec", "share", "etc", "include")
+
+
+def _toolchain_dirs() -> list[str]:
+    """Directories of an MPI installed outside the system dirs (e.g. a module under /sw or a home):
+    the bin, lib, share... parts of each MPI program's prefix and the library path, never a whole home."""
+    system = tuple(f"/{name}/" for name in _SYSTEM_DIRS)
+    found: list[str] = []
+    for program in _TOOLCHAIN_PROGRAMS:
+        where = shutil.which(program)
+        if where:
+            prefix = Path(os.path.realpath(where)).parent.parent
+            found += [str(prefix / part) for part in _PREFIX_PARTS]
+    found += [d for d in os.environ.get("LD_LIBRARY_PATH", "").split(":") if d]
+    if os.environ.get("OPAL_PREFIX"):
+        found += [os.path.join(os.environ["OPAL_PREFIX"], part) for part in _PREFIX_PARTS]
+    kept = []
+    for directory in found:
+        real = os.path.realpath(directory)
+        if os.path.isdir(real) and not (real + "/").startswith(system) and real not in kept:
+            kept.append(real)
+    return kept
+
+
+def _hidden_dirs() -> list[str]:
+    """Private places that must stay invisible even when they lie inside a directory runs see."""
+    homes = {os.path.expanduser("~"), os.environ.get("HOME", "")}
+    try:
+        homes.add(pwd.getpwuid(os.getuid()).pw_dir)
+    except KeyError:
+        pass
+    cache = os.path.dirname(str(cache_root()))
+    return sorted({os.path.realpath(d) for d in (*homes, cache) if d and os.path.isdir(d) and os.path.realpath(d) != "/"})
+
+
 def _bwrap_namespace_args() -> list[str]:
-    return [
-        "--ro-bind", "/", "/",
-        "--dev", "/dev",
-        "--proc", "/proc",
-        "--tmpfs", "/tmp",
-        "--unshare-net", "--unshare-pid", "--unshare-ipc",
-        "--die-with-parent", "--new-session",
-    ]
+    """A new root holding only the system dirs and the MPI toolchain (read-only), a private /tmp, no
+    network, own PID and IPC namespaces; homes and the harness cache are covered by empty tmpfs."""
+    args: list[str] = []
+    for name in _SYSTEM_DIRS:
+        path = f"/{name}"
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    for directory in _toolchain_dirs():
+        args += ["--ro-bind", directory, directory]
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    visible = tuple(f"/{name}/" for name in _SYSTEM_DIRS) + tuple(d + "/" for d in _toolchain_dirs())
+    for directory in _hidden_dirs():
+        if (directory + "/").startswith(visible):
+            args += ["--tmpfs", directory]
+    return args + ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"]
 
 
 def scrubbed_environment(home: Path, token: str, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from chathpc.files import atomic_write_text
-from chathpc.harness.build import cache_root
+from chathpc.harness.paths import cache_root
 from chathpc.harness.sandbox import Limits, run_sandboxed
 from chathpc.system import clang_tidy_path
 
