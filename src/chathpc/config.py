@@ -109,6 +109,9 @@ class GenerationConfig(_Section):
     top_p: float = Field(0.95, gt=0.0, le=1.0, description="Nucleus sampling mass (when temperature > 0)")
     samples: int = Field(1, ge=1, le=200, description="Samples per prompt (n, for pass@k)")
     seed: int = Field(0, ge=0, description="Sampling seed")
+    batch_size: int = Field(8, ge=1, description="Prompts generated together by the hf provider (left-padded)")
+    repetition_penalty: float = Field(1.0, ge=1.0, le=2.0, description="hf provider: penalty on repeated tokens (1.0: none)")
+    stop_after_code_block: bool = Field(True, description="End an answer at the close of its first complete fenced code block")
 
 
 class DataConfig(_Section):
@@ -118,6 +121,8 @@ class DataConfig(_Section):
     test_file: str | None = Field(None, description="Held-out dataset; default: the built-in test split")
     refine_file: str | None = Field(None, description="Expert-corrected refinement dataset added to training")
     template: str = Field("chathpc", description="Prompt template: a built-in name, a path to a Jinja2 file, or inline Jinja2 text")
+    prompt_format: Literal["auto", "text", "chat"] = Field(
+        "auto", description="text: the template; chat: system/user/assistant messages through the tokenizer's chat template; auto: chat when the tokenizer has one")
     system: str | None = Field(None, description="System text for records without one; default: the template's own")
 
 

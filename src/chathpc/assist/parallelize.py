@@ -20,11 +20,11 @@ from pydantic import BaseModel, Field, computed_field
 
 from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
-from chathpc.data import Record, load_template, render_prompt
+from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness.results import CheckResult, RankTiming
-from chathpc.providers.base import GenerationRequest, Provider
+from chathpc.providers.base import Provider, generation_request
 
 REPAIR_INSTRUCTION = (
     "Your MPI version of the sequential C program below failed verification. Fix it: answer with the "
@@ -207,7 +207,7 @@ def parallelize(
                 on_candidate(candidate)
         return indices
 
-    request = GenerationRequest(prompt=render_prompt(base, template), record=base)
+    request = generation_request(base, template)
     latest = verify(provider.generate([request], samples, gen)[0], 0, [None] * samples)
     for round_number in range(1, repair_rounds + 1):
         if any(result.candidates[i].check.passed for i in latest):
@@ -218,7 +218,7 @@ def parallelize(
             distinct.setdefault((candidate.code, candidate.check.feedback()), index)
         parents = list(distinct.values())
         records = [repair_record(base, sequential_source, result.candidates[i], round_number) for i in parents]
-        requests = [GenerationRequest(prompt=render_prompt(record, template), record=record) for record in records]
+        requests = [generation_request(record, template) for record in records]
         answers = [texts[0] for texts in provider.generate(requests, 1, gen)]
         latest = verify(answers, round_number, parents)
         result.rounds_used = round_number

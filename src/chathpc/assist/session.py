@@ -23,10 +23,10 @@ from typing import Iterable, Iterator, TextIO
 from chathpc.assist.parallelize import bytes_moved, translation_record, write_program
 from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
-from chathpc.data import Record, load_template, render_prompt
+from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
 from chathpc.files import os_error_text, read_text_file
-from chathpc.providers.base import GenerationRequest, Provider
+from chathpc.providers.base import Provider, generation_request
 
 HELP = """commands:
   /file PATH          load a sequential C program and ask for its MPI version
@@ -82,7 +82,7 @@ class Session:
     def ask(self, question: str, record: Record | None = None) -> str:
         """Stream the model's answer to a question, remember the turn and the program in it."""
         record = record or self.record_for(question)
-        request = GenerationRequest(prompt=render_prompt(record, self.template), record=record)
+        request = generation_request(record, self.template)
         chunks = []
         for chunk in self.provider.stream(request, self.config.generation):
             chunks.append(chunk)

@@ -2,7 +2,15 @@
 
 from chathpc.data.records import FORMATS, Record, detect_format, dump_records, load_records, save_records
 from chathpc.data.stats import DatasetStats, dataset_stats
-from chathpc.data.templates import PromptTemplate, load_template, render_example, render_prompt
+from chathpc.data.templates import (
+    PromptTemplate,
+    chat_messages,
+    load_template,
+    render_chat,
+    render_example,
+    render_prompt,
+    uses_chat,
+)
 
 __all__ = [
     "FORMATS",
@@ -14,7 +22,10 @@ __all__ = [
     "dump_records",
     "load_records",
     "load_template",
+    "chat_messages",
+    "render_chat",
     "render_example",
+    "uses_chat",
     "render_prompt",
     "save_records",
 ]

