@@ -1,7 +1,7 @@
 """Typed run configuration.
 
-One YAML or JSON file per run, with six sections (``model``, ``lora``, ``training``,
-``generation``, ``data``, ``harness``). Values are resolved in this precedence, later wins:
+One YAML or JSON file per run, with seven sections (``model``, ``lora``, ``training``,
+``generation``, ``grpo``, ``data``, ``harness``). Values are resolved in this precedence, later wins:
 
 1. defaults (the field defaults below),
 2. the config file (``-c FILE``),
@@ -79,7 +79,10 @@ class LoraConfig(_Section):
 class TrainingConfig(_Section):
     """Optimization and run-directory settings for ``chathpc train``."""
 
-    method: Literal["lora", "full"] = Field("lora", description="lora trains an adapter (QLoRA with model.load_in_4bit); full updates every weight (tiny models)")
+    method: Literal["lora", "full", "grpo"] = Field(
+        "lora", description="lora trains an adapter (QLoRA with model.load_in_4bit); full updates every weight (tiny models); "
+        "grpo: reinforcement learning of a LoRA adapter rewarded by the harness (grpo section)"
+    )
     epochs: float = Field(3.0, gt=0, description="Passes over the training data (ignored when max_steps > 0)")
     max_steps: int = Field(-1, ge=-1, description="Total optimizer steps; -1 means use epochs")
     learning_rate: float = Field(2e-4, gt=0, le=1.0, description="Peak learning rate")
@@ -99,6 +102,44 @@ class TrainingConfig(_Section):
     logging_steps: int = Field(10, ge=1, description="Steps between metric records")
     save_steps: int = Field(50, ge=1, description="Steps between checkpoints (used by --resume)")
     eval_steps: int = Field(50, ge=1, description="Steps between eval-loss measurements")
+
+
+REWARD_RUNGS = ("extract_error", "not_mpi", "build_error", "timeout", "runtime_error", "memory_error", "wrong_output", "pass")
+DEFAULT_LADDER = {"extract_error": -1.0, "not_mpi": -1.0, "build_error": -0.8, "timeout": -0.6, "runtime_error": -0.5,
+                  "memory_error": -0.4, "wrong_output": -0.2, "pass": 1.0}
+
+
+class GrpoConfig(_Section):
+    """Reinforcement learning from verification (training.method=grpo): sampling, KL and the reward."""
+
+    generations: int = Field(4, ge=2, le=256, description="Completions sampled per prompt: the group whose rewards are compared (group size)")
+    prompts_per_step: int = Field(1, ge=1, description="Prompts (groups) per optimizer step and process")
+    max_completion_length: int = Field(1024, ge=1, description="Longest sampled completion in tokens")
+    temperature: float = Field(1.0, gt=0.0, le=2.0, description="Sampling temperature of the completions")
+    beta: float = Field(0.04, ge=0.0, description="KL coefficient towards the starting model (0: no reference model)")
+    ladder: dict[str, float] = Field(
+        default_factory=lambda: dict(DEFAULT_LADDER),
+        description="Reward per verdict, lowest rung first; keys left out keep their default; must not decrease along "
+        "this order and pass must top every failure",
+    )
+    timing: bool = Field(False, description="Time passing programs at harness.perf_ranks and add the speedup term")
+    speedup_weight: float = Field(0.5, ge=0.0, description="Reward per doubling of speedup (log2, mean over the timed rank counts > 1)")
+    speedup_cap: float = Field(8.0, ge=1.0, description="Speedups above this are paid as this")
+    hidden_args: bool = Field(True, description="Check every item also at one argument set it does not list (its sizes shifted, kept where the expert answer passes)")
+
+    @field_validator("ladder")
+    @classmethod
+    def _increasing(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(REWARD_RUNGS))
+        if unknown:
+            raise ValueError(f"unknown verdict '{unknown[0]}' (rungs: {', '.join(REWARD_RUNGS)})")
+        ladder = {rung: float(value.get(rung, DEFAULT_LADDER[rung])) for rung in REWARD_RUNGS}
+        for low, high in zip(REWARD_RUNGS, REWARD_RUNGS[1:]):
+            if ladder[high] < ladder[low]:
+                raise ValueError(f"the ladder must not decrease: {high}={ladder[high]} is below {low}={ladder[low]}")
+        if ladder["pass"] <= ladder["wrong_output"]:
+            raise ValueError(f"pass={ladder['pass']} must be above every failing verdict (wrong_output={ladder['wrong_output']})")
+        return ladder
 
 
 class GenerationConfig(_Section):
@@ -181,6 +222,7 @@ class RunConfig(BaseModel):
     lora: LoraConfig = Field(default_factory=LoraConfig)
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    grpo: GrpoConfig = Field(default_factory=GrpoConfig)
     data: DataConfig = Field(default_factory=DataConfig)
     harness: HarnessConfig = Field(default_factory=HarnessConfig)
 

@@ -40,7 +40,7 @@ def adapter_of(path: str | Path) -> tuple[Path, str]:
     p = Path(path)
     if runs.is_run_dir(p):
         method, weights, base = runs.final_weights(p)
-        if method != "lora":
+        if method not in runs.ADAPTER_METHODS:
             raise ChathpcError(f"{p}: a method={method} run has no adapter (it holds a whole model in {weights})")
         return weights, base
     if (p / "adapter_config.json").is_file():
@@ -58,7 +58,7 @@ def resolve_model_source(path_or_id: str, adapter: str | None = None) -> ModelSo
     adapters: list[Path] = []
     if runs.is_run_dir(path):
         method, weights, base = runs.final_weights(path)
-        if method == "lora":
+        if method in runs.ADAPTER_METHODS:
             adapters.append(weights)
         else:
             base = str(weights)

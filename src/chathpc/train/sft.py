@@ -283,6 +283,10 @@ def _prepare(config: RunConfig) -> _Prepared:
 
 def validate(config: RunConfig) -> TrainPlan:
     """Check a training config without loading model weights; returns the plan or raises a ChathpcError."""
+    if config.training.method == "grpo":
+        from chathpc.train.grpo import validate_grpo
+
+        return validate_grpo(config)
     return _prepare(config).plan
 
 
@@ -455,7 +459,7 @@ def _load_model(config: RunConfig, plan: TrainPlan, local_rank: int):
 
 
 def _peft_config(config: RunConfig, plan: TrainPlan):
-    if plan.method != "lora":
+    if plan.method == "full":
         return None
     from peft import LoraConfig as PeftLoraConfig
 
@@ -475,26 +479,15 @@ def _dataset(examples: list[EncodedExample]):
     return Dataset.from_dict({"input_ids": [e.input_ids for e in examples], "labels": [e.labels for e in examples]})
 
 
-def train(config: RunConfig, *, resume: bool = False, force: bool = False, progress: bool = True) -> TrainResult:
-    """Fine-tune ``config.model.base`` on the configured data into ``config.training.output_dir``.
-
-    ``resume`` continues an interrupted run from its last complete checkpoint (a finished run
-    returns its result); ``force`` deletes an existing run directory first.
-    """
-    started = time.time()
-    prepared = _prepare(config)
-    plan = prepared.plan
-    run_dir = Path(config.training.output_dir)
-    args = _sft_args(config, plan, run_dir, progress)
-    main = args.process_index == 0
-
+def open_run_dir(run_dir: Path, config: RunConfig, plan: TrainPlan, *, resume: bool, force: bool, main: bool):
+    """``(state, checkpoint, resumed_from_step)``: the run directory checked, started or prepared for resuming."""
     from accelerate import PartialState
 
     # Every process checks (read-only) before the main process writes anything.
     state = _check_run_dir(run_dir, config, plan, resume, force)
     PartialState().wait_for_everyone()
     if state == "finished":
-        return TrainResult(**runs.read_json(run_dir / runs.RESULT_FILE))
+        return state, None, None
     if main and state == "fresh":
         _start_run_dir(run_dir, config, plan, force)
     checkpoints = runs.complete_checkpoints(run_dir) if state == "resume" else []
@@ -503,6 +496,59 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
     if main and state == "resume":
         _trim_metrics(run_dir, resumed_from or 0)
     PartialState().wait_for_everyone()
+    return state, checkpoint, resumed_from
+
+
+def save_final(trainer, run_dir: Path, method: str, tokenizer, main: bool) -> Path:
+    """Save the trained weights (+ tokenizer) into the run's adapter/ or model/ through a staging directory."""
+    final_name = runs.ADAPTER_DIR if method in runs.ADAPTER_METHODS else runs.MODEL_DIR
+    final, staging = run_dir / final_name, run_dir / f".{final_name}.tmp"
+    if main and staging.exists():
+        shutil.rmtree(staging)
+    trainer.accelerator.wait_for_everyone()
+    if trainer.is_fsdp_enabled:  # the final weights as one file, not per-rank shards
+        trainer.accelerator.state.fsdp_plugin.set_state_dict_type("FULL_STATE_DICT")
+    trainer.save_model(str(staging))
+    trainer.accelerator.wait_for_everyone()
+    if main:
+        tokenizer.save_pretrained(str(staging))
+        if final.exists():
+            shutil.rmtree(final)
+        staging.replace(final)
+    return final
+
+
+def finish_run(trainer, run_dir: Path, result: BaseModel, main: bool) -> None:
+    """Mark the run finished and write result.json (its presence means finished)."""
+    if main:
+        info = runs.read_run_info(run_dir)
+        info.update(status="finished", finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        runs.write_json_atomic(run_dir / runs.RUN_INFO_FILE, info)
+        runs.write_json_atomic(run_dir / runs.RESULT_FILE, result.model_dump())
+    trainer.accelerator.wait_for_everyone()
+
+
+def train(config: RunConfig, *, resume: bool = False, force: bool = False, progress: bool = True) -> TrainResult:
+    """Fine-tune ``config.model.base`` on the configured data into ``config.training.output_dir``.
+
+    ``resume`` continues an interrupted run from its last complete checkpoint (a finished run
+    returns its result); ``force`` deletes an existing run directory first. ``training.method=grpo``
+    runs ``chathpc.train.grpo.train_grpo``.
+    """
+    if config.training.method == "grpo":
+        from chathpc.train.grpo import train_grpo
+
+        return train_grpo(config, resume=resume, force=force, progress=progress)
+    started = time.time()
+    prepared = _prepare(config)
+    plan = prepared.plan
+    run_dir = Path(config.training.output_dir)
+    args = _sft_args(config, plan, run_dir, progress)
+    main = args.process_index == 0
+
+    state, checkpoint, resumed_from = open_run_dir(run_dir, config, plan, resume=resume, force=force, main=main)
+    if state == "finished":
+        return TrainResult(**runs.read_json(run_dir / runs.RESULT_FILE))
 
     from trl import SFTTrainer
     from transformers import PrinterCallback
@@ -527,15 +573,7 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
         last_is_final = evals and evals[-1].get("step") == output.global_step
         eval_loss = evals[-1]["eval_loss"] if last_is_final else trainer.evaluate()["eval_loss"]
 
-    final_name = runs.ADAPTER_DIR if plan.method == "lora" else runs.MODEL_DIR
-    final, staging = run_dir / final_name, run_dir / f".{final_name}.tmp"
-    if main and staging.exists():
-        shutil.rmtree(staging)
-    trainer.accelerator.wait_for_everyone()
-    if trainer.is_fsdp_enabled:  # the final weights as one file, not per-rank shards
-        trainer.accelerator.state.fsdp_plugin.set_state_dict_type("FULL_STATE_DICT")
-    trainer.save_model(str(staging))
-    trainer.accelerator.wait_for_everyone()
+    final = save_final(trainer, run_dir, plan.method, prepared.tokenizer, main)
     losses = [entry["loss"] for entry in trainer.state.log_history if "loss" in entry]
     result = TrainResult(
         run_dir=str(run_dir),
@@ -551,14 +589,5 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
         resumed_from_step=resumed_from,
         seconds=round(time.time() - started, 3),
     )
-    if main:
-        prepared.tokenizer.save_pretrained(str(staging))
-        if final.exists():
-            shutil.rmtree(final)
-        staging.replace(final)
-        info = runs.read_run_info(run_dir)
-        info.update(status="finished", finished=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-        runs.write_json_atomic(run_dir / runs.RUN_INFO_FILE, info)
-        runs.write_json_atomic(run_dir / runs.RESULT_FILE, result.model_dump())
-    trainer.accelerator.wait_for_everyone()
+    finish_run(trainer, run_dir, result, main)
     return result

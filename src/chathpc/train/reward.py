@@ -1,0 +1,220 @@
+"""The GRPO reward: each completion's code checked by the harness, paid by the verdict ladder and speedup.
+
+``reward = ladder[verdict] + bonus``. The ladder (``grpo.ladder``, validated by the config: it never
+decreases along ``extract_error, not_mpi, build_error, timeout, runtime_error, memory_error,
+wrong_output, pass``) puts ``not_mpi`` at the bottom, so handing back the sequential program, which
+prints the right answer, never pays. A verdict the ladder does not name (one the harness gained later)
+is paid as ``runtime_error``. The bonus, only for a pass when ``grpo.timing`` is on, is
+``speedup_weight * mean(log2(clamp(speedup, 1, speedup_cap)))`` over the timed rank counts above 1: zero for a
+pass without speedup, and zero when the timing run failed or its output differed from the sequential
+program's (a program that special-cases the timed size earns nothing for it).
+
+Checks are cached per unique program (content hash of the item and the code) in memory and in the
+run's ``rewards.jsonl``, which a resumed run reads back. Every check goes through ``run_checks``, the
+one place that calls the harness (to be swapped for the check scheduler).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import random
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from pydantic import BaseModel
+
+from chathpc.config import GrpoConfig, HarnessConfig
+from chathpc.errors import ChathpcError
+
+REWARDS_FILE = "rewards.jsonl"
+UNKNOWN_VERDICT_RUNG = "runtime_error"
+
+
+class RewardItem(BaseModel):
+    """What one prompt's completions are checked against."""
+
+    id: str
+    sequential: str
+    args: list[list[str]]
+    perf_args: list[str] | None = None
+    rtol: float | None = None
+    atol: float | None = None
+    hidden_args: list[str] | None = None
+
+
+class Score(BaseModel):
+    """The reward of one program and how it was reached."""
+
+    verdict: str
+    reward: float
+    bonus: float = 0.0
+    speedup: dict[int, float] = {}
+    summary: str = ""
+
+
+def ladder_reward(grpo: GrpoConfig, verdict: str) -> float:
+    """The ladder's value for a verdict (an unknown verdict is paid as ``runtime_error``)."""
+    return grpo.ladder.get(verdict, grpo.ladder[UNKNOWN_VERDICT_RUNG])
+
+
+def speedup_bonus(grpo: GrpoConfig, speedups: dict[int, float]) -> float:
+    """``speedup_weight * mean(log2(clamp(s, 1, cap)))`` over rank counts above 1; 0 with none timed."""
+    parallel = [s for ranks, s in speedups.items() if ranks > 1]
+    if not parallel:
+        return 0.0
+    return grpo.speedup_weight * statistics.fmean(math.log2(min(max(s, 1.0), grpo.speedup_cap)) for s in parallel)
+
+
+def score_result(result, grpo: GrpoConfig) -> Score:
+    """The ``Score`` of a ``CheckResult``."""
+    verdict = result.verdict.value
+    speedup: dict[int, float] = {}
+    bonus = 0.0
+    perf = result.perf
+    if result.passed and perf is not None:
+        speedup = {t.ranks: t.speedup for t in perf.timings}
+        differs = any("differs from the sequential program" in flag for flag in perf.flags)
+        if perf.error is None and not differs:
+            bonus = speedup_bonus(grpo, speedup)
+    return Score(verdict=verdict, reward=ladder_reward(grpo, verdict) + bonus, bonus=bonus, speedup=speedup,
+                 summary=result.summary())
+
+
+@dataclass
+class CheckJob:
+    """One program to check for one item."""
+
+    item: RewardItem
+    code: str
+
+
+def run_checks(jobs: Sequence[CheckJob], harness: HarnessConfig, timing: bool) -> list[Any]:
+    """``CheckResult`` per job: the one place the reward calls the harness (``check_many`` per item)."""
+    from chathpc.harness import check_many
+
+    results: list[Any] = [None] * len(jobs)
+    by_item: dict[str, list[int]] = {}
+    for index, job in enumerate(jobs):
+        by_item.setdefault(job.item.id, []).append(index)
+    for indices in by_item.values():
+        item = jobs[indices[0]].item
+        args = item.args + ([item.hidden_args] if item.hidden_args is not None else [])
+        checked = check_many(
+            [(item.sequential, jobs[i].code) for i in indices], config=harness, args=args, perf=timing,
+            perf_args=item.perf_args if item.perf_args is not None else item.args[-1], rtol=item.rtol, atol=item.atol,
+        )
+        for i, result in zip(indices, checked):
+            results[i] = result
+    return results
+
+
+def shifted_args(args: list[str], rng: random.Random) -> list[str] | None:
+    """``args`` with every integer shifted up by 1-9 (a size the item does not list), or None without integers."""
+    if not any(a.lstrip("-").isdigit() for a in args):
+        return None
+    return [str(int(a) + rng.randint(1, 9)) if a.lstrip("-").isdigit() else a for a in args]
+
+
+def add_hidden_args(items: list[RewardItem], answers: list[str | None], harness: HarnessConfig, seed: int) -> list[str]:
+    """Give each item an argument set it does not list, kept where its expert answer passes there; returns warnings."""
+    rng = random.Random(seed)
+    warnings, jobs = [], []
+    for item, answer in zip(items, answers):
+        hidden = shifted_args(item.args[-1], rng)
+        if hidden is None or answer is None:
+            continue
+        probe = item.model_copy(update={"args": [hidden], "hidden_args": None})
+        jobs.append((item, CheckJob(probe, answer)))
+    results = run_checks([job for _, job in jobs], harness, timing=False)
+    for (item, job), result in zip(jobs, results):
+        if result.passed:
+            item.hidden_args = job.item.args[0]
+        else:
+            warnings.append(f"{item.id}: no hidden argument set (the expert answer does not pass at {' '.join(job.item.args[0])})")
+    return warnings
+
+
+@dataclass
+class VerificationReward:
+    """The reward function handed to TRL's GRPOTrainer (``__call__``), with its cache and timers."""
+
+    items: list[RewardItem]
+    grpo: GrpoConfig
+    harness: HarnessConfig
+    marker: str | None = None
+    log_path: Path | None = None
+    cache: dict[str, Score] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.__name__ = "verification"  # TRL names the reward by it
+        if self.log_path is not None and self.log_path.is_file():
+            for line in self.log_path.read_text(encoding="utf-8").splitlines():
+                try:
+                    entry = json.loads(line)
+                    self.cache[entry["key"]] = Score.model_validate(entry["score"])
+                except (json.JSONDecodeError, KeyError, ValueError):
+                    continue  # a line cut short by a kill
+
+    def key(self, item: RewardItem, code: str) -> str:
+        """The cache key: a hash of the item's check and the program."""
+        return hashlib.sha256((item.model_dump_json() + "\0" + code).encode()).hexdigest()
+
+    def score(self, pairs: Sequence[tuple[int, str]]) -> list[Score]:
+        """Scores for ``(item index, completion text)`` pairs; each unique program is checked once."""
+        from chathpc.assist import extract_code
+
+        started = time.perf_counter()
+        scores: list[Score | None] = [None] * len(pairs)
+        pending: dict[str, tuple[CheckJob, list[int]]] = {}
+        for index, (item_index, text) in enumerate(pairs):
+            code = extract_code(text, marker=self.marker)
+            if code is None:
+                verdict = "extract_error"
+                scores[index] = Score(verdict=verdict, reward=ladder_reward(self.grpo, verdict), summary="no program")
+                continue
+            item = self.items[item_index]
+            key = self.key(item, code)
+            if key in self.cache:
+                scores[index] = self.cache[key]
+            else:
+                pending.setdefault(key, (CheckJob(item, code), []))[1].append(index)
+        keys = list(pending)
+        results = run_checks([pending[k][0] for k in keys], self.harness, self.grpo.timing) if keys else []
+        for key, result in zip(keys, results):
+            job, indices = pending[key]
+            score = score_result(result, self.grpo)
+            self.cache[key] = score
+            self._log(key, job, score)
+            for index in indices:
+                scores[index] = score
+        self.seconds += time.perf_counter() - started
+        return [s for s in scores if s is not None]
+
+    def _log(self, key: str, job: CheckJob, score: Score) -> None:
+        if self.log_path is None:
+            return
+        entry = {"key": key, "item": job.item.id, "score": score.model_dump(mode="json"), "code": job.code}
+        with self.log_path.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry) + "\n")
+
+    def __call__(self, prompts, completions, item, log_metric=None, **kwargs) -> list[float]:
+        """TRL's reward-function protocol: one float per completion; logs the verdict histogram and pass rate."""
+        if not completions:
+            raise ChathpcError("the reward function got no completions")
+        scores = self.score(list(zip(item, completions)))
+        if log_metric is not None:
+            counts = Counter(s.verdict for s in scores)
+            for verdict in sorted(set(self.grpo.ladder) | set(counts)):
+                log_metric(f"verdicts/{verdict}", counts.get(verdict, 0) / len(scores))
+            log_metric("pass_rate", counts.get("pass", 0) / len(scores))
+            timed = [max(s.speedup.values()) for s in scores if s.verdict == "pass" and s.speedup]
+            if timed:
+                log_metric("pass_speedup", statistics.fmean(timed))
+        return [s.reward for s in scores]

@@ -1,0 +1,141 @@
+"""The GRPO reward on known programs, checked by the real harness (mpicc, mpirun)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chathpc.config import GrpoConfig, HarnessConfig
+from chathpc.train.reward import RewardItem, VerificationReward, add_hidden_args, ladder_reward, speedup_bonus
+
+PROGRAMS = Path(__file__).parents[1] / "harness" / "programs"
+HARNESS = HarnessConfig(ranks=[1, 2, 3], timeout=8, perf_ranks=[1, 2], perf_repeats=3, perf_warmup=1)
+
+WORK_SEQ = """#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+static double f(long i) { return sqrt((double)(i % 1000) + 1.0) / (1.0 + (double)(i % 13)); }
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 1000;
+  double s = 0.0;
+  for (long i = 0; i < n; i++) s += f(i);
+  printf("%.12e\\n", s);
+  return 0;
+}
+"""
+
+WORK_MPI = """#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+static double f(long i) {{ return sqrt((double)(i % 1000) + 1.0) / (1.0 + (double)(i % 13)); }}
+int main(int argc, char **argv) {{
+  int rank, size;
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  long n = argc > 1 ? atol(argv[1]) : 1000;
+  long lo = {lo}, hi = {hi};
+  double s = 0.0, total = 0.0;
+  for (long i = lo; i < hi; i++) s += f(i);
+  MPI_Reduce(&s, &total, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (rank == 0) printf("%.12e\\n", {result});
+  MPI_Finalize();
+  return 0;
+}}
+"""
+DIVIDED = WORK_MPI.format(lo="n * rank / size", hi="n * (rank + 1) / size", result="total")
+REPLICATED = WORK_MPI.format(lo="0", hi="n", result="s")  # every rank computes everything
+
+
+def fenced(code: str) -> str:
+    return f"Here is the MPI version.\n```c\n{code}```\n"
+
+
+def reward_for(item: RewardItem, grpo: GrpoConfig | None = None, tmp_path: Path | None = None) -> VerificationReward:
+    return VerificationReward([item], grpo or GrpoConfig(), HARNESS, log_path=tmp_path / "rewards.jsonl" if tmp_path else None)
+
+
+@pytest.fixture(scope="module")
+def axpy_item():
+    from chathpc.tasks import get_task
+
+    task = get_task("axpy")
+    return task, RewardItem(id=task.id, sequential=task.seq_source, args=task.args, perf_args=task.perf_args)
+
+
+@pytest.fixture(scope="module")
+def sum_item():
+    return RewardItem(id="sum", sequential=(PROGRAMS / "seq_sum.c").read_text(), args=[["37"], ["1000"]])
+
+
+def test_ladder_rungs_for_reference_sequential_broken_and_no_code(axpy_item, tmp_path):
+    task, item = axpy_item
+    grpo = GrpoConfig()
+    reward = reward_for(item, grpo, tmp_path)
+    broken = task.mpi_source.replace("MPI_Finalize();", "MPI_Finalize(")
+    texts = [fenced(task.mpi_source), fenced(task.seq_source), fenced(broken), "I cannot help with that.", fenced(task.mpi_source)]
+    rewards = reward(prompts=["p"] * len(texts), completions=texts, item=[0] * len(texts))
+    assert rewards == [grpo.ladder["pass"], grpo.ladder["not_mpi"], grpo.ladder["build_error"],
+                       grpo.ladder["extract_error"], grpo.ladder["pass"]]
+    # three unique programs were checked; the repeated reference came from the cache
+    lines = (tmp_path / "rewards.jsonl").read_text().splitlines()
+    assert len(lines) == 3
+    # a resumed run reads the cache back instead of checking again
+    again = reward_for(item, grpo, tmp_path)
+    assert len(again.cache) == 3
+    assert again(prompts=["p"], completions=[fenced(task.mpi_source)], item=[0]) == [grpo.ladder["pass"]]
+    assert len((tmp_path / "rewards.jsonl").read_text().splitlines()) == 3
+
+
+def test_deadlock_gets_the_timeout_rung(sum_item):
+    grpo = GrpoConfig()
+    deadlock = (PROGRAMS / "mpi_sum_deadlock.c").read_text()
+    correct = (PROGRAMS / "mpi_sum_correct.c").read_text()
+    scores = reward_for(sum_item, grpo).score([(0, fenced(deadlock)), (0, fenced(correct))])
+    assert [s.verdict for s in scores] == ["timeout", "pass"]
+    assert [s.reward for s in scores] == [grpo.ladder["timeout"], grpo.ladder["pass"]]
+
+
+def test_custom_ladder_values_are_paid_and_unknown_verdicts_fall_back():
+    grpo = GrpoConfig(ladder={"pass": 5.0, "wrong_output": 1.0})
+    assert ladder_reward(grpo, "pass") == 5.0 and ladder_reward(grpo, "wrong_output") == 1.0
+    assert ladder_reward(grpo, "build_error") == -0.8  # a key left out keeps its default
+    assert ladder_reward(grpo, "memory_error") == -0.4
+    assert ladder_reward(grpo, "some_future_verdict") == grpo.ladder["runtime_error"]
+
+
+def test_speedup_bonus_is_capped_log_and_zero_without_speedup():
+    grpo = GrpoConfig(speedup_weight=1.0, speedup_cap=4.0)
+    assert speedup_bonus(grpo, {1: 0.9, 2: 2.0}) == pytest.approx(1.0)
+    assert speedup_bonus(grpo, {2: 0.7}) == 0.0
+    assert speedup_bonus(grpo, {2: 100.0}) == pytest.approx(2.0)
+    assert speedup_bonus(grpo, {1: 3.0}) == 0.0  # one rank is no parallel speedup
+
+
+def test_hidden_argument_set_catches_a_program_that_special_cases_the_listed_size(sum_item):
+    special = (PROGRAMS / "mpi_sum_correct.c").read_text().replace("long n = argc > 1 ? atol(argv[1]) : 1000;", "long n = atol(argv[1]) == 37 ? 37 : 1000;")
+    assert special != (PROGRAMS / "mpi_sum_correct.c").read_text()
+    plain = sum_item.model_copy()
+    assert reward_for(plain).score([(0, fenced(special))])[0].verdict == "pass"
+    hidden = sum_item.model_copy()
+    warnings = add_hidden_args([hidden], [(PROGRAMS / "mpi_sum_correct.c").read_text()], HARNESS, seed=1)
+    assert warnings == [] and hidden.hidden_args is not None and hidden.hidden_args != ["1000"]
+    assert reward_for(hidden).score([(0, fenced(special))])[0].verdict == "wrong_output"
+
+
+@pytest.mark.slow
+def test_timing_pays_a_divided_program_above_a_replicated_one():
+    """Both pass; the one that divides the work is faster at 2 ranks on any load (it does half the work per rank,
+    the other the whole), and its reward is the pass rung plus the bonus of its measured speedups, which
+    ``speedup_bonus`` pays strictly more for as speedup grows above 1 (test above)."""
+    item = RewardItem(id="work", sequential=WORK_SEQ, args=[["37"], ["1001"]], perf_args=["60000000"])
+    grpo = GrpoConfig(timing=True)
+    scores = reward_for(item, grpo).score([(0, fenced(DIVIDED)), (0, fenced(REPLICATED))])
+    assert [s.verdict for s in scores] == ["pass", "pass"]
+    divided, replicated = scores
+    assert divided.speedup[2] > replicated.speedup[2]
+    for score in scores:
+        assert score.reward == pytest.approx(grpo.ladder["pass"] + speedup_bonus(grpo, score.speedup))
+    assert divided.reward >= replicated.reward >= grpo.ladder["pass"]
