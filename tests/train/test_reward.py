@@ -46,7 +46,9 @@ int main(int argc, char **argv) {{
 }}
 """
 DIVIDED = WORK_MPI.format(lo="n * rank / size", hi="n * (rank + 1) / size", result="total")
-REPLICATED = WORK_MPI.format(lo="0", hi="n", result="s")  # every rank computes everything
+# the same division of work plus a second of waiting on every rank: slower by a fixed wall time that no CPU
+# load on the machine can hide (a replicated program is not enough: under a busy CI both lose their speedup)
+STALLING = DIVIDED.replace("MPI_Reduce(", "usleep(1000000);\n  MPI_Reduce(").replace("#include <stdlib.h>", "#include <stdlib.h>\n#include <unistd.h>")
 
 
 def fenced(code: str) -> str:
@@ -126,16 +128,16 @@ def test_hidden_argument_set_catches_a_program_that_special_cases_the_listed_siz
 
 
 @pytest.mark.slow
-def test_timing_pays_a_divided_program_above_a_replicated_one():
-    """Both pass; the one that divides the work is faster at 2 ranks on any load (it does half the work per rank,
-    the other the whole), and its reward is the pass rung plus the bonus of its measured speedups, which
+def test_timing_pays_a_faster_program_above_a_slower_correct_one():
+    """Both pass; the one without the stall is faster at 2 ranks on any load (the other waits a second more on
+    every rank), and each reward is the pass rung plus the bonus of its measured speedups, which
     ``speedup_bonus`` pays strictly more for as speedup grows above 1 (test above)."""
     item = RewardItem(id="work", sequential=WORK_SEQ, args=[["37"], ["1001"]], perf_args=["60000000"])
     grpo = GrpoConfig(timing=True)
-    scores = reward_for(item, grpo).score([(0, fenced(DIVIDED)), (0, fenced(REPLICATED))])
+    scores = reward_for(item, grpo).score([(0, fenced(DIVIDED)), (0, fenced(STALLING))])
     assert [s.verdict for s in scores] == ["pass", "pass"]
-    divided, replicated = scores
-    assert divided.speedup[2] > replicated.speedup[2]
+    divided, stalling = scores
+    assert divided.speedup[2] > stalling.speedup[2]
     for score in scores:
         assert score.reward == pytest.approx(grpo.ladder["pass"] + speedup_bonus(grpo, score.speedup))
-    assert divided.reward >= replicated.reward >= grpo.ladder["pass"]
+    assert divided.reward >= stalling.reward >= grpo.ladder["pass"]
