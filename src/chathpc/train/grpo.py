@@ -1,7 +1,7 @@
 """Reinforcement learning from verification: ``training.method=grpo`` with TRL's GRPOTrainer.
 
-Prompts are the train (+ refine) records rendered by ``chathpc.data.render_prompt`` (the renderer SFT and
-inference use). For each prompt ``grpo.generations`` completions are sampled; each is extracted and
+Prompts are the train (+ refine) records rendered by ``chathpc.data.render_example`` in ``data.prompt_format``
+(the renderer and format SFT and inference use). For each prompt ``grpo.generations`` completions are sampled; each is extracted and
 checked by the harness inside the reward function (``chathpc.train.reward``), and GRPO moves a LoRA
 adapter towards the completions that scored above their group's mean. The starting point is any model
 ``train`` accepts: a hub id or local model (a new adapter from ``lora.*``), or a run directory or adapter
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from chathpc.config import RunConfig
-from chathpc.data import Record, load_template, render_prompt
+from chathpc.data import Record, load_template, render_example, uses_chat
 from chathpc.errors import ConfigError, DataError
 from chathpc.train import runs, sft
 from chathpc.train.device import training_placement
@@ -115,7 +115,8 @@ def _prepare(config: RunConfig) -> _Prepared:
     else:
         targets = sft._check_targets(config, model_config)
     tokenizer = sft.load_tokenizer(source.tokenizer)
-    prompts = [render_prompt(named[i][1], template) for i in kept]
+    chat = uses_chat(config.data.prompt_format, tokenizer)  # the format SFT trained in and inference prompts with
+    prompts = [render_example(named[i][1], template, tokenizer, chat=chat)[0] for i in kept]
     lengths = [len(tokenizer(p, add_special_tokens=True)["input_ids"]) for p in prompts]
     longest = max(lengths) + g.max_completion_length
     max_positions = getattr(model_config, "max_position_embeddings", None)
