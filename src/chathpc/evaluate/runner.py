@@ -182,7 +182,6 @@ def run_evaluation(
     perf: bool = False,
     resume: bool = False,
     force: bool = False,
-    batch_size: int = 1,
     ks: Sequence[int] = (1,),
     progress: bool = True,
     on_line: Callable[[ResultLine], None] | None = None,
@@ -212,8 +211,9 @@ def run_evaluation(
         passed_so_far = 0
         bar = tqdm(total=len(records) * n, initial=len(done), desc=f"{spec}", unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for start in range(0, len(todo), batch_size):
-                chunk = todo[start:start + batch_size]
+            batch = config.generation.batch_size  # prompts per provider call: the hf provider batches them
+            for start in range(0, len(todo), batch):
+                chunk = todo[start:start + batch]
                 requests = [generation_request(records[i], template) for i in chunk]
                 prompts = [request.prompt for request in requests]
                 begin = time.perf_counter()
