@@ -164,7 +164,7 @@ def main() -> int:
         save_records(records, items_file)
     held_out = load_records(dataset_file("test"))
     config = eval_config(train_config(model_dir, sft_run))
-    stages = Stages()
+    stages = Stages(out / "stages.json")
     sft_spec, grpo_run = f"hf:{sft_run}", out / "grpo-run"
     before = stages.run("pass@1 before (GRPO items)", lambda: evaluate(records, config, sft_spec, out / "before-items.jsonl"))
     earlier = real / "compare-test" / "results" / results_name(sft_spec)
