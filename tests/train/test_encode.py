@@ -12,7 +12,7 @@ pytestmark = pytest.mark.ml
 
 @pytest.fixture(scope="module")
 def tokenizer(tiny_model_dir):
-    from chathpc.train.sft import load_tokenizer
+    from chathpc.train.build import load_tokenizer
 
     return load_tokenizer(str(tiny_model_dir))
 
