@@ -116,7 +116,7 @@ def test_config_accepts_a_partial_ladder_with_memory_error():
 def test_grpo_prompts_use_the_chat_format_sft_trains_in(tiny_chat_model_dir, small_train_file, tmp_path):
     from chathpc.data import load_records, load_template, render_example
     from chathpc.train.grpo import _prepare
-    from chathpc.train.sft import load_tokenizer
+    from chathpc.train.build import load_tokenizer
 
     tokenizer = load_tokenizer(str(tiny_chat_model_dir))
     record = load_records(small_train_file)[0]

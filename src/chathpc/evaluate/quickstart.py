@@ -27,8 +27,9 @@ from chathpc.config import RunConfig
 from chathpc.data import Record
 from chathpc.system import core_count
 from chathpc.errors import ChathpcError
+from chathpc.files import atomic_write_text
 from chathpc.evaluate.metrics import EvaluationSummary
-from chathpc.report import summary_markdown
+from chathpc.report import markdown_table, summary_markdown
 
 OUTPUTS = ("model", "run", "results", "report", "quickstart.md", "quickstart.json")
 """What the quickstart writes under its directory (and what --force replaces)."""
@@ -171,11 +172,10 @@ def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: P
         f"Measured on {result.cores} cores with load average {result.load_average:.1f} at the end (other work on the",
         "machine slows the wall time; CPU seconds count this run's own work, MPI jobs included).",
         "",
-        "| stage | wall seconds | CPU seconds |",
-        "|---|---|---|",
     ]
-    lines += [f"| {s.stage} | {s.seconds:.1f} | {s.cpu_seconds:.1f} |" for s in result.stages]
-    lines += [f"| **total** | {result.total_seconds:.1f} | {sum(s.cpu_seconds for s in result.stages):.1f} |", ""]
+    rows = [[s.stage, f"{s.seconds:.1f}", f"{s.cpu_seconds:.1f}"] for s in result.stages]
+    rows.append(["**total**", f"{result.total_seconds:.1f}", f"{sum(s.cpu_seconds for s in result.stages):.1f}"])
+    lines += [*markdown_table(["stage", "wall seconds", "CPU seconds"], rows), ""]
     lines.append(summary_markdown(verify, title="verify: train split"))
     body = comparison.read_text(encoding="utf-8").split("\n", 1)[1]
     body = re.sub(r"!\[([^]]*)\]\(([^)]+)\)", lambda m: f"![{m[1]}](report/{m[2]})", body)
@@ -249,8 +249,8 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         stages=stages, files=files, total_seconds=time.perf_counter() - begin, cores=core_count(),
         load_average=os.getloadavg()[0],
     )
-    (out / "quickstart.md").write_text(_markdown(result, verify.summary, Path(written["markdown"]), options.model), encoding="utf-8")
-    (out / "quickstart.json").write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(out / "quickstart.md", _markdown(result, verify.summary, Path(written["markdown"]), options.model))
+    atomic_write_text(out / "quickstart.json", result.model_dump_json(indent=2) + "\n")
     return result
 
 
