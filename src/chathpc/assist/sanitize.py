@@ -177,6 +177,14 @@ def _fortran_program(answer: str) -> str | None:
     return answer[start.start():end.end()].strip("\n") if start and end else None
 
 
+def answer_code(text: str, marker: str | None = None) -> str:
+    """The code of an answer that need not be a program (a function or its body): the last fenced block that is
+    not shell or prose, else the answer's text (after the marker, before end tokens)."""
+    answer = _answer_part(text or "", marker)
+    blocks = [code for language, code in code_blocks(answer) if language not in NON_C_LANGUAGES and code.strip()]
+    return blocks[-1] + "\n" if blocks else answer.strip("\n") + "\n"
+
+
 def extract_code(text: str, marker: str | None = None, language: str = "c") -> str | None:
     """The program (C or C++; Fortran with ``language="fortran"``) in a model's answer, or ``None`` when it
     holds none (see the module rules)."""

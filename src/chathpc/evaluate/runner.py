@@ -31,6 +31,7 @@ from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
 from chathpc.harness.program import ProgramOptions
+from chathpc.tasks.template import AnswerTemplate
 
 
 
@@ -46,6 +47,7 @@ class ItemCheck(BaseModel):
     task: str | None = None
     domain: str | None = None
     options: ProgramOptions | None = Field(None, description="Language, extra files, filters, time pattern (default: one C file)")
+    template: AnswerTemplate | None = Field(None, description="The answer is a function assembled into this program")
 
 
 class RunOutcome(BaseModel):
@@ -67,7 +69,7 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
     if task is not None:
         return ItemCheck(
             mode="execution", sequential=task.seq_source, args=task.args, perf_args=task.perf_args,
-            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options,
+            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
     from chathpc.assist.sanitize import question_program
@@ -112,8 +114,8 @@ def _generation_settings(config: RunConfig) -> dict[str, Any]:
     return config.generation.model_dump(mode="json")
 
 
-def _open_results(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, perf: bool, resume: bool, force: bool) -> tuple[set[tuple[int, int]], int | None, int]:
-    """Done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept."""
+def open_results(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, perf: bool, resume: bool, force: bool) -> tuple[set[tuple[int, int]], int | None, int]:
+    """Open a results file for appending (``--resume``/``--force`` rules): done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept."""
     if not path.exists() or path.stat().st_size == 0:
         return set(), None, 0
     if force and not resume:
@@ -150,10 +152,13 @@ class SampleOutcome(BaseModel):
 
 def check_sample(raw: str, item: ItemCheck, record: Record, marker: str, config: RunConfig, perf: bool) -> SampleOutcome:
     """Extract the code of one answer and check it (by execution, or by text for items without a program)."""
-    from chathpc.assist import extract_code
+    from chathpc.assist.sanitize import answer_code, extract_code
 
     language = item.options.language if item.options is not None else "c"
-    code = extract_code(raw, marker=marker, language=language)
+    if item.template is not None:
+        code = item.template.assemble(answer_code(raw, marker))
+    else:
+        code = extract_code(raw, marker=marker, language=language)
     start = time.perf_counter()
     if item.mode == "text":
         passed = normalized_text(code if code is not None else raw) == normalized_text(record.answer)
@@ -204,7 +209,7 @@ def run_evaluation(
     spec = resolve_spec(provider_spec, config)
     generation = _generation_settings(config)
     ids = [_item_id(r, i) for i, r in enumerate(records)]
-    done, cut_at, kept = _open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
+    done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples
     todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)

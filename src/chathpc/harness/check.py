@@ -325,9 +325,9 @@ def check(
         result.warnings = screening.result() if screening is not None else []
     if not candidate.ok:
         result.verdict, result.detail = Verdict.BUILD_ERROR, "the candidate does not compile"
-    elif not opts.lang.initializes_mpi(candidate_source, opts.suffix):
+    elif not opts.is_mpi(candidate_source):
         result.verdict = Verdict.NOT_MPI
-        result.detail = "the candidate never initializes MPI (MPI_Init): a sequential program is not a parallelization"
+        result.detail = opts.not_mpi_reason()
     if result.verdict != Verdict.PASS:
         result.seconds = round(time.monotonic() - started, 3)
         return result

@@ -29,6 +29,11 @@ _FORTRAN_MPI_MODULE = re.compile(
 _FORTRAN_MPI_INIT = re.compile(r"\bcall\s+mpi_init(?:_thread)?\b", re.I)
 
 
+def strip_c_comments_and_strings(source: str) -> str:
+    """C/C++ source with comments and string/character literals blanked out."""
+    return _C_COMMENT_OR_STRING.sub(" ", source)
+
+
 class LanguageError(ChathpcError):
     """An unknown language name, or files whose extensions name different languages."""
 
@@ -64,7 +69,7 @@ class Language:
         ``include 'mpif.h'``); ``suffix`` ``.f``/``.F`` reads fixed form (a ``C`` or ``*`` in column 1 is a comment).
         """
         if self.name != "fortran":
-            return _C_MPI_INIT.search(_C_COMMENT_OR_STRING.sub(" ", source)) is not None
+            return _C_MPI_INIT.search(strip_c_comments_and_strings(source)) is not None
         if suffix in (".f", ".F"):
             source = _FORTRAN_FIXED_COMMENT.sub("", source)
         has_interface = _FORTRAN_MPI_MODULE.search(_FORTRAN_COMMENT.sub("", source)) is not None

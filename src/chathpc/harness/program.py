@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chathpc.errors import ChathpcError
-from chathpc.harness.languages import LANGUAGE_NAMES, Language, get_language
+from chathpc.harness.languages import LANGUAGE_NAMES, Language, get_language, strip_c_comments_and_strings
 from chathpc.harness.results import Mismatch
 
 INCLUDE_SUFFIXES = frozenset(
@@ -23,6 +24,9 @@ INCLUDE_SUFFIXES = frozenset(
 )  # files copied from an include directory (compiled Fortran .mod files are not: they depend on the compiler)
 INCLUDE_DIR_LIMIT = 4 << 20  # bytes of text per include directory
 _DEFINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(=.*)?$", re.S)
+_MPI_CALL = re.compile(r"\bMPI_[A-Z][A-Za-z_]*\s*\(")
+ANSWER_BEGIN = "// chathpc:answer-begin"  # the lines around a model's answer in an assembled program
+ANSWER_END = "// chathpc:answer-end"
 
 
 class ProgramOptionsError(ChathpcError):
@@ -43,6 +47,10 @@ class ProgramOptions(BaseModel):
     ignore_lines: list[str] = Field(default_factory=list, description="Regexes: output lines matching any are dropped before comparing")
     compare_lines: list[str] = Field(default_factory=list, description="Regexes: when given, only output lines matching one are compared")
     time_pattern: str | None = Field(None, description="Regex with one group, the seconds the program prints; timing uses it instead of the shim's window")
+    mpi_rule: Literal["init", "answer_calls_mpi"] = Field(
+        "init", description="Not-MPI rule: the candidate initializes MPI (init), or the answer between the "
+                            "chathpc:answer-begin/end lines calls an MPI function (programs assembled from a function answer)",
+    )
 
     @field_validator("language")
     @classmethod
@@ -90,6 +98,20 @@ class ProgramOptions(BaseModel):
     def source_name(self) -> str:
         """The file name a program gets in its build directory (``prog`` + suffix)."""
         return "prog" + (self.suffix or self.lang.suffix)
+
+    def is_mpi(self, candidate_source: str) -> bool:
+        """Whether the candidate counts as an MPI program under ``mpi_rule``."""
+        if self.mpi_rule == "init":
+            return self.lang.initializes_mpi(candidate_source, self.suffix)
+        start, end = candidate_source.find(ANSWER_BEGIN), candidate_source.rfind(ANSWER_END)
+        region = candidate_source[start + len(ANSWER_BEGIN): end] if 0 <= start < end else ""
+        return _MPI_CALL.search(strip_c_comments_and_strings(region)) is not None
+
+    def not_mpi_reason(self) -> str:
+        """Why a candidate failed ``is_mpi``, for the result's detail."""
+        if self.mpi_rule == "init":
+            return "the candidate never initializes MPI (MPI_Init): a sequential program is not a parallelization"
+        return "the answer calls no MPI function: a sequential function is not a parallelization"
 
     @property
     def filtered(self) -> bool:
@@ -170,6 +192,7 @@ def program_options(
     ignore_lines: list[str] = (),
     compare_lines: list[str] = (),
     time_pattern: str | None = None,
+    mpi_rule: str = "init",
     where: str = "",
 ) -> ProgramOptions:
     """Read extra sources and include directories from disk into ``ProgramOptions``; bad input raises
@@ -188,6 +211,7 @@ def program_options(
             language=language, suffix=suffix, sources=named, headers=headers,
             include_dirs=[f"inc{i}" for i in range(len(include_dirs))], defines=list(defines),
             ignore_lines=list(ignore_lines), compare_lines=list(compare_lines), time_pattern=time_pattern,
+            mpi_rule=mpi_rule,
         )
     except ValidationError as exc:
         error = exc.errors()[0]

@@ -120,7 +120,7 @@ def _check_one(task: Task, name: str, source: str, config: HarnessConfig) -> Sol
 
     row = SolutionResult(task=task.id, domain=task.domain, split=task.split, solution=name, verdict="", passed=False)
     try:
-        result = check(task.seq_source, source, args=task.args, config=config, rtol=task.rtol, atol=task.atol, options=task.options)
+        result = check(task.seq_source, task.candidate(source) or "", args=task.args, config=config, rtol=task.rtol, atol=task.atol, options=task.options)
     except ReferenceProgramError as exc:
         row.verdict, row.summary = "sequential_error", f"the task's sequential program failed: {exc}"
         return row
@@ -134,7 +134,7 @@ def _time_one(row: SolutionResult, task: Task, source: str, config: HarnessConfi
     from chathpc.harness import ReferenceProgramError, measure_performance
 
     try:
-        perf = measure_performance(task.seq_source, source, config=config, perf_args=task.perf_args, rtol=task.rtol, atol=task.atol,
+        perf = measure_performance(task.seq_source, task.candidate(source) or "", config=config, perf_args=task.perf_args, rtol=task.rtol, atol=task.atol,
                                    options=task.options)
     except ReferenceProgramError as exc:
         row.perf_error = f"the task's sequential program failed with the timing arguments: {exc}"

@@ -19,6 +19,7 @@ from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file
 from chathpc.harness.languages import LANGUAGE_NAMES, LANGUAGES, Language, language_for_path
 from chathpc.harness.program import ProgramOptions, ProgramOptionsError, program_options
+from chathpc.tasks.template import AnswerTemplate
 
 SUITE_DIR = Path(__file__).parent / "suite"
 DOMAINS: tuple[str, ...] = ("blas", "sparse", "stencil", "solver")
@@ -40,12 +41,25 @@ def translation_question(sequential_source: str, language: str = "c") -> str:
     instruction = INSTRUCTION if language == "c" else INSTRUCTION.replace(" C program", f" {LANGUAGES[language].title} program")
     return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{sequential_source.rstrip()}\n```"
 
-Domain = Literal["blas", "sparse", "stencil", "solver"]
 Split = Literal["train", "test", "refine"]
+FUNCTION_INSTRUCTION = (
+    "Complete the following {title} function with MPI. Answer with the rest of the function (its body) "
+    "or with the whole function."
+)
 
 
 class TaskError(ChathpcError):
     """A task folder that is incomplete or invalid; the message names the file."""
+
+
+class AnswerSpec(BaseModel):
+    """task.yaml's ``answer:``: files (relative to the task folder) of a function-answer task (see tasks.template)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str = Field(description="Candidate program with the line '// chathpc:answer'")
+    prompt: str = Field(description="Code shown to the model, ending with the function's signature and '{'")
+    function: str = Field(pattern=r"^[A-Za-z_]\w*$", description="Name of the function the answer implements")
 
 
 class TaskSpec(BaseModel):
@@ -54,7 +68,7 @@ class TaskSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="Unique task id, [a-z0-9_]+, equal to the folder name")
-    domain: Domain
+    domain: str = Field(description="Domain, equal to the parent folder's name (the built-in suite: blas, sparse, stencil, solver)")
     split: Split
     description: str = Field(min_length=1)
     args: list[list[str]] = Field(min_length=1, description="Correctness argument sets")
@@ -68,8 +82,9 @@ class TaskSpec(BaseModel):
     ignore_lines: list[str] = Field(default_factory=list, description="Regexes of output lines left out of the comparison")
     compare_lines: list[str] = Field(default_factory=list, description="Regexes: only matching output lines are compared")
     time_pattern: str | None = Field(None, description="Regex with one group: the seconds the programs print, used by --perf")
+    answer: AnswerSpec | None = Field(None, description="The answer is one function assembled into a template program")
 
-    @field_validator("id")
+    @field_validator("id", "domain")
     @classmethod
     def _id_pattern(cls, value: str) -> str:
         if not TASK_ID.match(value):
@@ -106,11 +121,23 @@ class Task(TaskSpec):
     variants: dict[str, str] = Field(default_factory=dict, description="Variant name -> MPI source")
     path: Path
     options: ProgramOptions = Field(default_factory=ProgramOptions, description="Language, extra files, filters, time pattern")
+    template: AnswerTemplate | None = Field(None, description="With task.yaml's answer: how an answer becomes a program")
+
+    def question(self) -> str:
+        """The question a model is asked: the translation request, or for a function answer the prompt."""
+        if self.template is None:
+            return translation_question(self.seq_source, self.options.language)
+        instruction = FUNCTION_INSTRUCTION.format(title=self.options.lang.title)
+        return f"{instruction}\n\n```{FENCE_TAGS[self.options.language]}\n{self.template.prompt.rstrip()}\n```"
+
+    def candidate(self, answer: str) -> str | None:
+        """The program to check for an answer: the answer itself, or assembled into the template."""
+        return answer if self.template is None else self.template.assemble(answer)
 
     def to_record(self) -> Record:
         """The task as a ChatHPC dataset record (question: instruction + sequential code; answer: expert code)."""
         return Record(
-            question=translation_question(self.seq_source, self.options.language),
+            question=self.question(),
             context=CONTEXT,
             answer=f"```{FENCE_TAGS[self.options.language]}\n{self.mpi_source.rstrip()}\n```",
             id=self.id,
@@ -142,17 +169,31 @@ def _program_file(folder: Path, stem: str, language: Language | None) -> Path:
     return found[0] if found else folder / f"{stem}{language.suffix if language else '.c'}"
 
 
+def _inside(folder: Path, entry: str, spec_file: Path) -> Path:
+    if Path(entry).is_absolute() or ".." in Path(entry).parts:
+        raise TaskError(f"{spec_file}: '{entry}' must be a path inside the task folder")
+    return folder / entry
+
+
+def _template(spec: TaskSpec, folder: Path, spec_file: Path) -> AnswerTemplate | None:
+    if spec.answer is None:
+        return None
+    texts = {name: _read_source(_inside(folder, getattr(spec.answer, name), spec_file)) for name in ("template", "prompt")}
+    try:
+        return AnswerTemplate(program=texts["template"], prompt=texts["prompt"], function=spec.answer.function)
+    except ValidationError as exc:
+        raise TaskError(f"{folder / spec.answer.template}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+
+
 def _task_options(spec: TaskSpec, folder: Path, seq_file: Path, spec_file: Path) -> ProgramOptions:
     language = spec.language or (language_for_path(seq_file) or LANGUAGES["c"]).name
     suffix = seq_file.suffix if language_for_path(seq_file) == LANGUAGES[language] else None
-    for entry in [*spec.sources, *spec.include_dirs]:
-        if Path(entry).is_absolute() or ".." in Path(entry).parts:
-            raise TaskError(f"{spec_file}: '{entry}' must be a path inside the task folder")
     try:
         return program_options(
-            language=language, suffix=suffix, sources=[folder / p for p in spec.sources],
-            include_dirs=[folder / p for p in spec.include_dirs], defines=spec.defines, ignore_lines=spec.ignore_lines,
-            compare_lines=spec.compare_lines, time_pattern=spec.time_pattern, where=str(spec_file),
+            language=language, suffix=suffix, sources=[_inside(folder, p, spec_file) for p in spec.sources],
+            include_dirs=[_inside(folder, p, spec_file) for p in spec.include_dirs], defines=spec.defines,
+            ignore_lines=spec.ignore_lines, compare_lines=spec.compare_lines, time_pattern=spec.time_pattern,
+            mpi_rule="init" if spec.answer is None else "answer_calls_mpi", where=str(spec_file),
         )
     except ProgramOptionsError as exc:
         raise TaskError(str(exc)) from None
@@ -194,6 +235,7 @@ def load_task(folder: str | Path) -> Task:
         variants=variants,
         path=folder,
         options=options,
+        template=_template(spec, folder, spec_file),
     )
 
 
@@ -227,8 +269,9 @@ def load_suite(split: str | None = None, domain: str | None = None, *, root: str
     Folders are read again only when a file under the suite changed since the last call.
     """
     _check_choice(split, SPLITS, "split")
-    _check_choice(domain, DOMAINS, "domain")
     root = (Path(root) if root is not None else SUITE_DIR).resolve()
+    if root == SUITE_DIR.resolve():
+        _check_choice(domain, DOMAINS, "domain")
     signature = _signature(root) if root.is_dir() else ()
     cached = _loaded.get(root)
     if cached is None or cached[0] != signature:
@@ -238,7 +281,8 @@ def load_suite(split: str | None = None, domain: str | None = None, *, root: str
 
 def _read_suite(root: Path) -> list[Task]:
     for child in sorted(root.iterdir()) if root.is_dir() else []:
-        if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in DOMAINS:
+        holds_tasks = child.is_dir() and any((folder / "task.yaml").is_file() for folder in child.iterdir())
+        if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in DOMAINS and not holds_tasks:
             raise TaskError(f"{child}: unknown domain folder (choose from {', '.join(DOMAINS)})")
     tasks: list[Task] = []
     seen: dict[str, Path] = {}
