@@ -95,6 +95,8 @@ def run_score(args: argparse.Namespace) -> int:
     print(summary_markdown(outcome.summary, title=f"ParEval outputs {args.outputs}: our checks"))
     per = f", {outcome.seconds_per_sample:.2f} s per sample checked" if outcome.seconds_per_sample is not None else ""
     print(f"results: {outcome.path} ({outcome.written} new lines, {outcome.skipped} kept{per})")
+    for name, reason in outcome.unscored.items():
+        print(f"not scored: {name}: {reason}")
     if outcome.theirs is not None:
         overall = outcome.summary.overall
         ours_build, ours_pass = overall.build_at.get(1), overall.pass_at.get(1)

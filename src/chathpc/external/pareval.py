@@ -40,7 +40,7 @@ UTILITIES = "drivers/cpp/utilities.hpp"
 PROBLEM_SIZES = "drivers/problem-sizes.json"
 DEFAULT_SIZE = "(1<<18)"  # ParEval's own default when a problem has no MPI size
 GENERATED_INCLUDE = re.compile(r'^\s*#\s*include\s+"generated-code\.hpp".*$', re.M)
-_BASELINE = re.compile(r"^([\w:<>,\s\*&]+?)\s+NO_INLINE\s+(\w+)\s*(\([^{;]*\))\s*\{", re.M)
+_BASELINE = re.compile(r"^([\w:<>,\t \*&]+?)\s+(?:NO_INLINE\s+)?(correct\w*)\s*(\([^{;]*\))\s*\{", re.M)
 _SIGNATURE = re.compile(r"^(.*?)\b(\w+)\s*\((.*)\)\s*\{\s*$", re.S)
 COMPARE_LINES = [r"^Validation:"]
 TIME_PATTERN = r"^Time:\s*(\S+)"
@@ -140,7 +140,7 @@ def _baseline_call(baseline: str, names: list[str], returns: str, where: str) ->
     """A body: the baseline's declaration in block scope (it may be defined after the generated code), then its call."""
     match = _BASELINE.search(baseline)
     if not match:
-        raise ParEvalError(f"{where}: no 'NO_INLINE correct...(...) {{' function found")
+        raise ParEvalError(f"{where}: no 'correct...(...) {{' baseline function found")
     declaration = f"{match.group(1).strip()} {match.group(2)}{' '.join(match.group(3).split())};"
     call = f"{match.group(2)}({', '.join(names)});"
     return f"    {declaration}\n    {'' if returns == 'void' else 'return '}{call}\n}}\n"
@@ -166,8 +166,10 @@ def load_problem(root: str | Path, entry: dict[str, Any], sizes: dict[str, Any] 
     returns, function, names = _signature(entry["prompt"], f"{entry['name']} (MPI prompt)")
     serial_returns, _, serial_names = _signature(serial_prompt, f"{entry['name']} (serial prompt)")
     serial_code = _no_inline(serial_prompt) + "\n" + _baseline_call(baseline, serial_names, serial_returns, str(folder / "baseline.hpp"))
-    seq = "#define USE_SERIAL 1\n" + GENERATED_INCLUDE.sub(lambda _: serial_code, cpu) + "\n" + _read(root, SERIAL_DRIVER)
-    template = "#define USE_MPI 1\n" + GENERATED_INCLUDE.sub("// chathpc:answer", cpu) + "\n" + _read(root, MPI_DRIVER)
+    # the baseline's standard headers first: some problems' generated code comes before baseline.hpp in cpu.cc
+    headers = "".join(line + "\n" for line in baseline.splitlines() if re.match(r"\s*#\s*include\s*<", line))
+    seq = "#define USE_SERIAL 1\n" + headers + GENERATED_INCLUDE.sub(lambda _: serial_code, cpu) + "\n" + _read(root, SERIAL_DRIVER)
+    template = "#define USE_MPI 1\n" + headers + GENERATED_INCLUDE.sub("// chathpc:answer", cpu) + "\n" + _read(root, MPI_DRIVER)
     reference = "    int chathpc_ranks = 1;\n    MPI_Comm_size(MPI_COMM_WORLD, &chathpc_ranks);\n" + _baseline_call(
         baseline, names, returns, str(folder / "baseline.hpp"))
     if sizes is None:
@@ -180,10 +182,15 @@ def load_problem(root: str | Path, entry: dict[str, Any], sizes: dict[str, Any] 
     )
 
 
+def task_id(name: str) -> str:
+    """Our task id for a ParEval problem name (``21_histogram_bin_0-100`` -> ``21_histogram_bin_0_100``)."""
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
 def task_spec(problem: ParEvalProblem) -> dict[str, Any]:
     """The task.yaml fields of a problem."""
     return {
-        "id": problem.name, "domain": problem.problem_type, "split": "test",
+        "id": task_id(problem.name), "domain": task_id(problem.problem_type), "split": "test",
         "description": f"ParEval {problem.name} (MPI): {problem.function}", "language": "cxx",
         "args": [["1"]], "perf_args": ["3"], "include_dirs": ["include"],
         "defines": [f"DRIVER_PROBLEM_SIZE={problem.problem_size}"], "compare_lines": COMPARE_LINES,
@@ -193,7 +200,7 @@ def task_spec(problem: ParEvalProblem) -> dict[str, Any]:
 
 def write_task(problem: ParEvalProblem, out: Path) -> Path:
     """Write one problem as a task folder ``out/<type>/<name>/``."""
-    folder = out / problem.problem_type / problem.name
+    folder = out / task_id(problem.problem_type) / task_id(problem.name)
     files = {
         "task.yaml": yaml.safe_dump(task_spec(problem), sort_keys=False, width=1000),
         "seq.cc": problem.seq_source, "candidate.cc": problem.template, "prompt.cc": problem.prompt.rstrip() + "\n",
@@ -248,7 +255,7 @@ def import_problems(
             records.append(task.to_record())
         else:
             failed[name] = reason
-            _remove_task(out / str(prompts[name].get("problem_type")) / name)
+            _remove_task(out / task_id(str(prompts[name].get("problem_type"))) / task_id(name))
         if progress:
             progress(name, reason)
     save_records(records, dataset, overwrite=True)
@@ -329,6 +336,7 @@ class ScoreOutcome(BaseModel):
     summary: EvaluationSummary
     theirs: dict[str, float] | None = Field(description="ParEval's build@1 and pass@1 from the file's labels, where present")
     disagreements: list[Disagreement]
+    unscored: dict[str, str] = Field(default_factory=dict, description="Problems not checked: ParEval's own program fails here (reason)")
 
 
 def score_outputs(
@@ -362,13 +370,17 @@ def score_outputs(
     done, cut_at, kept = open_results(out, provider, generation, dense_ids, perf=perf, resume=resume, force=force)
     sizes = _json(root / PROBLEM_SIZES, _read(root, PROBLEM_SIZES))
     cfg = config or HarnessConfig()
-    written, spent = 0, 0.0
+    written, spent, unscored = 0, 0.0, {}
     with ResultsWriter(out, truncate_at=cut_at) as writer:
         for entry in entries:
             todo = [s for s in range(len(entry["samples"])) if (entry["index"], s) not in done]
             if not todo:
                 continue
-            problem = load_problem(root, entry, sizes)
+            try:
+                problem = load_problem(root, entry, sizes)
+            except ParEvalError as exc:
+                unscored[entry["name"]] = str(exc)
+                continue
             spec = task_spec(problem)
             options = program_options(language="cxx", defines=spec["defines"], compare_lines=COMPARE_LINES,
                                       time_pattern=TIME_PATTERN, mpi_rule="answer_calls_mpi")
@@ -387,7 +399,8 @@ def score_outputs(
                         result = check(problem.seq_source, code, args=spec["args"], config=cfg, options=options,
                                        perf=perf, perf_args=spec["perf_args"])
                     except ReferenceProgramError as exc:
-                        raise ParEvalError(f"{problem.name}: ParEval's sequential program fails here: {str(exc)[:300]}") from None
+                        unscored[problem.name] = f"ParEval's sequential program fails here: {str(exc).splitlines()[0][:300]}"
+                        break
                 seconds = time.perf_counter() - start
                 spent += seconds
                 timings = result.perf.timings if result.perf is not None else []
@@ -428,5 +441,5 @@ def score_outputs(
     return ScoreOutcome(
         path=str(out), written=written, skipped=kept, samples=len(lines),
         seconds_per_sample=round(spent / written, 3) if written else None, summary=summarize(lines, ks),
-        theirs=theirs, disagreements=disagreements,
+        theirs=theirs, disagreements=disagreements, unscored=unscored,
     )
