@@ -284,7 +284,7 @@ def test_score_compares_with_parevals_labels(checkout, tmp_path, capsys):
                  "--problems", "00_reduce_sum", "--disagreements", str(disagreements), "--no-progress"]) == 0
     printed = capsys.readouterr().out
     # theirs: build 4/5... as labelled; not_mpi is invalid for ParEval too (is_source_valid false)
-    assert "ParEval's labels (5 samples): build@1 0.600, pass@1 0.400; ours: build@1 0.800, pass@1 0.400" in printed
+    assert "ParEval's labels (5 samples): build@1 0.600, pass@1 0.400; ours on the same samples: build@1 0.800, pass@1 0.400" in printed
     assert "disagreements on build: 0 they build / we fail, 1 we build / they fail" in printed
     assert "disagreements on pass: 1 they pass / we fail, 1 we pass / they fail" in printed
     found = [json.loads(line) for line in disagreements.read_text().splitlines()]

@@ -97,12 +97,10 @@ def run_score(args: argparse.Namespace) -> int:
     print(f"results: {outcome.path} ({outcome.written} new lines, {outcome.skipped} kept{per})")
     for name, reason in outcome.unscored.items():
         print(f"not scored: {name}: {reason}")
-    if outcome.theirs is not None:
-        overall = outcome.summary.overall
-        ours_build, ours_pass = overall.build_at.get(1), overall.pass_at.get(1)
-        print(f"ParEval's labels ({int(outcome.theirs['samples'])} samples): build@1 {outcome.theirs['build@1']:.3f}, "
-              f"pass@1 {outcome.theirs['pass@1']:.3f}; ours: build@1 {ours_build.value if ours_build else 0:.3f}, "
-              f"pass@1 {ours_pass.value if ours_pass else 0:.3f}")
+    if outcome.theirs is not None and outcome.ours_on_labelled is not None:
+        theirs, ours = outcome.theirs, outcome.ours_on_labelled
+        print(f"ParEval's labels ({int(theirs['samples'])} samples): build@1 {theirs['build@1']:.3f}, pass@1 {theirs['pass@1']:.3f}; "
+              f"ours on the same samples: build@1 {ours['build@1']:.3f}, pass@1 {ours['pass@1']:.3f}")
         for kind in ("build", "pass"):
             they_only = sum(d.kind == kind and d.theirs for d in outcome.disagreements)
             we_only = sum(d.kind == kind and d.ours for d in outcome.disagreements)

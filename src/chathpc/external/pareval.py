@@ -271,6 +271,18 @@ def _remove_task(folder: Path) -> None:
         folder.parent.rmdir()
 
 
+def _rates(samples: list[tuple[str, bool, bool]]) -> dict[str, float] | None:
+    """build@1 and pass@1 of (problem, built, passed) samples: per problem c/n, averaged over problems
+    (the pass@1 estimator of ours and ParEval's alike); None without samples."""
+    if not samples:
+        return None
+    by_problem: dict[str, list[tuple[bool, bool]]] = {}
+    for name, built, passed in samples:
+        by_problem.setdefault(name, []).append((built, passed))
+    mean = lambda i: round(sum(sum(s[i] for s in v) / len(v) for v in by_problem.values()) / len(by_problem), 4)  # noqa: E731
+    return {"build@1": mean(0), "pass@1": mean(1), "samples": len(samples)}
+
+
 class Labels(BaseModel):
     """ParEval's own verdict on one sample, where an evaluated outputs file carries it."""
 
@@ -335,6 +347,7 @@ class ScoreOutcome(BaseModel):
     seconds_per_sample: float | None = Field(description="check seconds per sample checked by this call")
     summary: EvaluationSummary
     theirs: dict[str, float] | None = Field(description="ParEval's build@1 and pass@1 from the file's labels, where present")
+    ours_on_labelled: dict[str, float] | None = Field(description="Our build@1 and pass@1 on the same labelled samples")
     disagreements: list[Disagreement]
     unscored: dict[str, str] = Field(default_factory=dict, description="Problems not checked: ParEval's own program fails here (reason)")
 
@@ -428,18 +441,11 @@ def score_outputs(
             if theirs != mine:
                 disagreements.append(Disagreement(problem=name, sample=sample, kind=kind, theirs=theirs, ours=mine,
                                                   our_verdict=line.verdict, feedback=line.feedback))
-    theirs = None
-    if labelled:  # per problem c/n, averaged over problems (the pass@1 estimator, like ours)
-        by_problem: dict[str, list[Labels]] = {}
-        for name, _, labels in labelled:
-            by_problem.setdefault(name, []).append(labels)
-        theirs = {
-            "build@1": round(sum(sum(x.did_build for x in v) / len(v) for v in by_problem.values()) / len(by_problem), 4),
-            "pass@1": round(sum(sum(x.passed for x in v) / len(v) for v in by_problem.values()) / len(by_problem), 4),
-            "samples": len(labelled),
-        }
+    compared = [(name, labels, ours[(name, sample)]) for name, sample, labels in labelled if (name, sample) in ours]
+    theirs = _rates([(name, labels.did_build, labels.passed) for name, labels, _ in compared])
+    ours_on_labelled = _rates([(name, line.verdict not in ("build_error", "extract_error"), line.passed) for name, _, line in compared])
     return ScoreOutcome(
         path=str(out), written=written, skipped=kept, samples=len(lines),
         seconds_per_sample=round(spent / written, 3) if written else None, summary=summarize(lines, ks),
-        theirs=theirs, disagreements=disagreements, unscored=unscored,
+        theirs=theirs, ours_on_labelled=ours_on_labelled, disagreements=disagreements, unscored=unscored,
     )
