@@ -179,6 +179,10 @@ def checkout(tmp_path) -> Path:
                             "prompt": prompt(signature, model == "mpi")})
         sizes[name] = {"serial": "(1<<10)", "mpi": "(1<<12)"}
     write(root / "prompts" / "generation-prompts.json", json.dumps(entries, indent=1))
+    translation = {**entries[1], "translation_prompt": "// Serial implementation of sum\n// " + SUM_SIGNATURE
+                   + "\n//   ...\n// }\n\n// MPI implementation of sum\n" + prompt(SUM_SIGNATURE, True),
+                   "translation_src_model": "serial", "translation_dst_model": "mpi", "translation_function_name": "sum"}
+    write(root / "prompts" / "translation-prompts.json", json.dumps([translation], indent=1))
     write(root / "drivers" / "problem-sizes.json", json.dumps(sizes))
     return root
 
@@ -290,6 +294,17 @@ def test_score_compares_with_parevals_labels(checkout, tmp_path, capsys):
     found = [json.loads(line) for line in disagreements.read_text().splitlines()]
     assert {(d["sample"], d["kind"], d["theirs"], d["ours"], d["our_verdict"]) for d in found} == {
         (1, "pass", True, False, "wrong_output"), (4, "build", False, True, "pass"), (4, "pass", False, True, "pass")}
+
+
+@pytest.mark.mpi
+def test_import_of_translation_prompts_asks_with_the_serial_code(checkout, tmp_path, capsys):
+    from chathpc.cli import main
+
+    out = tmp_path / "translated"
+    assert main(["pareval", "import", str(checkout), "-o", str(out), "--prompts", "translation"]) == 0
+    task = load(out)["00_reduce_sum"]
+    assert "// Serial implementation of sum" in task.question() and task.template.prompt.rstrip().endswith(SUM_SIGNATURE)
+    assert "imported 1 problems" in capsys.readouterr().out
 
 
 def test_bad_checkout_and_outputs_are_one_line_errors(checkout, tmp_path, capsys):

@@ -55,7 +55,7 @@ class ParEvalProblem(BaseModel):
 
     name: str
     problem_type: str
-    prompt: str = Field(description="The MPI prompt (ends with the function's signature and '{')")
+    prompt: str = Field(description="The MPI prompt, or the translation prompt (ends with the function's signature and '{')")
     function: str
     seq_source: str
     template: str = Field(description="The candidate program with the '// chathpc:answer' line")
@@ -163,7 +163,9 @@ def load_problem(root: str | Path, entry: dict[str, Any], sizes: dict[str, Any] 
     serial_prompt = _serial_prompts(root).get(entry["name"])
     if serial_prompt is None:
         raise ParEvalError(f"{root / PROMPT_FILES['generation']}: no serial prompt for {entry['name']}")
-    returns, function, names = _signature(entry["prompt"], f"{entry['name']} (MPI prompt)")
+    # a translation entry's prompt shows the serial code (commented out) before the MPI signature
+    prompt = entry.get("translation_prompt") or entry["prompt"]
+    returns, function, names = _signature(prompt, f"{entry['name']} (MPI prompt)")
     serial_returns, _, serial_names = _signature(serial_prompt, f"{entry['name']} (serial prompt)")
     serial_code = _no_inline(serial_prompt) + "\n" + _baseline_call(baseline, serial_names, serial_returns, str(folder / "baseline.hpp"))
     # the baseline's standard headers first: some problems' generated code comes before baseline.hpp in cpu.cc
@@ -176,7 +178,7 @@ def load_problem(root: str | Path, entry: dict[str, Any], sizes: dict[str, Any] 
         sizes = _json(root / PROBLEM_SIZES, _read(root, PROBLEM_SIZES))
     size = str((sizes.get(entry["name"]) or {}).get("mpi", DEFAULT_SIZE))
     return ParEvalProblem(
-        name=entry["name"], problem_type=str(entry["problem_type"]), prompt=entry["prompt"], function=function,
+        name=entry["name"], problem_type=str(entry["problem_type"]), prompt=prompt, function=function,
         seq_source=seq, template=template, reference_answer=reference,
         includes={"utilities.hpp": _read(root, UTILITIES), "baseline.hpp": baseline}, problem_size=size,
     )
