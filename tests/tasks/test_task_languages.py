@@ -24,6 +24,24 @@ def test_example_tasks_load_with_their_language():
     assert tasks["axpy_fortran"].to_record().answer.startswith("```fortran\n")
 
 
+def test_items_without_a_task_get_their_language_from_the_question_program():
+    from chathpc.data import Record
+    from chathpc.errors import ChathpcError
+    from chathpc.evaluate.runner import item_check
+
+    tasks = {t.id: t for t in load_suite(root=EXAMPLES)}
+    fortran = tasks["axpy_fortran"].to_record()
+    assert fortran.metadata["language"] == "fortran"
+    anonymous = Record(question=fortran.question, answer=fortran.answer)
+    assert item_check(anonymous, {}).options.language == "fortran"
+    cxx = Record(question=tasks["heat1d_cxx"].to_record().question)
+    assert item_check(cxx, {}).options.language == "cxx"
+    c = Record(question="```c\n#include <stdio.h>\nint main(void) { return 0; }\n```")
+    assert item_check(c, {}).options is None
+    with pytest.raises(ChathpcError, match="metadata.language 'rust' is not one of c, cxx, fortran"):
+        item_check(Record(question=c.question, id="x", metadata={"language": "rust"}), {})
+
+
 def write_task(root: Path, spec: str, files: dict[str, str]) -> Path:
     folder = root / "blas" / "demo"
     folder.mkdir(parents=True)

@@ -83,6 +83,17 @@ def question_program(question: str) -> str | None:
     return question if is_program(question) else None
 
 
+_CXX_HINT = re.compile(r"^\s*#\s*include\s*<(?!\w+\.h>)\w+>|\bstd::|\bnamespace\b|\btemplate\s*<", re.M)
+
+
+def program_language(code: str) -> str:
+    """The language a program is in, by its content: fortran (a program unit, no C main), cxx (a C++ standard
+    header, ``std::``, a namespace or template), else c."""
+    if _FORTRAN_PROGRAM.search(code) and not is_program(code):
+        return "fortran"
+    return "cxx" if _CXX_HINT.search(code) else "c"
+
+
 def _without_fences(text: str) -> str:
     out, inside = [], None
     for line in text.replace("\r\n", "\n").split("\n"):

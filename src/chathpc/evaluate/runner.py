@@ -30,6 +30,7 @@ from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
+from chathpc.harness.languages import LANGUAGE_NAMES
 from chathpc.harness.program import ProgramOptions
 from chathpc.tasks.template import AnswerTemplate
 
@@ -72,11 +73,14 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
             rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
-    from chathpc.assist.sanitize import question_program
+    from chathpc.assist.sanitize import program_language, question_program
 
     program = question_program(record.question)
     if program is None:
         return ItemCheck(mode="text", domain=domain, task=meta.get("task"))
+    language = meta["language"] if "language" in meta else program_language(program)
+    if language not in LANGUAGE_NAMES:
+        raise ChathpcError(f"item {record.id or '(no id)'}: metadata.language {language!r} is not one of {', '.join(LANGUAGE_NAMES)}")
     args = meta.get("args")
     perf_args = meta.get("perf_args")
     return ItemCheck(
@@ -86,6 +90,7 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
         perf_args=[str(a) for a in perf_args] if isinstance(perf_args, list) and perf_args else None,
         domain=domain,
         task=meta.get("task") if isinstance(meta.get("task"), str) else None,
+        options=ProgramOptions(language=language) if language != "c" else None,
     )
 
 

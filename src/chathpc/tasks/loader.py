@@ -147,6 +147,7 @@ class Task(TaskSpec):
                 "split": self.split,
                 "args": self.args,
                 "perf_args": self.perf_args,
+                **({"language": self.options.language} if self.options.language != "c" else {}),
             },
         )
 
