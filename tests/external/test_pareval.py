@@ -4,7 +4,6 @@ in ParEval's layout; the drivers and problems are this project's own minimal cod
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
