@@ -45,6 +45,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     scorer.add_argument("outputs", metavar="OUTPUTS.json", help="a ParEval generation-output file")
     scorer.add_argument("-o", "--out", required=True, metavar="RESULTS.jsonl", help="results file")
     scorer.add_argument("--ranks", help="rank counts for correctness runs, e.g. 1,2,3,4 (default: harness.ranks)")
+    scorer.add_argument("--timeout", type=float, help="seconds per correctness run (default: harness.timeout)")
+    scorer.add_argument("--jobs", type=int, help="correctness runs of one sample in parallel (default: harness.jobs)")
     scorer.add_argument("--problems", metavar="A,B", help="only these problems")
     scorer.add_argument("--perf", action="store_true", help="also time passing samples (ParEval's Time: line) for speedup_n@k")
     scorer.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
@@ -77,7 +79,6 @@ def run_score(args: argparse.Namespace) -> int:
     from chathpc.files import refuse_existing
     from chathpc.report import summary_markdown
 
-    args.timeout = args.jobs = None
     config = harness_config(args)
     ks = tuple(sorted(set(args.ks or [1])))
     if ks[0] < 1:
