@@ -178,7 +178,15 @@ class HarnessConfig(_Section):
         default_factory=lambda: ["-O2", "-Wall", "-falign-loops=64"],
         description="Compiler flags for candidate and sequential program (aligned loops keep timings independent of code layout)",
     )
-    ldflags: list[str] = Field(default_factory=lambda: ["-lm"], description="Linker flags")
+    cxx: str = Field("mpicxx", description="MPI C++ compiler wrapper (programs ending .cc .cpp .cxx .C)")
+    cxxflags: list[str] = Field(
+        default_factory=lambda: ["-O2", "-Wall", "-falign-loops=64"], description="Compiler flags for C++ programs"
+    )
+    fc: str = Field("mpifort", description="MPI Fortran compiler wrapper (programs ending .f90 .F90 .f .F; needs gfortran)")
+    fflags: list[str] = Field(
+        default_factory=lambda: ["-O2", "-Wall", "-falign-loops=64"], description="Compiler flags for Fortran programs"
+    )
+    ldflags: list[str] = Field(default_factory=lambda: ["-lm"], description="Linker flags (every language)")
     build_timeout: float = Field(60.0, gt=0, description="Seconds one compilation may take")
     timeout: float = Field(30.0, gt=0, description="Seconds one correctness run may take before it counts as a timeout")
     rtol: float = Field(1e-7, ge=0.0, description="Relative tolerance for numbers in the output")
@@ -191,7 +199,7 @@ class HarnessConfig(_Section):
     max_output_bytes: int = Field(1 << 20, ge=1024, description="Captured stdout/stderr per run; more is cut and the run fails")
     jobs: int = Field(1, ge=1, description="Correctness runs in parallel (timing runs are always serialized)")
 
-    @field_validator("ranks", "perf_ranks", "cflags", "ldflags", mode="before")
+    @field_validator("ranks", "perf_ranks", "cflags", "cxxflags", "fflags", "ldflags", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -18,6 +18,10 @@ Rules, in order:
 3. Otherwise bare code: from the first line that starts like C (``#include``, a type, a
    comment) to where the code ends at brace depth 0 and prose resumes.
 4. What is found must define ``main``; otherwise there is no program.
+
+C++ answers follow the same rules. For Fortran (``language="fortran"``) the program is the last fenced
+block (tagged fortran/f90/f or untagged) holding a ``program`` unit, else the bare text from its first
+``program`` line to ``end program``.
 """
 
 from __future__ import annotations
@@ -74,9 +78,20 @@ def question_program(question: str) -> str | None:
     """The program a question asks about: the first fenced block (any language tag) that defines
     ``main``, else the whole text when it is a program; ``None`` when it holds none."""
     for _, code in code_blocks(question):
-        if is_program(code):
+        if is_program(code) or _FORTRAN_PROGRAM.search(code):
             return code + "\n"
     return question if is_program(question) else None
+
+
+_CXX_HINT = re.compile(r"^\s*#\s*include\s*<(?!\w+\.h>)\w+>|\bstd::|\bnamespace\b|\btemplate\s*<", re.M)
+
+
+def program_language(code: str) -> str:
+    """The language a program is in, by its content: fortran (a program unit, no C main), cxx (a C++ standard
+    header, ``std::``, a namespace or template), else c."""
+    if _FORTRAN_PROGRAM.search(code) and not is_program(code):
+        return "fortran"
+    return "cxx" if _CXX_HINT.search(code) else "c"
 
 
 def _without_fences(text: str) -> str:
@@ -159,11 +174,37 @@ def _bare_code(text: str) -> str | None:
     return code if is_program(code) else None
 
 
-def extract_code(text: str, marker: str | None = None) -> str | None:
-    """The C program in a model's answer, or ``None`` when it holds none (see the module rules)."""
+_FORTRAN_PROGRAM = re.compile(r"^\s*program\s+\w+", re.I | re.M)
+_FORTRAN_END = re.compile(r"^\s*end\s*program\b[^\n]*$", re.I | re.M)
+_FORTRAN_TAGS = frozenset({"", "fortran", "f90", "f95", "f03", "f08", "f"})
+
+
+def _fortran_program(answer: str) -> str | None:
+    blocks = [code for language, code in code_blocks(answer) if language in _FORTRAN_TAGS and _FORTRAN_PROGRAM.search(code)]
+    if blocks:
+        return blocks[-1]
+    start = _FORTRAN_PROGRAM.search(answer)
+    end = _FORTRAN_END.search(answer, start.end()) if start else None
+    return answer[start.start():end.end()].strip("\n") if start and end else None
+
+
+def answer_code(text: str, marker: str | None = None) -> str:
+    """The code of an answer that need not be a program (a function or its body): the last fenced block that is
+    not shell or prose, else the answer's text (after the marker, before end tokens)."""
+    answer = _answer_part(text or "", marker)
+    blocks = [code for language, code in code_blocks(answer) if language not in NON_C_LANGUAGES and code.strip()]
+    return blocks[-1] + "\n" if blocks else answer.strip("\n") + "\n"
+
+
+def extract_code(text: str, marker: str | None = None, language: str = "c") -> str | None:
+    """The program (C or C++; Fortran with ``language="fortran"``) in a model's answer, or ``None`` when it
+    holds none (see the module rules)."""
     if not text or not text.strip():
         return None
     answer = _answer_part(text, marker)
+    if language == "fortran":
+        code = _fortran_program(answer)
+        return code.rstrip() + "\n" if code else None
     code = _from_fences(answer)
     if code is None:
         code = _bare_code(_without_fences(answer))

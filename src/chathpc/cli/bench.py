@@ -32,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--solutions", choices=["reference", "variants", "all"], default="reference",
         help="reference (mpi.c), variants (variants/*.c) or all (default: reference)",
     )
-    parser.add_argument("--suite", metavar="DIR", help="another task suite directory (<domain>/<id>/ folders; default: the built-in suite)")
+    parser.add_argument("--tasks", "--suite", dest="suite", metavar="DIR",
+                        help="another task directory (<domain>/<id>/ folders; default: the built-in suite)")
     parser.add_argument("--perf", action="store_true", help="time passing solutions: speedup, efficiency, bytes sent")
     parser.add_argument("--jobs", type=int, help="checks in parallel (default: harness.jobs; timing stays serialized)")
     parser.add_argument("--out", metavar="DIR", help="results directory (default: results/bench-<UTC time>)")

@@ -1,4 +1,4 @@
-"""``chathpc check SEQ.c CANDIDATE.c``: prove MPI candidates against their sequential program."""
+"""``chathpc check SEQ CANDIDATE``: prove MPI candidates (C, C++ or Fortran) against their sequential program."""
 
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "check",
         help="build, run, compare and time MPI candidates against a sequential program",
         description=(
-            "Build SEQ.c and each CANDIDATE.c, run every argument set at every rank count (sandboxed), and compare "
+            "Build SEQ and each CANDIDATE (C, C++ or Fortran), run every argument set at every rank count (sandboxed), and compare "
             "the MPI job's stdout with the sequential program's, token by token with numeric tolerance. "
             "Exit status: 0 all verified, 1 a candidate failed, 2 usage or environment error "
             "(including a sequential program that fails to build or run)."
         ),
     )
-    parser.add_argument("sequential", metavar="SEQ.c", help="the sequential reference program")
-    parser.add_argument("candidates", metavar="CANDIDATE.c", nargs="+", help="MPI program(s) to verify")
+    parser.add_argument("sequential", metavar="SEQ", help="the sequential reference program (.c, .cc/.cpp/.cxx, .f90/.F90/.f)")
+    parser.add_argument("candidates", metavar="CANDIDATE", nargs="+", help="MPI program(s) to verify, in the same language")
     parser.add_argument("--ranks", help="rank counts for correctness runs, e.g. 1,2,3,4 (default: harness.ranks)")
     parser.add_argument(
         "--args", dest="arg_sets", action="append", default=[], metavar='"ARGS"',
@@ -43,8 +43,42 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--jobs", type=int, help="candidates checked in parallel (timing runs stay serialized)")
     parser.add_argument("--keep", action="store_true", help="keep each work dir and print its path")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (a list for several candidates)")
+    add_program_options(parser)
     add_config_options(parser)
     parser.set_defaults(func=run)
+
+
+def add_program_options(parser: argparse.ArgumentParser) -> None:
+    """Language, extra sources, include dirs, defines, output filters and the time pattern."""
+    from chathpc.harness.languages import LANGUAGE_NAMES
+
+    parser.add_argument("--language", choices=LANGUAGE_NAMES,
+                        help="c, cxx or fortran (default: from the file extensions: .c; .cc .cpp .cxx; .f90 .F90 .f .F)")
+    parser.add_argument("--source", dest="sources", action="append", default=[], metavar="FILE",
+                        help="extra source file built into both programs (repeatable)")
+    parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR",
+                        help="include directory for both programs (repeatable; its headers are part of the build key)")
+    parser.add_argument("-D", dest="defines", action="append", default=[], metavar="NAME[=VAL]", help="preprocessor define (repeatable)")
+    parser.add_argument("--ignore-lines", action="append", default=[], metavar="REGEX",
+                        help="leave output lines matching REGEX out of the comparison, on both sides (repeatable)")
+    parser.add_argument("--compare-lines", action="append", default=[], metavar="REGEX",
+                        help="compare only output lines matching REGEX (repeatable); output filtered to nothing on both sides fails")
+    parser.add_argument("--time-pattern", metavar="REGEX",
+                        help="with --perf, time both programs by the seconds they print: REGEX with one group, e.g. 'Time: (\\S+)'")
+
+
+def program_options_from_args(args: argparse.Namespace, files: list[str]):
+    """``ProgramOptions`` from ``add_program_options``' options; the language from --language or ``files``' extensions."""
+    from chathpc.harness.languages import language_for_files, language_for_path
+    from chathpc.harness.program import program_options
+
+    language = language_for_files(files, args.language)
+    suffixes = {p.rsplit(".", 1)[-1] for p in files if language_for_path(p) == language}
+    return program_options(
+        language=language.name, suffix="." + suffixes.pop() if len(suffixes) == 1 else None, sources=args.sources,
+        include_dirs=args.include_dirs, defines=args.defines, ignore_lines=args.ignore_lines,
+        compare_lines=args.compare_lines, time_pattern=args.time_pattern,
+    )
 
 
 def _split(text: str, option: str) -> list[str]:
@@ -75,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise ChathpcError(f"--{name} must be a finite number >= 0, got {value:g}")
+    options = program_options_from_args(args, [args.sequential, *args.candidates])
     sequential = read_text_file(args.sequential, allow_empty=False)
     candidates = [read_text_file(path, allow_empty=False) for path in args.candidates]
     arg_sets = [_split(text, "--args") for text in args.arg_sets] or None
@@ -82,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     results = check_many(
         [(sequential, candidate) for candidate in candidates],
         jobs=config.jobs, args=arg_sets, config=config, perf=args.perf, perf_args=perf_args,
-        rtol=args.rtol, atol=args.atol, keep=args.keep,
+        rtol=args.rtol, atol=args.atol, keep=args.keep, options=options,
     )
     if args.json:
         if len(results) == 1:

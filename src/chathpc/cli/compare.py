@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     existing.add_argument("--resume", action="store_true", help="continue interrupted runs in OUT/results/ (and rewrite the report)")
     existing.add_argument("--force", action="store_true", help="start the runs over, replacing OUT/results/ files and the report")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    parser.add_argument("--tasks", metavar="DIR", help="a task directory in the suite format: its tasks are the items "
+                                                       "(unless --data is given) and the tasks that items name")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots (no matplotlib needed)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(func=run)
@@ -51,9 +53,10 @@ def run(args: argparse.Namespace) -> int:
         n = config.generation.samples
         if ks[-1] > n:
             raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
-        records = dataset_records(args.data, config, "test")[: args.limit]
+        records = dataset_records(args.data, config, "test", args.tasks)[: args.limit]
         comparison = run_comparison(records, config, args.models, args.out, perf=args.perf, resume=args.resume,
-                                    force=args.force, ks=ks, extra_results=args.results, progress=not args.no_progress)
+                                    force=args.force, ks=ks, extra_results=args.results, progress=not args.no_progress,
+                                    tasks_root=args.tasks)
     else:
         comparison = load_comparison(args.results, ks)
     files = write_report(comparison, args.out, plots=not args.no_plots, overwrite=overwrite)

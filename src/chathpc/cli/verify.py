@@ -25,6 +25,8 @@ def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--tasks", metavar="DIR", help="a task directory in the suite format (<domain>/<id>/): its tasks are the "
+                                                       "items (unless a dataset is given) and the tasks that items name")
 
 
 def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None, default_split: str) -> int:
@@ -44,7 +46,7 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     config = config_from_args(args).config
     if args.limit is not None and args.limit < 1:
         raise ChathpcError("--limit must be at least 1")
-    records = dataset_records(dataset, config, default_split)[: args.limit]
+    records = dataset_records(dataset, config, default_split, args.tasks)[: args.limit]
     spec = provider_spec(args.model, config)
     out = Path(args.out) if args.out else Path("results") / f"{verb}-{results_name(spec)}"
     n = config.generation.samples
@@ -52,7 +54,7 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     if any(k < 1 or k > n for k in ks):
         raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
     outcome = run_evaluation(records, config, out, provider_spec=spec, perf=args.perf, resume=args.resume, force=args.force,
-                             ks=ks, progress=not args.no_progress)
+                             ks=ks, progress=not args.no_progress, tasks_root=args.tasks)
     if args.json:
         print(json.dumps(outcome.model_dump(mode="json"), indent=2))
     else:

@@ -173,6 +173,7 @@ def run_comparison(
     ks: Sequence[int] = (1,),
     extra_results: Sequence[str | Path] = (),
     progress: bool = True,
+    tasks_root: str | Path | None = None,
 ) -> Comparison:
     """Run every provider on ``records`` into ``OUT/results/`` and compare them with the ``extra_results`` files.
 
@@ -191,7 +192,8 @@ def run_comparison(
     sources = list(extra)
     for spec in providers:
         path = out / "results" / results_name(spec)
-        run_evaluation(records, config, path, provider_spec=spec, perf=perf, resume=resume, force=force, ks=ks, progress=progress)
+        run_evaluation(records, config, path, provider_spec=spec, perf=perf, resume=resume, force=force, ks=ks, progress=progress,
+                       tasks_root=tasks_root)
         sources.append((str(path), read_results(path).lines))
     results, files = collect_results(sources)
     return compare_results(results, ks, files)

@@ -4,7 +4,8 @@ For every item the prompt is rendered with the run's template, the provider gene
 ``generation.samples`` answers, the code is extracted and checked by the harness against the item's
 sequential program:
 
-- ``metadata.task`` names a suite task: its ``seq.c``, argument sets, timing arguments and tolerances;
+- ``metadata.task`` names a suite task (of the built-in suite, or of ``tasks_root``): its sequential program,
+  argument sets, timing arguments, tolerances and program options (language, extra files, filters);
 - otherwise the question's program (``assist.sanitize.question_program``: the first fenced block that
   defines ``main``, whatever its language tag), run with ``metadata.args`` if given, else no arguments;
 - items with neither are compared with the expected answer by normalized text (``check_mode="text"``),
@@ -29,6 +30,9 @@ from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
+from chathpc.harness.languages import LANGUAGE_NAMES
+from chathpc.harness.program import ProgramOptions
+from chathpc.tasks.template import AnswerTemplate
 
 
 
@@ -43,6 +47,8 @@ class ItemCheck(BaseModel):
     atol: float | None = None
     task: str | None = None
     domain: str | None = None
+    options: ProgramOptions | None = Field(None, description="Language, extra files, filters, time pattern (default: one C file)")
+    template: AnswerTemplate | None = Field(None, description="The answer is a function assembled into this program")
 
 
 class RunOutcome(BaseModel):
@@ -64,14 +70,17 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
     if task is not None:
         return ItemCheck(
             mode="execution", sequential=task.seq_source, args=task.args, perf_args=task.perf_args,
-            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain,
+            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
-    from chathpc.assist.sanitize import question_program
+    from chathpc.assist.sanitize import program_language, question_program
 
     program = question_program(record.question)
     if program is None:
         return ItemCheck(mode="text", domain=domain, task=meta.get("task"))
+    language = meta["language"] if "language" in meta else program_language(program)
+    if language not in LANGUAGE_NAMES:
+        raise ChathpcError(f"item {record.id or '(no id)'}: metadata.language {language!r} is not one of {', '.join(LANGUAGE_NAMES)}")
     args = meta.get("args")
     perf_args = meta.get("perf_args")
     return ItemCheck(
@@ -81,6 +90,7 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
         perf_args=[str(a) for a in perf_args] if isinstance(perf_args, list) and perf_args else None,
         domain=domain,
         task=meta.get("task") if isinstance(meta.get("task"), str) else None,
+        options=ProgramOptions(language=language) if language != "c" else None,
     )
 
 
@@ -93,12 +103,12 @@ def normalized_text(text: str) -> str:
     return normalize_code(blocks[0][1] if blocks else text)
 
 
-def _suite_tasks(records: Sequence[Record]) -> dict[str, Any]:
+def _suite_tasks(records: Sequence[Record], root: str | Path | None = None) -> dict[str, Any]:
     if not any(isinstance((r.metadata or {}).get("task"), str) for r in records):
         return {}
     from chathpc.tasks import load_suite
 
-    return {task.id: task for task in load_suite()}
+    return {task.id: task for task in load_suite(root=root)}
 
 
 def _item_id(record: Record, index: int) -> str:
@@ -109,8 +119,8 @@ def _generation_settings(config: RunConfig) -> dict[str, Any]:
     return config.generation.model_dump(mode="json")
 
 
-def _open_results(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, perf: bool, resume: bool, force: bool) -> tuple[set[tuple[int, int]], int | None, int]:
-    """Done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept."""
+def open_results(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, perf: bool, resume: bool, force: bool) -> tuple[set[tuple[int, int]], int | None, int]:
+    """Open a results file for appending (``--resume``/``--force`` rules): done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept."""
     if not path.exists() or path.stat().st_size == 0:
         return set(), None, 0
     if force and not resume:
@@ -147,9 +157,13 @@ class SampleOutcome(BaseModel):
 
 def check_sample(raw: str, item: ItemCheck, record: Record, marker: str, config: RunConfig, perf: bool) -> SampleOutcome:
     """Extract the code of one answer and check it (by execution, or by text for items without a program)."""
-    from chathpc.assist import extract_code
+    from chathpc.assist.sanitize import answer_code, extract_code
 
-    code = extract_code(raw, marker=marker)
+    language = item.options.language if item.options is not None else "c"
+    if item.template is not None:
+        code = item.template.assemble(answer_code(raw, marker))
+    else:
+        code = extract_code(raw, marker=marker, language=language)
     start = time.perf_counter()
     if item.mode == "text":
         passed = normalized_text(code if code is not None else raw) == normalized_text(record.answer)
@@ -159,11 +173,12 @@ def check_sample(raw: str, item: ItemCheck, record: Record, marker: str, config:
     from chathpc.harness import CheckResult, check
 
     if code is None:
-        result = CheckResult.extraction_failed("The answer holds no C program (no code block and no recognizable code).")
+        title = item.options.lang.title if item.options is not None else "C"
+        result = CheckResult.extraction_failed(f"The answer holds no {title} program (no code block and no recognizable code).")
     else:
         result = check(
             item.sequential or "", code, args=item.args, config=config.harness, perf=perf,
-            perf_args=item.perf_args, rtol=item.rtol, atol=item.atol,
+            perf_args=item.perf_args, rtol=item.rtol, atol=item.atol, options=item.options,
         )
     timings = result.perf.timings if result.perf is not None else []
     return SampleOutcome(
@@ -185,8 +200,10 @@ def run_evaluation(
     ks: Sequence[int] = (1,),
     progress: bool = True,
     on_line: Callable[[ResultLine], None] | None = None,
+    tasks_root: str | Path | None = None,
 ) -> RunOutcome:
-    """Generate, check and append results for ``records``; see the module docs."""
+    """Generate, check and append results for ``records``; see the module docs. ``tasks_root`` is the task
+    directory that ``metadata.task`` names refer to (default: the built-in suite)."""
     from chathpc.providers import get_provider
     from chathpc.providers.registry import provider_spec as resolve_spec
 
@@ -196,11 +213,11 @@ def run_evaluation(
     spec = resolve_spec(provider_spec, config)
     generation = _generation_settings(config)
     ids = [_item_id(r, i) for i, r in enumerate(records)]
-    done, cut_at, kept = _open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
+    done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples
     todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
-    tasks = _suite_tasks(records)
+    tasks = _suite_tasks(records, tasks_root)
     checks = [item_check(r, tasks) for r in records]
     written = 0
     if todo:
@@ -250,9 +267,13 @@ def run_evaluation(
     )
 
 
-def dataset_records(split_or_file: str | None, config: RunConfig, default_split: str) -> list[Record]:
-    """Records of a dataset file, or of a built-in split (``train``/``test``/``refine``) by name."""
-    from chathpc.tasks import SPLITS, dataset_file
+def dataset_records(split_or_file: str | None, config: RunConfig, default_split: str, tasks_root: str | Path | None = None) -> list[Record]:
+    """Records of a dataset file, or of a built-in split (``train``/``test``/``refine``) by name; with
+    ``tasks_root`` and no dataset named, one record per task of that task directory (every split)."""
+    from chathpc.tasks import SPLITS, dataset_file, load_suite
+
+    if tasks_root is not None and split_or_file is None:
+        return [task.to_record() for task in load_suite(root=tasks_root)]
 
     configured = {"train": config.data.train_file, "test": config.data.test_file, "refine": config.data.refine_file}
     name = split_or_file or configured.get(default_split) or default_split

@@ -1,11 +1,13 @@
 """The verification harness: build, run (sandboxed), compare and time MPI candidates.
 
 Only this package launches MPI jobs. Public API: ``check``, ``check_many``,
-``measure_performance``, ``compare_outputs``, ``isolation_level`` and the result models.
+``measure_performance``, ``compare_outputs``, ``isolation_level``, ``ProgramOptions`` /
+``program_options`` (language, extra files, filters, time pattern) and the result models.
 """
 
 from chathpc.harness.check import ReferenceProgramError, check, check_many, initializes_mpi, measure_performance, preflight
 from chathpc.harness.compare import compare_outputs
+from chathpc.harness.program import ProgramOptions, ProgramOptionsError, program_options
 from chathpc.harness.results import CheckResult, CommProfile, Mismatch, PerfResult, RankTiming, RunResult, Verdict
 from chathpc.harness.sandbox import isolation_level
 
@@ -14,6 +16,8 @@ __all__ = [
     "CommProfile",
     "Mismatch",
     "PerfResult",
+    "ProgramOptions",
+    "ProgramOptionsError",
     "RankTiming",
     "ReferenceProgramError",
     "RunResult",
@@ -25,4 +29,5 @@ __all__ = [
     "isolation_level",
     "measure_performance",
     "preflight",
+    "program_options",
 ]

@@ -42,9 +42,15 @@ def _compiler_identity(cc: str) -> str:
     return f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def build_key(source: str, cc: str, cflags: list[str], ldflags: list[str], extra_sources: dict[str, str]) -> str:
+def build_key(
+    source: str, cc: str, cflags: list[str], ldflags: list[str], extra_sources: dict[str, str],
+    source_name: str = "prog.c", headers: dict[str, str] | None = None,
+) -> str:
     """Content hash of everything that determines the binary."""
-    payload = json.dumps([_compiler_identity(cc), cflags, ldflags, source, sorted(extra_sources.items())])
+    payload = [_compiler_identity(cc), cflags, ldflags, source, sorted(extra_sources.items())]
+    if source_name != "prog.c" or headers:  # C programs of one file keep the keys they always had
+        payload += [source_name, sorted((headers or {}).items())]
+    payload = json.dumps(payload)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
@@ -64,14 +70,18 @@ def build(
     isolation: str,
     limits: Limits,
     extra_sources: dict[str, str] | None = None,
+    source_name: str = "prog.c",
+    headers: dict[str, str] | None = None,
 ) -> BuildOutcome:
-    """Compile ``source`` (plus ``extra_sources``, name -> text) into a cached executable.
+    """Compile ``source`` (saved as ``source_name``, whose suffix tells the compiler its language), plus
+    ``extra_sources`` (name -> text), into a cached executable; ``headers`` (relative path -> text) are
+    written beside them but not compiled.
 
     The compiler runs in the sandbox like the program itself: untrusted code must not pull files
     such as keys into its compiler messages through ``#include``.
     """
     extra = extra_sources or {}
-    key = build_key(source, cc, cflags, ldflags, extra)
+    key = build_key(source, cc, cflags, ldflags, extra, source_name, headers)
     final = cache_root() / "builds" / key
     if (final / "status.json").is_file():
         status = json.loads((final / "status.json").read_text())
@@ -85,9 +95,10 @@ def build(
         scratch.chmod(0o711)
         src = scratch / "src"
         src.mkdir(mode=0o700)
-        for name, text in {"prog.c": source, **extra}.items():
+        for name, text in {**(headers or {}), source_name: source, **extra}.items():
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_text(text)
-        command = [cc, *cflags, "prog.c", *extra, "-o", "prog", *ldflags]
+        command = [cc, *cflags, source_name, *extra, "-o", "prog", *ldflags]
         outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=[])
         ok = outcome.exit_code == 0 and (src / "prog").is_file()
         if outcome.timed_out:  # a slow machine is not the source's fault: never cached

@@ -22,7 +22,9 @@ from chathpc.files import atomic_write_text
 from chathpc.harness.build import BuildOutcome, build
 from chathpc.harness.paths import cache_root
 from chathpc.harness.compare import compare_outputs
-from chathpc.harness.profile import PMPI_SHIM, PROFILE_VARIABLE, SEQUENTIAL_TIMER, read_profile
+from chathpc.harness.languages import get_language
+from chathpc.harness.profile import PROFILE_VARIABLE, Profile, read_profile, timing_sources
+from chathpc.harness.program import ProgramOptions
 from chathpc.harness.results import CheckResult, PerfResult, RankTiming, RunResult, Verdict
 from chathpc.harness.sandbox import (
     Limits,
@@ -45,13 +47,9 @@ class ReferenceProgramError(ChathpcError):
     """The sequential (reference) program failed to build or run: its fault, not the candidate's."""
 
 
-_COMMENT_OR_STRING = re.compile(r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
-
-
-def initializes_mpi(source: str) -> bool:
-    """True when the code (comments and strings aside) calls MPI_Init or MPI_Init_thread."""
-    code = _COMMENT_OR_STRING.sub(" ", source)
-    return re.search(r"\bMPI_Init(?:_thread)?\s*\(", code) is not None
+def initializes_mpi(source: str, language: str = "c") -> bool:
+    """True when the code (comments and strings aside) initializes MPI (see ``Language.initializes_mpi``)."""
+    return get_language(language).initializes_mpi(source)
 
 
 def _launcher_command(cfg: HarnessConfig, ranks: int) -> list[str]:
@@ -86,9 +84,9 @@ def _isolation(cfg: HarnessConfig) -> str:
     return isolation_level(cfg.sandbox if local or cfg.sandbox != "auto" else "rlimits")
 
 
-def _require_mpi(cfg: HarnessConfig) -> None:
+def _require_mpi(cfg: HarnessConfig, compiler: str) -> None:
     launcher = _launcher_command(cfg, 1)[0]
-    for tool in (cfg.cc, launcher):
+    for tool in (compiler, launcher):
         if shutil.which(tool) is None:
             raise ChathpcError(
                 f"'{tool}' not found on PATH: install MPI (apt-get install openmpi-bin libopenmpi-dev) "
@@ -96,10 +94,11 @@ def _require_mpi(cfg: HarnessConfig) -> None:
             )
 
 
-def preflight(cfg: HarnessConfig) -> str:
-    """What ``check`` verifies before building anything: the compiler and launcher are on PATH, the
-    launcher template is valid, the requested sandbox is available; returns the isolation level runs get."""
-    _require_mpi(cfg)
+def preflight(cfg: HarnessConfig, options: ProgramOptions | None = None) -> str:
+    """What ``check`` verifies before building anything: the compiler (of ``options``' language, default C)
+    and launcher are on PATH, the launcher template is valid, the requested sandbox is available; returns
+    the isolation level runs get."""
+    _require_mpi(cfg, (options or ProgramOptions()).lang.compiler(cfg))
     isolation = _isolation(cfg)
     warn_if_unprotected(isolation)
     return isolation
@@ -175,7 +174,8 @@ def _describe_failure(outcome: ProcessOutcome) -> tuple[int | None, str | None, 
     return None, None, f"exit status {code}"
 
 
-def _judge(outcome: ProcessOutcome, args: list[str], ranks: int, expected: str, rtol: float, atol: float, cap: int) -> RunResult:
+def _judge(outcome: ProcessOutcome, args: list[str], ranks: int, expected: str, rtol: float, atol: float, cap: int,
+           options: ProgramOptions) -> RunResult:
     run = RunResult(
         args=args,
         ranks=ranks,
@@ -194,21 +194,32 @@ def _judge(outcome: ProcessOutcome, args: list[str], ranks: int, expected: str, 
         run.failed_rank, run.signal, run.detail = _describe_failure(outcome)
         run.verdict = Verdict.RUNTIME_ERROR
     else:
-        mismatch = compare_outputs(expected, outcome.stdout, rtol, atol)
+        mismatch = _compare(expected, outcome.stdout, rtol, atol, options)
         if mismatch is not None:
             run.verdict, run.mismatch, run.detail = Verdict.WRONG_OUTPUT, mismatch, mismatch.describe()
     return run
 
 
-def _build(source: str, cfg: HarnessConfig, isolation: str, extra: dict[str, str] | None = None) -> BuildOutcome:
+def _compare(expected: str, actual: str, rtol: float, atol: float, options: ProgramOptions):
+    """The first mismatch of the filtered outputs (``ProgramOptions.filter_output``), or None."""
+    expected, actual = options.filter_output(expected), options.filter_output(actual)
+    return options.empty_after_filters(expected, actual) or compare_outputs(expected, actual, rtol, atol)
+
+
+def _build(source: str, cfg: HarnessConfig, isolation: str, extra: dict[str, str] | None = None,
+           options: ProgramOptions | None = None) -> BuildOutcome:
+    opts = options or ProgramOptions()
+    flags = [*opts.lang.flags(cfg), *(f"-I{d}" for d in opts.include_dirs), *(f"-D{d}" for d in opts.defines)]
     return build(
-        source, cc=cfg.cc, cflags=cfg.cflags, ldflags=cfg.ldflags, timeout=cfg.build_timeout,
-        isolation=isolation, limits=_limits(cfg, 1), extra_sources=extra,
+        source, cc=opts.lang.compiler(cfg), cflags=flags, ldflags=cfg.ldflags, timeout=cfg.build_timeout,
+        isolation=isolation, limits=_limits(cfg, 1), extra_sources={**opts.sources, **(extra or {})},
+        source_name=opts.source_name, headers=opts.headers,
     )
 
 
-def _build_reference(source: str, cfg: HarnessConfig, isolation: str, extra: dict[str, str] | None = None) -> BuildOutcome:
-    outcome = _build(source, cfg, isolation, extra)
+def _build_reference(source: str, cfg: HarnessConfig, isolation: str, extra: dict[str, str] | None = None,
+                     options: ProgramOptions | None = None) -> BuildOutcome:
+    outcome = _build(source, cfg, isolation, extra, options)
     if not outcome.ok:
         raise ReferenceProgramError(f"the sequential program does not compile: {outcome.log.strip()[:2000]}")
     return outcome
@@ -251,7 +262,7 @@ def _reference_output(binary: Path, key: str, args: list[str], cfg: HarnessConfi
 
 def _correctness_runs(
     binary: Path, plan: list[tuple[list[str], int]], expected: dict[tuple[str, ...], str],
-    cfg: HarnessConfig, workspace: _Workspace, isolation: str, rtol: float, atol: float,
+    cfg: HarnessConfig, workspace: _Workspace, isolation: str, rtol: float, atol: float, options: ProgramOptions,
 ) -> list[RunResult]:
     """Run every (args, ranks) pair in order; after the first failure no new run starts."""
     failed = threading.Event()
@@ -265,7 +276,7 @@ def _correctness_runs(
             timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
             read_only_dirs=[workspace.path], extra_env=env,
         )
-        run = _judge(outcome, args, ranks, expected[tuple(args)], rtol, atol, cfg.max_output_bytes)
+        run = _judge(outcome, args, ranks, expected[tuple(args)], rtol, atol, cfg.max_output_bytes, options)
         if run.verdict != Verdict.PASS:
             failed.set()
         return run
@@ -289,10 +300,12 @@ def check(
     rtol: float | None = None,
     atol: float | None = None,
     keep: bool = False,
+    options: ProgramOptions | None = None,
 ) -> CheckResult:
     """Build, run, compare (and with ``perf`` time) a candidate MPI program against its sequential program.
 
-    Every argument set runs at every rank count of ``config.ranks``. Raises
+    Every argument set runs at every rank count of ``config.ranks``. ``options`` gives the language,
+    extra files, defines, output filters and time pattern (default: one C file each). Raises
     ``ReferenceProgramError`` when the sequential program fails, ``ChathpcError`` when MPI is missing.
     """
     cfg = config or HarnessConfig()
@@ -300,19 +313,21 @@ def check(
     atol = cfg.atol if atol is None else atol
     arg_sets = [list(a) for a in args] if args else [[]]
     started = time.monotonic()
-    isolation = preflight(cfg)
+    opts = options or ProgramOptions()
+    isolation = preflight(cfg, opts)
     result = CheckResult(verdict=Verdict.PASS, passed=False, isolation=isolation, rtol=rtol, atol=atol)
     with ThreadPoolExecutor(max_workers=1) as screen_pool:
-        screening = screen_pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=_limits(cfg, 1))
-        reference = _build_reference(sequential_source, cfg, isolation)
-        candidate = _build(candidate_source, cfg, isolation)
+        screened = opts.language == "c" and not opts.headers and not opts.sources  # clang-tidy screens one C file
+        screening = screen_pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=_limits(cfg, 1)) if screened else None
+        reference = _build_reference(sequential_source, cfg, isolation, options=opts)
+        candidate = _build(candidate_source, cfg, isolation, options=opts)
         result.build_log = candidate.log
-        result.warnings = screening.result()
+        result.warnings = screening.result() if screening is not None else []
     if not candidate.ok:
         result.verdict, result.detail = Verdict.BUILD_ERROR, "the candidate does not compile"
-    elif not initializes_mpi(candidate_source):
+    elif not opts.is_mpi(candidate_source):
         result.verdict = Verdict.NOT_MPI
-        result.detail = "the candidate never calls MPI_Init: a sequential program is not a parallelization"
+        result.detail = opts.not_mpi_reason()
     if result.verdict != Verdict.PASS:
         result.seconds = round(time.monotonic() - started, 3)
         return result
@@ -322,13 +337,14 @@ def check(
         ref_binary = reference_space.install(reference.binary, "sequential")
         expected = {tuple(a): _reference_output(ref_binary, reference.key, a, cfg, reference_space, isolation) for a in arg_sets}
         reference_space.close()
-        (workspace.path / "candidate.c").write_text(candidate_source)
-        (workspace.path / "candidate.c").chmod(0o644)
+        suffix = opts.source_name.removeprefix("prog")
+        (workspace.path / f"candidate{suffix}").write_text(candidate_source)
+        (workspace.path / f"candidate{suffix}").chmod(0o644)
         cand_binary = workspace.install(candidate.binary, "candidate")
         plan = [(a, n) for a in arg_sets for n in cfg.ranks]
-        result.runs = _correctness_runs(cand_binary, plan, expected, cfg, workspace, isolation, rtol, atol)
+        result.runs = _correctness_runs(cand_binary, plan, expected, cfg, workspace, isolation, rtol, atol, opts)
         if keep:
-            (workspace.path / "sequential.c").write_text(sequential_source)
+            (workspace.path / f"sequential{suffix}").write_text(sequential_source)
     finally:
         reference_space.close()
         workspace.close()
@@ -340,7 +356,7 @@ def check(
     if result.passed and perf:
         result.perf = measure_performance(
             sequential_source, candidate_source, config=cfg,
-            perf_args=perf_args if perf_args is not None else arg_sets[-1], rtol=rtol, atol=atol,
+            perf_args=perf_args if perf_args is not None else arg_sets[-1], rtol=rtol, atol=atol, options=opts,
         )
     result.seconds = round(time.monotonic() - started, 3)
     return result
@@ -366,7 +382,8 @@ def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, **kwarg
         for (seq, cand), result in zip(pairs, results):
             if result.passed:
                 chosen = perf_args if perf_args is not None else (list(kwargs["args"][-1]) if kwargs.get("args") else [])
-                result.perf = measure_performance(seq, cand, config=cfg, perf_args=chosen, rtol=result.rtol, atol=result.atol)
+                result.perf = measure_performance(seq, cand, config=cfg, perf_args=chosen, rtol=result.rtol, atol=result.atol,
+                                                  options=kwargs.get("options"))
     return results
 
 
@@ -385,8 +402,9 @@ class _PerfLock:
 
 
 def _timed_once(command: list[str], run_dir: Path, label: str, cfg: HarnessConfig, isolation: str,
-                ranks: int, env: dict[str, str], read_only: Path):
-    """One timing run; returns (profile, outcome) or the reason it failed."""
+                ranks: int, env: dict[str, str], read_only: Path, options: ProgramOptions):
+    """One timing run; returns (profile, outcome) or the reason it failed. With a time pattern the
+    profile's seconds are those the program printed."""
     profile_path = run_dir / "profile.txt"
     profile_path.unlink(missing_ok=True)
     outcome = run_sandboxed(
@@ -398,6 +416,11 @@ def _timed_once(command: list[str], run_dir: Path, label: str, cfg: HarnessConfi
             "timeout" if outcome.timed_out else "output flood" if outcome.truncated else _describe_failure(outcome)[2]
         )
     profile = read_profile(profile_path)
+    if options.time_pattern is not None:
+        printed = options.reported_seconds(outcome.stdout)
+        if printed is None:
+            return f"{label} timing run printed no time matching --time-pattern {options.time_pattern!r}"
+        profile = Profile(seconds=printed, comm=profile.comm if profile else [])
     if profile is None:
         return f"{label} timing run wrote no profile (did it reach MPI_Finalize / the end of main?)"
     return profile, outcome
@@ -431,25 +454,29 @@ def measure_performance(
     perf_args: list[str] | None = None,
     rtol: float | None = None,
     atol: float | None = None,
+    options: ProgramOptions | None = None,
 ) -> PerfResult:
     """Time the sequential program and the candidate at each ``perf_ranks`` count (never oversubscribed).
 
     Times are medians of ``perf_repeats`` runs after ``perf_warmup``; the MPI time is MPI_Init to
-    MPI_Finalize (max over ranks) from a PMPI layer that also counts messages and bytes per rank.
+    MPI_Finalize (max over ranks) from a PMPI layer that also counts messages and bytes per rank (for
+    Fortran the time only), or with ``options.time_pattern`` the time both programs print.
     """
+    opts = options or ProgramOptions()
     cfg = config or HarnessConfig()
     args = list(perf_args or [])
     rtol = cfg.rtol if rtol is None else rtol
     atol = cfg.atol if atol is None else atol
-    isolation = preflight(cfg)
+    isolation = preflight(cfg, opts)
     cores = core_count()
     flags: list[str] = []
     usable = [n for n in cfg.perf_ranks if n <= cores]
     if len(usable) < len(cfg.perf_ranks):
         skipped = ", ".join(str(n) for n in cfg.perf_ranks if n > cores)
         flags.append(f"rank counts {skipped} not timed: more than the {cores} cores")
-    reference = _build_reference(sequential_source, cfg, isolation, {"chathpc_timer.c": SEQUENTIAL_TIMER})
-    candidate = _build(candidate_source, cfg, isolation, {"chathpc_pmpi.c": PMPI_SHIM})
+    timer, shim = timing_sources(opts.language)
+    reference = _build_reference(sequential_source, cfg, isolation, timer, opts)
+    candidate = _build(candidate_source, cfg, isolation, shim, opts)
     result = PerfResult(args=args, sequential_seconds=0.0, sequential_samples=[], flags=flags)
     if not candidate.ok:
         result.error = "the candidate does not build with the PMPI timing layer: " + candidate.log.strip()[:500]
@@ -471,7 +498,7 @@ def measure_performance(
                 for label, ranks, command, job_env in jobs:
                     if label in last and last[label] is None:
                         continue
-                    timed = _timed_once(command, run_dirs[label], label, cfg, isolation, ranks, job_env, spaces[label].path)
+                    timed = _timed_once(command, run_dirs[label], label, cfg, isolation, ranks, job_env, spaces[label].path, opts)
                     if isinstance(timed, str):
                         if label == "sequential":
                             raise ReferenceProgramError(timed)
@@ -494,7 +521,7 @@ def measure_performance(
                 ranks=ranks, seconds=round(seconds, 6), samples=[round(x, 6) for x in samples[label]],
                 speedup=round(speedup, 3), efficiency=round(speedup / ranks, 3), comm=profile.comm,
             ))
-            if compare_outputs(seq_outcome.stdout, outcome.stdout, rtol, atol) is not None:
+            if _compare(seq_outcome.stdout, outcome.stdout, rtol, atol, opts) is not None:
                 result.flags.append(f"output at {ranks} ranks with the timing arguments differs from the sequential program")
     finally:
         reference_space.close()

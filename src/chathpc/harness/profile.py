@@ -6,6 +6,12 @@
 bytes sent and the collective calls and bytes contributed, to the file named by
 ``CHATHPC_PROFILE_OUT``. ``SEQUENTIAL_TIMER`` times a sequential program from just before
 ``main`` to its exit the same way.
+
+Both are C that also compiles as C++ (``mpicxx`` builds them with a C++ program). Open MPI's Fortran
+bindings call ``PMPI_*`` directly, so a Fortran program's MPI calls pass the C wrappers by:
+``FORTRAN_PMPI_SHIM`` wraps the Fortran ``MPI_Init``/``MPI_Init_thread``/``MPI_Finalize`` of ``mpif.h``,
+``use mpi`` and ``use mpi_f08`` (Open MPI's symbol names) for the same time window, and a Fortran
+program's profile holds the time only, no message or byte counts.
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ PMPI_SHIM = r"""
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __cplusplus
+extern "C" {
+#endif
 static double chathpc_t0;
 static long long chathpc_p2p_msgs, chathpc_p2p_bytes, chathpc_coll_calls, chathpc_coll_bytes;
 
@@ -60,19 +69,20 @@ static long long chathpc_gathered(const void *sbuf, int scount, MPI_Datatype sty
     return sbuf == MPI_IN_PLACE ? chathpc_bytes(rcount, rtype) : chathpc_bytes(scount, stype);
 }
 static void chathpc_coll(long long bytes) { chathpc_coll_calls++; chathpc_coll_bytes += bytes; }
-static void chathpc_start(void) { PMPI_Barrier(MPI_COMM_WORLD); chathpc_t0 = PMPI_Wtime(); }
+void chathpc_pmpi_start(void) { PMPI_Barrier(MPI_COMM_WORLD); chathpc_t0 = PMPI_Wtime(); }
 
-int MPI_Init(int *argc, char ***argv) { int rc = PMPI_Init(argc, argv); chathpc_start(); return rc; }
+int MPI_Init(int *argc, char ***argv) { int rc = PMPI_Init(argc, argv); chathpc_pmpi_start(); return rc; }
 int MPI_Init_thread(int *argc, char ***argv, int required, int *provided) {
-    int rc = PMPI_Init_thread(argc, argv, required, provided); chathpc_start(); return rc;
+    int rc = PMPI_Init_thread(argc, argv, required, provided); chathpc_pmpi_start(); return rc;
 }
-int MPI_Finalize(void) {
+/* Writes the profile (rank 0); with_counts 0 leaves the message counts out (calls that were not seen). */
+void chathpc_pmpi_report(int with_counts) {
     double elapsed = PMPI_Wtime() - chathpc_t0, longest = 0.0;
     int rank = 0, size = 1;
     PMPI_Comm_rank(MPI_COMM_WORLD, &rank);
     PMPI_Comm_size(MPI_COMM_WORLD, &size);
     long long mine[4] = {chathpc_p2p_msgs, chathpc_p2p_bytes, chathpc_coll_calls, chathpc_coll_bytes};
-    long long *all = rank == 0 ? malloc(sizeof(long long) * 4 * (size_t)size) : NULL;
+    long long *all = rank == 0 ? (long long *)malloc(sizeof(long long) * 4 * (size_t)size) : NULL;
     PMPI_Reduce(&elapsed, &longest, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     PMPI_Gather(mine, 4, MPI_LONG_LONG, all, 4, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
     const char *path = getenv("CHATHPC_PROFILE_OUT");
@@ -80,14 +90,14 @@ int MPI_Finalize(void) {
         FILE *f = fopen(path, "w");
         if (f) {
             fprintf(f, "elapsed %.9f\n", longest);
-            for (int r = 0; r < size; r++)
+            for (int r = 0; with_counts && r < size; r++)
                 fprintf(f, "rank %d %lld %lld %lld %lld\n", r, all[4 * r], all[4 * r + 1], all[4 * r + 2], all[4 * r + 3]);
             fclose(f);
         }
     }
     free(all);
-    return PMPI_Finalize();
 }
+int MPI_Finalize(void) { chathpc_pmpi_report(1); return PMPI_Finalize(); }
 
 #define CHATHPC_SEND(NAME) \
 int NAME(const void *buf, int count, MPI_Datatype type, int dest, int tag, MPI_Comm comm) { \
@@ -187,7 +197,40 @@ int MPI_Reduce_scatter_block(const void *sbuf, void *rbuf, int rcount, MPI_Datat
     chathpc_coll(chathpc_bytes(rcount, type) * chathpc_size(comm));
     return PMPI_Reduce_scatter_block(sbuf, rbuf, rcount, type, op, comm);
 }
+#ifdef __cplusplus
+}
+#endif
 """
+
+FORTRAN_PMPI_SHIM = r"""
+#include <mpi.h>
+void chathpc_pmpi_start(void);
+void chathpc_pmpi_report(int with_counts);
+void pmpi_init_(MPI_Fint *ierr);
+void pmpi_init_thread_(MPI_Fint *required, MPI_Fint *provided, MPI_Fint *ierr);
+void pmpi_finalize_(MPI_Fint *ierr);
+void pmpi_init_f08_(MPI_Fint *ierr);
+void pmpi_init_thread_f08_(MPI_Fint *required, MPI_Fint *provided, MPI_Fint *ierr);
+void pmpi_finalize_f08_(MPI_Fint *ierr);
+void mpi_init_(MPI_Fint *ierr) { pmpi_init_(ierr); chathpc_pmpi_start(); }
+void mpi_init_thread_(MPI_Fint *required, MPI_Fint *provided, MPI_Fint *ierr) {
+    pmpi_init_thread_(required, provided, ierr); chathpc_pmpi_start();
+}
+void mpi_finalize_(MPI_Fint *ierr) { chathpc_pmpi_report(0); pmpi_finalize_(ierr); }
+void mpi_init_f08_(MPI_Fint *ierr) { pmpi_init_f08_(ierr); chathpc_pmpi_start(); }
+void mpi_init_thread_f08_(MPI_Fint *required, MPI_Fint *provided, MPI_Fint *ierr) {
+    pmpi_init_thread_f08_(required, provided, ierr); chathpc_pmpi_start();
+}
+void mpi_finalize_f08_(MPI_Fint *ierr) { chathpc_pmpi_report(0); pmpi_finalize_f08_(ierr); }
+"""
+
+
+def timing_sources(language: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The extra sources linked into timing builds of a language: (sequential program's, candidate's)."""
+    candidate = {"chathpc_pmpi.c": PMPI_SHIM}
+    if language == "fortran":
+        candidate["chathpc_pmpi_fortran.c"] = FORTRAN_PMPI_SHIM
+    return {"chathpc_timer.c": SEQUENTIAL_TIMER}, candidate
 
 
 class Profile(BaseModel):

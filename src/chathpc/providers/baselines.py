@@ -35,15 +35,31 @@ def sequential_source_of(record: Record) -> str:
     """The sequential program a record asks about: its task's seq.c, else the first program in the question."""
     from chathpc.assist.sanitize import question_program
 
-    task_id = record.metadata.get("task")
-    if task_id:
-        from chathpc.tasks import get_task
-
-        return get_task(str(task_id)).seq_source
+    task = _builtin_task(record)
+    if task is not None:
+        return task.seq_source
     program = question_program(record.question)
     if program is not None:
         return program
     raise ChathpcError(f"item {record.id or '(no id)'}: the question holds no C program to answer with")
+
+
+def _builtin_task(record: Record):
+    """The built-in suite task ``metadata.task`` names; None without one. A name the built-in suite lacks
+    (a task of another task directory, ``--tasks``) is an error only for records without a question program
+    or answer to fall back on."""
+    from chathpc.tasks import get_task
+    from chathpc.tasks.loader import TaskError
+
+    task_id = record.metadata.get("task")
+    if not task_id:
+        return None
+    try:
+        return get_task(str(task_id))
+    except TaskError:
+        if record.answer.strip():
+            return None
+        raise
 
 
 def suite_task_for(record: Record) -> str | None:
@@ -72,10 +88,9 @@ class ReferenceProvider(Provider):
 
     def answer(self, record: Record) -> str:
         """The expert solution for one record, fenced."""
-        if record.metadata.get("task"):
-            from chathpc.tasks import get_task
-
-            return fenced(get_task(str(record.metadata["task"])).mpi_source)
+        task = _builtin_task(record)
+        if task is not None:
+            return fenced(task.mpi_source)
         if record.answer.strip():
             return record.answer
         task_id = suite_task_for(record)

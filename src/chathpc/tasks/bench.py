@@ -121,9 +121,9 @@ def _check_one(task: Task, name: str, source: str, config: HarnessConfig) -> Sol
 
     row = SolutionResult(task=task.id, domain=task.domain, split=task.split, solution=name, verdict="", passed=False)
     try:
-        result = check(task.seq_source, source, args=task.args, config=config, rtol=task.rtol, atol=task.atol)
+        result = check(task.seq_source, task.candidate(source) or "", args=task.args, config=config, rtol=task.rtol, atol=task.atol, options=task.options)
     except ReferenceProgramError as exc:
-        row.verdict, row.summary = "sequential_error", f"the task's seq.c failed: {exc}"
+        row.verdict, row.summary = "sequential_error", f"the task's sequential program failed: {exc}"
         return row
     row.verdict, row.passed, row.summary, row.seconds = result.verdict.value, result.passed, result.summary(), result.seconds
     row.isolation = result.isolation
@@ -135,9 +135,10 @@ def _time_one(row: SolutionResult, task: Task, source: str, config: HarnessConfi
     from chathpc.harness import ReferenceProgramError, measure_performance
 
     try:
-        perf = measure_performance(task.seq_source, source, config=config, perf_args=task.perf_args, rtol=task.rtol, atol=task.atol)
+        perf = measure_performance(task.seq_source, task.candidate(source) or "", config=config, perf_args=task.perf_args, rtol=task.rtol, atol=task.atol,
+                                   options=task.options)
     except ReferenceProgramError as exc:
-        row.perf_error = f"the task's seq.c failed with the timing arguments: {exc}"
+        row.perf_error = f"the task's sequential program failed with the timing arguments: {exc}"
         return
     row.sequential_seconds = perf.sequential_seconds
     row.timings = _timings(perf)

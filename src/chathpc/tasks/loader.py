@@ -1,4 +1,9 @@
-"""Task folders: ``suite/<domain>/<id>/{task.yaml, seq.c, mpi.c, variants/*.c}``, loaded and validated."""
+"""Task folders: ``suite/<domain>/<id>/{task.yaml, seq.c, mpi.c, variants/*.c}``, loaded and validated.
+
+A task may be C++ (``seq.cc``/``mpi.cc``, also ``.cpp``/``.cxx``) or Fortran (``seq.f90``/``mpi.f90``, also
+``.F90``/``.f``/``.F``); ``task.yaml`` may add extra sources, include directories (paths relative to the task
+folder), defines, output filters and a time pattern, which become the task's ``ProgramOptions``.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from chathpc.data.records import Record
 from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file
+from chathpc.harness.languages import LANGUAGE_NAMES, LANGUAGES, Language, language_for_path
+from chathpc.harness.program import ProgramOptions, ProgramOptionsError, program_options
+from chathpc.tasks.template import AnswerTemplate
 
 SUITE_DIR = Path(__file__).parent / "suite"
 DOMAINS: tuple[str, ...] = ("blas", "sparse", "stencil", "solver")
@@ -25,16 +33,33 @@ INSTRUCTION = (
 CONTEXT = "Sequential to MPI translation"
 
 
-def translation_question(sequential_source: str) -> str:
-    """The one wording of a translation request: the instruction, then the sequential program in a fence."""
-    return f"{INSTRUCTION}\n\n```c\n{sequential_source.rstrip()}\n```"
+FENCE_TAGS = {"c": "c", "cxx": "cpp", "fortran": "fortran"}
 
-Domain = Literal["blas", "sparse", "stencil", "solver"]
+
+def translation_question(sequential_source: str, language: str = "c") -> str:
+    """The one wording of a translation request: the instruction, then the sequential program in a fence."""
+    instruction = INSTRUCTION if language == "c" else INSTRUCTION.replace(" C program", f" {LANGUAGES[language].title} program")
+    return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{sequential_source.rstrip()}\n```"
+
 Split = Literal["train", "test", "refine"]
+FUNCTION_INSTRUCTION = (
+    "Complete the following {title} function with MPI. Answer with the rest of the function (its body) "
+    "or with the whole function."
+)
 
 
 class TaskError(ChathpcError):
     """A task folder that is incomplete or invalid; the message names the file."""
+
+
+class AnswerSpec(BaseModel):
+    """task.yaml's ``answer:``: files (relative to the task folder) of a function-answer task (see tasks.template)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    template: str = Field(description="Candidate program with the line '// chathpc:answer'")
+    prompt: str = Field(description="Code shown to the model, ending with the function's signature and '{'")
+    function: str = Field(pattern=r"^[A-Za-z_]\w*$", description="Name of the function the answer implements")
 
 
 class TaskSpec(BaseModel):
@@ -43,19 +68,34 @@ class TaskSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(description="Unique task id, [a-z0-9_]+, equal to the folder name")
-    domain: Domain
+    domain: str = Field(description="Domain, equal to the parent folder's name (the built-in suite: blas, sparse, stencil, solver)")
     split: Split
     description: str = Field(min_length=1)
     args: list[list[str]] = Field(min_length=1, description="Correctness argument sets")
     perf_args: list[str] = Field(description="Argument set of the timed run")
     rtol: float | None = Field(None, ge=0.0)
     atol: float | None = Field(None, ge=0.0)
+    language: str | None = Field(None, description="c, cxx or fortran (default: from the extension of seq.*)")
+    sources: list[str] = Field(default_factory=list, description="Extra sources built into both programs, relative to the task folder")
+    include_dirs: list[str] = Field(default_factory=list, description="Include directories, relative to the task folder")
+    defines: list[str] = Field(default_factory=list, description="Preprocessor defines NAME or NAME=VALUE")
+    ignore_lines: list[str] = Field(default_factory=list, description="Regexes of output lines left out of the comparison")
+    compare_lines: list[str] = Field(default_factory=list, description="Regexes: only matching output lines are compared")
+    time_pattern: str | None = Field(None, description="Regex with one group: the seconds the programs print, used by --perf")
+    answer: AnswerSpec | None = Field(None, description="The answer is one function assembled into a template program")
 
-    @field_validator("id")
+    @field_validator("id", "domain")
     @classmethod
     def _id_pattern(cls, value: str) -> str:
         if not TASK_ID.match(value):
             raise ValueError("must match [a-z0-9_]+")
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is not None and value not in LANGUAGE_NAMES:
+            raise ValueError(f"unknown language '{value}' (choose from {', '.join(LANGUAGE_NAMES)})")
         return value
 
     @field_validator("args", mode="before")
@@ -80,13 +120,26 @@ class Task(TaskSpec):
     mpi_source: str
     variants: dict[str, str] = Field(default_factory=dict, description="Variant name -> MPI source")
     path: Path
+    options: ProgramOptions = Field(default_factory=ProgramOptions, description="Language, extra files, filters, time pattern")
+    template: AnswerTemplate | None = Field(None, description="With task.yaml's answer: how an answer becomes a program")
+
+    def question(self) -> str:
+        """The question a model is asked: the translation request, or for a function answer the prompt."""
+        if self.template is None:
+            return translation_question(self.seq_source, self.options.language)
+        instruction = FUNCTION_INSTRUCTION.format(title=self.options.lang.title)
+        return f"{instruction}\n\n```{FENCE_TAGS[self.options.language]}\n{self.template.prompt.rstrip()}\n```"
+
+    def candidate(self, answer: str) -> str | None:
+        """The program to check for an answer: the answer itself, or assembled into the template."""
+        return answer if self.template is None else self.template.assemble(answer)
 
     def to_record(self) -> Record:
         """The task as a ChatHPC dataset record (question: instruction + sequential code; answer: expert code)."""
         return Record(
-            question=translation_question(self.seq_source),
+            question=self.question(),
             context=CONTEXT,
-            answer=f"```c\n{self.mpi_source.rstrip()}\n```",
+            answer=f"```{FENCE_TAGS[self.options.language]}\n{self.mpi_source.rstrip()}\n```",
             id=self.id,
             metadata={
                 "task": self.id,
@@ -94,6 +147,7 @@ class Task(TaskSpec):
                 "split": self.split,
                 "args": self.args,
                 "perf_args": self.perf_args,
+                **({"language": self.options.language} if self.options.language != "c" else {}),
             },
         )
 
@@ -106,6 +160,44 @@ def _read_source(path: Path) -> str:
     return read_text_file(
         path, error=TaskError, missing="missing (every task needs task.yaml, seq.c and mpi.c)", allow_empty=False
     )
+
+
+def _program_file(folder: Path, stem: str, language: Language | None) -> Path:
+    """``folder/stem.EXT`` for a known language extension (``stem.c`` when there is none, so the error names it)."""
+    found = sorted(p for p in folder.glob(f"{stem}.*") if (lang := language_for_path(p)) and (language is None or lang == language))
+    if len(found) > 1:
+        raise TaskError(f"{folder}: several {stem} programs ({', '.join(p.name for p in found)}); keep one")
+    return found[0] if found else folder / f"{stem}{language.suffix if language else '.c'}"
+
+
+def _inside(folder: Path, entry: str, spec_file: Path) -> Path:
+    if Path(entry).is_absolute() or ".." in Path(entry).parts:
+        raise TaskError(f"{spec_file}: '{entry}' must be a path inside the task folder")
+    return folder / entry
+
+
+def _template(spec: TaskSpec, folder: Path, spec_file: Path) -> AnswerTemplate | None:
+    if spec.answer is None:
+        return None
+    texts = {name: _read_source(_inside(folder, getattr(spec.answer, name), spec_file)) for name in ("template", "prompt")}
+    try:
+        return AnswerTemplate(program=texts["template"], prompt=texts["prompt"], function=spec.answer.function)
+    except ValidationError as exc:
+        raise TaskError(f"{folder / spec.answer.template}: {exc.errors()[0]['msg'].removeprefix('Value error, ')}") from None
+
+
+def _task_options(spec: TaskSpec, folder: Path, seq_file: Path, spec_file: Path) -> ProgramOptions:
+    language = spec.language or (language_for_path(seq_file) or LANGUAGES["c"]).name
+    suffix = seq_file.suffix if language_for_path(seq_file) == LANGUAGES[language] else None
+    try:
+        return program_options(
+            language=language, suffix=suffix, sources=[_inside(folder, p, spec_file) for p in spec.sources],
+            include_dirs=[_inside(folder, p, spec_file) for p in spec.include_dirs], defines=spec.defines,
+            ignore_lines=spec.ignore_lines, compare_lines=spec.compare_lines, time_pattern=spec.time_pattern,
+            mpi_rule="init" if spec.answer is None else "answer_calls_mpi", where=str(spec_file),
+        )
+    except ProgramOptionsError as exc:
+        raise TaskError(str(exc)) from None
 
 
 def load_task(folder: str | Path) -> Task:
@@ -130,17 +222,23 @@ def load_task(folder: str | Path) -> Task:
         raise TaskError(f"{spec_file}: id '{spec.id}' differs from the folder name '{folder.name}'")
     if spec.domain != folder.parent.name:
         raise TaskError(f"{spec_file}: domain '{spec.domain}' differs from the domain folder '{folder.parent.name}'")
+    seq_file = _program_file(folder, "seq", LANGUAGES[spec.language] if spec.language else None)
+    options = _task_options(spec, folder, seq_file, spec_file)
     variants_dir = folder / "variants"
-    variants = {p.stem: _read_source(p) for p in sorted(variants_dir.glob("*.c"))} if variants_dir.is_dir() else {}
+    variant_files = sorted(p for p in variants_dir.glob("*") if language_for_path(p) == options.lang) if variants_dir.is_dir() else []
+    variants = {p.stem: _read_source(p) for p in variant_files}
     if "reference" in variants:
-        raise TaskError(f"{variants_dir / 'reference.c'}: 'reference' is reserved for mpi.c")
+        raise TaskError(f"{variants_dir / 'reference'}: 'reference' is reserved for the mpi program")
     return Task(
         **spec.model_dump(),
-        seq_source=_read_source(folder / "seq.c"),
-        mpi_source=_read_source(folder / "mpi.c"),
+        seq_source=_read_source(seq_file),
+        mpi_source=_read_source(_program_file(folder, "mpi", options.lang)),
         variants=variants,
         path=folder,
+        options=options,
+        template=_template(spec, folder, spec_file),
     )
+
 
 
 def task_folders(root: str | Path | None = None) -> list[Path]:
@@ -172,8 +270,9 @@ def load_suite(split: str | None = None, domain: str | None = None, *, root: str
     Folders are read again only when a file under the suite changed since the last call.
     """
     _check_choice(split, SPLITS, "split")
-    _check_choice(domain, DOMAINS, "domain")
     root = (Path(root) if root is not None else SUITE_DIR).resolve()
+    if root == SUITE_DIR.resolve():
+        _check_choice(domain, DOMAINS, "domain")
     signature = _signature(root) if root.is_dir() else ()
     cached = _loaded.get(root)
     if cached is None or cached[0] != signature:
@@ -183,7 +282,8 @@ def load_suite(split: str | None = None, domain: str | None = None, *, root: str
 
 def _read_suite(root: Path) -> list[Task]:
     for child in sorted(root.iterdir()) if root.is_dir() else []:
-        if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in DOMAINS:
+        holds_tasks = child.is_dir() and any((folder / "task.yaml").is_file() for folder in child.iterdir())
+        if child.is_dir() and not child.name.startswith((".", "_")) and child.name not in DOMAINS and not holds_tasks:
             raise TaskError(f"{child}: unknown domain folder (choose from {', '.join(DOMAINS)})")
     tasks: list[Task] = []
     seen: dict[str, Path] = {}

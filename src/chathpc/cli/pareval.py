@@ -1,0 +1,114 @@
+"""``chathpc pareval import|score``: ParEval's MPI problems as our tasks, and ParEval output files re-checked."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.errors import ChathpcError
+
+ORDER = 54
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [n.strip() for n in text.split(",") if n.strip()] if text else None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("pareval", help="ParEval's MPI problems: import as tasks, re-check ParEval output files",
+                            description="Use a ParEval checkout (github.com/parallelcodefoundry/ParEval) with chathpc's harness.")
+    verbs = parser.add_subparsers(dest="pareval_verb", metavar="ACTION", required=True)
+    importer = verbs.add_parser(
+        "import", help="write ParEval's MPI problems as a task directory and dataset",
+        description="Write one task per MPI problem to DIR (<type>/<name>/: ParEval's serial driver with the baseline as "
+                    "the sequential program; the candidate assembled from the MPI driver, the prompt and an answer) and "
+                    "DIR/dataset.jsonl, for 'chathpc test --tasks DIR -m SPEC'. Each problem is built and its reference "
+                    "answer run at 1 rank first; problems that fail here are listed with the reason "
+                    "(also in DIR/import-failures.json).")
+    importer.add_argument("pareval", metavar="PAREVAL_DIR", help="a ParEval checkout")
+    importer.add_argument("-o", "--out", required=True, metavar="DIR", help="task directory to write")
+    importer.add_argument("--problems", metavar="A,B", help="only these problems (names like 03_dense_la_axpy)")
+    importer.add_argument("--prompts", choices=["generation", "translation"], default="generation",
+                          help="ParEval's generation prompts or its serial->MPI translation prompts (default: generation)")
+    importer.add_argument("--force", action="store_true", help="overwrite DIR/dataset.jsonl and task files")
+    add_config_options(importer)
+    importer.set_defaults(func=run_import)
+    scorer = verbs.add_parser(
+        "score", help="re-check every sample of a ParEval outputs file with our harness",
+        description="Check each MPI sample of OUTPUTS.json (ParEval's generate output, evaluated or not) against "
+                    "ParEval's serial driver, append results lines to RESULTS.jsonl (item_id = problem, sample = index "
+                    "in its outputs; --resume continues), print build@k, pass@k (and speedup_n@k with --perf) and, "
+                    "where the file carries ParEval's labels, theirs beside ours with the disagreements.")
+    scorer.add_argument("pareval", metavar="PAREVAL_DIR", help="a ParEval checkout")
+    scorer.add_argument("outputs", metavar="OUTPUTS.json", help="a ParEval generation-output file")
+    scorer.add_argument("-o", "--out", required=True, metavar="RESULTS.jsonl", help="results file")
+    scorer.add_argument("--ranks", help="rank counts for correctness runs, e.g. 1,2,3,4 (default: harness.ranks)")
+    scorer.add_argument("--timeout", type=float, help="seconds per correctness run (default: harness.timeout)")
+    scorer.add_argument("--jobs", type=int, help="correctness runs of one sample in parallel (default: harness.jobs)")
+    scorer.add_argument("--problems", metavar="A,B", help="only these problems")
+    scorer.add_argument("--perf", action="store_true", help="also time passing samples (ParEval's Time: line) for speedup_n@k")
+    scorer.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
+    scorer.add_argument("--disagreements", metavar="FILE", help="write each disagreement with ParEval (JSON Lines)")
+    existing = scorer.add_mutually_exclusive_group()
+    existing.add_argument("--resume", action="store_true", help="continue: skip the samples already in RESULTS.jsonl")
+    existing.add_argument("--force", action="store_true", help="start over, replacing RESULTS.jsonl")
+    scorer.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_config_options(scorer)
+    scorer.set_defaults(func=run_score)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from chathpc.external.pareval import import_problems
+
+    config = config_from_args(args).config.harness
+    outcome = import_problems(args.pareval, args.out, problems=_names(args.problems), kind=args.prompts, config=config,
+                              force=args.force, progress=lambda name, reason: print(f"{name}: {reason or 'ok'}", file=sys.stderr))
+    print(f"imported {len(outcome.imported)} problems to {outcome.out} (dataset {outcome.dataset})")
+    for name, reason in outcome.failed.items():
+        print(f"not imported: {name}: {reason}")
+    return 0 if outcome.imported else 1
+
+
+def run_score(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from chathpc.cli.check import harness_config
+    from chathpc.external.pareval import read_outputs, score_outputs
+    from chathpc.files import refuse_existing
+    from chathpc.report import summary_markdown
+
+    config = harness_config(args)
+    ks = tuple(sorted(set(args.ks or [1])))
+    if ks[0] < 1:
+        raise ChathpcError("-k must be at least 1")
+    if args.disagreements:
+        refuse_existing(args.disagreements, args.force)
+    problems = _names(args.problems)
+    total = sum(len(e["samples"]) for e in read_outputs(args.outputs) if not problems or e["name"] in problems)
+    bar = tqdm(total=total, desc="pareval score", unit="sample", disable=args.no_progress, file=sys.stderr, dynamic_ncols=True)
+    try:
+        outcome = score_outputs(args.pareval, args.outputs, args.out, config=config, problems=problems, perf=args.perf,
+                                resume=args.resume, force=args.force, ks=ks, progress=lambda: bar.update(1))
+    finally:
+        bar.close()
+    print(summary_markdown(outcome.summary, title=f"ParEval outputs {args.outputs}: our checks"))
+    per = f", {outcome.seconds_per_sample:.2f} s per sample checked" if outcome.seconds_per_sample is not None else ""
+    print(f"results: {outcome.path} ({outcome.written} new lines, {outcome.skipped} kept{per})")
+    for name, reason in outcome.unscored.items():
+        print(f"not scored: {name}: {reason}")
+    if outcome.theirs is not None and outcome.ours_on_labelled is not None:
+        theirs, ours = outcome.theirs, outcome.ours_on_labelled
+        print(f"ParEval's labels ({int(theirs['samples'])} samples): build@1 {theirs['build@1']:.3f}, pass@1 {theirs['pass@1']:.3f}; "
+              f"ours on the same samples: build@1 {ours['build@1']:.3f}, pass@1 {ours['pass@1']:.3f}")
+        for kind in ("build", "pass"):
+            they_only = sum(d.kind == kind and d.theirs for d in outcome.disagreements)
+            we_only = sum(d.kind == kind and d.ours for d in outcome.disagreements)
+            print(f"disagreements on {kind}: {they_only} they {kind} / we fail, {we_only} we {kind} / they fail")
+    if args.disagreements:
+        from chathpc.files import atomic_write_text
+
+        atomic_write_text(args.disagreements, "".join(json.dumps(d.model_dump()) + "\n" for d in outcome.disagreements))
+        print(f"wrote {len(outcome.disagreements)} disagreements to {args.disagreements}")
+    return 0

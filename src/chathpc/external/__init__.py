@@ -1,0 +1,1 @@
+"""Adapters for outside benchmarks (ParEval)."""
