@@ -1,8 +1,9 @@
 """``verify`` and ``test``: generate answers for dataset items, check them by execution, append results.
 
-For every item the prompt is rendered with the run's template, the provider generates
-``generation.samples`` answers, the code is extracted and checked by the harness against the item's
-sequential program:
+Two stages per round of items: generate (the prompt is rendered with the run's template, the provider
+generates ``generation.samples`` answers), then check (``check_samples``: the code is extracted and
+every program is checked through ``chathpc.schedule.Scheduler``, identical programs once, against the
+item's sequential program):
 
 - ``metadata.task`` names a suite task: its ``seq.c``, argument sets, timing arguments and tolerances;
 - otherwise the question's program (``assist.sanitize.question_program``: the first fenced block that
@@ -132,45 +133,60 @@ def _open_results(path: Path, provider: str, generation: dict[str, Any], ids: li
     return done, (found.valid_bytes if found.truncated else None), len(found.lines)
 
 
-class SampleOutcome(BaseModel):
-    """The check of one sample, before it becomes a results line."""
+class Sample(BaseModel):
+    """One generated answer of one item: what the generate stage hands to the check stage."""
 
-    code: str | None
-    verdict: str
-    passed: bool
-    check: dict[str, Any] | None = None
-    feedback: str = ""
-    speedup: dict[int, float] = Field(default_factory=dict)
-    efficiency: dict[int, float] = Field(default_factory=dict)
-    check_s: float = 0.0
+    item_index: int
+    sample: int
+    prompt: str
+    raw_output: str
+    generate_s: float = 0.0
 
 
-def check_sample(raw: str, item: ItemCheck, record: Record, marker: str, config: RunConfig, perf: bool) -> SampleOutcome:
-    """Extract the code of one answer and check it (by execution, or by text for items without a program)."""
+def check_samples(
+    samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
+    config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
+) -> list[ResultLine]:
+    """The results line of every sample, in order: code extracted, text items matched, programs checked
+    through ``chathpc.schedule.Scheduler`` (identical programs of an item once, e.g. greedy samples).
+
+    Raises ``ReferenceProgramError`` when an item's sequential program fails.
+    """
     from chathpc.assist import extract_code
+    from chathpc.harness import CheckResult
+    from chathpc.schedule import CheckJob, Scheduler
+    from chathpc.schedule.local import raise_first_error
 
-    code = extract_code(raw, marker=marker)
-    start = time.perf_counter()
-    if item.mode == "text":
-        passed = normalized_text(code if code is not None else raw) == normalized_text(record.answer)
-        feedback = "" if passed else "The answer differs from the expected answer (normalized text match)."
-        return SampleOutcome(code=code, verdict="pass" if passed else "wrong_output", passed=passed, feedback=feedback,
-                             check_s=time.perf_counter() - start)
-    from chathpc.harness import CheckResult, check
-
-    if code is None:
-        result = CheckResult.extraction_failed("The answer holds no C program (no code block and no recognizable code).")
-    else:
-        result = check(
-            item.sequential or "", code, args=item.args, config=config.harness, perf=perf,
-            perf_args=item.perf_args, rtol=item.rtol, atol=item.atol,
-        )
-    timings = result.perf.timings if result.perf is not None else []
-    return SampleOutcome(
-        code=code, verdict=result.verdict.value, passed=result.passed, check=result.model_dump(mode="json"),
-        feedback=result.feedback(), speedup={t.ranks: t.speedup for t in timings},
-        efficiency={t.ranks: t.efficiency for t in timings}, check_s=time.perf_counter() - start,
-    )
+    codes = [extract_code(s.raw_output, marker=marker) for s in samples]
+    jobs: dict[int, CheckJob] = {}
+    for position, (s, code) in enumerate(zip(samples, codes)):
+        item = checks[s.item_index]
+        if item.mode == "execution" and code is not None:
+            jobs[position] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args, perf=perf,
+                                      perf_args=item.perf_args, rtol=item.rtol, atol=item.atol)
+    results = dict(zip(jobs, raise_first_error(Scheduler(config.harness, config.schedule).map(list(jobs.values())))))
+    lines = []
+    for position, (s, code) in enumerate(zip(samples, codes)):
+        record, item = records[s.item_index], checks[s.item_index]
+        if item.mode == "text":
+            passed = normalized_text(code if code is not None else s.raw_output) == normalized_text(record.answer)
+            verdict, check, feedback, seconds = ("pass" if passed else "wrong_output"), None, "" if passed else \
+                "The answer differs from the expected answer (normalized text match).", 0.0
+        else:
+            result = results.get(position) or CheckResult.extraction_failed(
+                "The answer holds no C program (no code block and no recognizable code).")
+            passed, verdict, check, feedback, seconds = (
+                result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
+        timings = results[position].perf.timings if position in results and results[position].perf is not None else []
+        lines.append(ResultLine(
+            item_id=_item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
+            task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
+            verdict=verdict, passed=passed, check=check, feedback=feedback,
+            perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
+            efficiency={t.ranks: t.efficiency for t in timings}, provider=provider, generation=generation,
+            timings=Timings(generate_s=s.generate_s, check_s=seconds),
+        ))
+    return lines
 
 
 def run_evaluation(
@@ -209,39 +225,36 @@ def run_evaluation(
         from chathpc.providers import generation_request
         from tqdm import tqdm
 
+        from chathpc.schedule import Scheduler
+
         passed_so_far = 0
         bar = tqdm(total=len(records) * n, initial=len(done), desc=f"{spec}", unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+        per_round = max(batch_size, Scheduler(config.harness, config.schedule).workers)  # items generated, then checked together
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for start in range(0, len(todo), batch_size):
-                chunk = todo[start:start + batch_size]
-                requests = [generation_request(records[i], template) for i in chunk]
-                prompts = [request.prompt for request in requests]
-                begin = time.perf_counter()
-                answers = provider.generate(requests, n, config.generation)
-                generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
-                if len(answers) != len(chunk) or any(len(a) != n for a in answers):
-                    raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
-                for index, prompt, samples in zip(chunk, prompts, answers):
-                    record, item = records[index], checks[index]
-                    for sample, raw in enumerate(samples):
-                        if (index, sample) in done:
-                            continue
-                        outcome = check_sample(raw, item, record, template.answer_marker, config, perf)
-                        line = ResultLine(
-                            item_id=ids[index], item_index=index, sample=sample, domain=item.domain, task=item.task,
-                            record=record, prompt=prompt, raw_output=raw, code=outcome.code, check_mode=item.mode,
-                            verdict=outcome.verdict, passed=outcome.passed, check=outcome.check, feedback=outcome.feedback,
-                            perf_requested=perf and item.mode == "execution", speedup=outcome.speedup,
-                            efficiency=outcome.efficiency, provider=spec, generation=generation,
-                            timings=Timings(generate_s=generate_share, check_s=outcome.check_s),
-                        )
-                        writer.append(line)
-                        written += 1
-                        passed_so_far += line.passed
-                        bar.set_postfix_str(f"pass {passed_so_far}/{written}", refresh=False)
-                        bar.update(1)
-                        if on_line is not None:
-                            on_line(line)
+            for round_start in range(0, len(todo), per_round):
+                samples: list[Sample] = []
+                for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
+                    chunk = todo[start:min(start + batch_size, round_start + per_round)]
+                    requests = [generation_request(records[i], template) for i in chunk]
+                    begin = time.perf_counter()
+                    answers = provider.generate(requests, n, config.generation)
+                    generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
+                    if len(answers) != len(chunk) or any(len(a) != n for a in answers):
+                        raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
+                    samples += [
+                        Sample(item_index=index, sample=sample, prompt=request.prompt, raw_output=raw, generate_s=generate_share)
+                        for index, request, texts in zip(chunk, requests, answers)
+                        for sample, raw in enumerate(texts) if (index, sample) not in done
+                    ]
+                lines = check_samples(samples, records, checks, template.answer_marker, config, perf, provider=spec, generation=generation)
+                for line in lines:
+                    writer.append(line)
+                    written += 1
+                    passed_so_far += line.passed
+                    bar.set_postfix_str(f"pass {passed_so_far}/{written}", refresh=False)
+                    bar.update(1)
+                    if on_line is not None:
+                        on_line(line)
         bar.close()
     final = read_results(path).lines
     return RunOutcome(

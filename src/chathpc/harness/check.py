@@ -346,28 +346,19 @@ def check(
     return result
 
 
-def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, **kwargs) -> list[CheckResult]:
-    """``check`` for many (sequential, candidate) pairs: correctness in parallel, timing serialized.
+def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, schedule=None, **kwargs) -> list[CheckResult]:
+    """``check`` for many (sequential, candidate) pairs through ``chathpc.schedule.Scheduler``
+    (correctness in parallel, identical pairs once, timing alone), with the local or Slurm backend
+    that ``schedule`` (a ``ScheduleConfig``; default: auto) picks and ``jobs`` workers (default: ``schedule.jobs``).
 
     Takes the keyword arguments of ``check``. A pair whose sequential program fails raises
     ``ReferenceProgramError`` like ``check``.
     """
+    from chathpc.schedule import CheckJob, Scheduler
+
     cfg: HarnessConfig = kwargs.pop("config", None) or HarnessConfig()
-    perf = kwargs.pop("perf", False)
-    perf_args = kwargs.pop("perf_args", None)
-    workers = jobs or cfg.jobs
-    if len(pairs) == 1:  # one candidate: its runs use the workers
-        results = [check(*pairs[0], config=cfg.model_copy(update={"jobs": workers}), **kwargs)]
-    else:  # parallel across candidates, each candidate's runs in sequence
-        serial_cfg = cfg.model_copy(update={"jobs": 1})
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda pair: check(pair[0], pair[1], config=serial_cfg, **kwargs), pairs))
-    if perf:
-        for (seq, cand), result in zip(pairs, results):
-            if result.passed:
-                chosen = perf_args if perf_args is not None else (list(kwargs["args"][-1]) if kwargs.get("args") else [])
-                result.perf = measure_performance(seq, cand, config=cfg, perf_args=chosen, rtol=result.rtol, atol=result.atol)
-    return results
+    checks = [CheckJob(sequential=seq, candidate=cand, **kwargs) for seq, cand in pairs]
+    return Scheduler(cfg, schedule, jobs=jobs).check_all(checks)
 
 
 class _PerfLock:
