@@ -23,6 +23,9 @@ def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     existing.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the lines already in --out")
     existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    parser.add_argument("--submit", action="store_true",
+                        help="run this command as a Slurm batch job (sbatch) appending to --out, resumable; prints how to follow it")
+    parser.add_argument("--sbatch-args", default="", metavar='"ARGS"', help="extra sbatch options for --submit, e.g. \"-n 8 -t 60\"")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -51,6 +54,11 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     ks = sorted(set(args.ks or [1, n]))
     if any(k < 1 or k > n for k in ks):
         raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
+    if args.submit:
+        from chathpc.schedule.submit import submit
+
+        print(submit(args.argv, out, sbatch_args=args.sbatch_args, name=f"chathpc-{verb}"))
+        return 0
     outcome = run_evaluation(records, config, out, provider_spec=spec, perf=args.perf, resume=args.resume, force=args.force,
                              ks=ks, progress=not args.no_progress)
     if args.json:
