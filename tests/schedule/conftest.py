@@ -31,6 +31,23 @@ def private_cache(tmp_path_factory):
         os.environ["CHATHPC_CACHE_DIR"] = saved
 
 
+def processes_under(root: Path) -> list[str]:
+    """Processes whose cwd, executable or command line lies under ``root``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            links = [os.readlink(f"/proc/{entry}/{name}") for name in ("cwd", "exe")]
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if state not in ("Z", "X") and (any(link.startswith(str(root)) for link in links) or str(root) in cmdline):
+            found.append(f"{entry}: {cmdline.strip()}")
+    return found
+
+
 def _daemon_pids(directory: Path) -> list[int]:
     """slurmctld/slurmd processes started with this cluster's config."""
     found = []

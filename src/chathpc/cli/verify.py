@@ -25,7 +25,7 @@ def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--submit", action="store_true",
                         help="run this command as a Slurm batch job (sbatch) appending to --out, resumable; prints how to follow it")
-    parser.add_argument("--sbatch-args", default="", metavar='"ARGS"', help="extra sbatch options for --submit, e.g. \"-n 8 -t 60\"")
+    parser.add_argument("--sbatch-args", default="", metavar='"ARGS"', help="extra sbatch options for --submit, given with '=': --sbatch-args='-n 8 -t 60'")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
