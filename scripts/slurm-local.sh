@@ -4,7 +4,7 @@
 #
 #   scripts/slurm-local.sh up       start munged, slurmctld and slurmd (installs the packages as root with apt)
 #   scripts/slurm-local.sh status   exit 0 when the node answers idle/mixed/allocated, 1 otherwise
-#   scripts/slurm-local.sh down     cancel every job and stop the daemons (nothing is left running)
+#   scripts/slurm-local.sh down     cancel every job and stop the daemons, munged too when `up` started it
 #   scripts/slurm-local.sh env      print the export line that points Slurm's clients at this cluster
 #
 # Everything lives under CHATHPC_SLURM_DIR (default /tmp/chathpc-slurm): slurm.conf, state, spool,
@@ -46,6 +46,7 @@ up() {
     chmod 400 /etc/munge/munge.key
     chmod 755 /run/munge
     runuser -u munge -- munged
+    touch "$dir/run/munged.started"  # this cluster started munged: its down stops it
   fi
   local host
   host=$(hostname -s)
@@ -113,6 +114,13 @@ down() {
   done
   # job steps slurmd started (slurmstepd) end with it; anything left is killed by name
   pkill -x slurmstepd 2>/dev/null || true
+  if [ -f "$dir/run/munged.started" ] && pid_alive /run/munge/munged.pid; then
+    local munged
+    munged=$(cat /run/munge/munged.pid)
+    kill "$munged" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$munged" 2>/dev/null || break; sleep 0.25; done
+  fi
+  rm -f "$dir/run/munged.started"
   echo "slurm-local: down"
 }
 

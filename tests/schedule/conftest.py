@@ -80,6 +80,9 @@ def slurm_cluster():
     try:
         yield directory
     finally:
+        munged = Path("/run/munge/munged.pid")
+        ours = (directory / "run" / "munged.started").exists() and munged.is_file()
+        munged_pid = int(munged.read_text().split()[0]) if ours else None
         down = subprocess.run([str(script), "down"], env=env, capture_output=True, text=True, timeout=120)
         if saved is None:
             os.environ.pop("SLURM_CONF", None)
@@ -89,3 +92,4 @@ def slurm_cluster():
         shutil.rmtree(directory, ignore_errors=True)
         assert down.returncode == 0, down.stderr
         assert not left, f"slurm daemons left running after down: {left}"
+        assert munged_pid is None or not Path(f"/proc/{munged_pid}").exists(), "munged (started by up) left running after down"
