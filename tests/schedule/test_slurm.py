@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -17,8 +19,10 @@ import pytest
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.evaluate.results import read_results
+from chathpc.harness import Verdict, check
 from chathpc.schedule import CheckJob, Scheduler
 
+from .conftest import PROGRAMS as PROGRAMS_DIR
 from .conftest import REPO, processes_under, program
 
 pytestmark = [pytest.mark.slow, pytest.mark.mpi]
@@ -120,3 +124,88 @@ def test_submitted_test_run_completes_and_resumes(slurm_cluster, tmp_path):
     again = read_results(out).lines
     assert [(l.item_id, l.sample, l.verdict, l.code) for l in again] == [(l.item_id, l.sample, l.verdict, l.code) for l in first]
     assert out.read_bytes()[: whole.index(b"\n")] == whole[: whole.index(b"\n")]
+
+
+HEADERS = "#include <mpi.h>\n#include <string.h>\n#include <unistd.h>\n#include <sys/socket.h>\n#include <netinet/in.h>\n#include <arpa/inet.h>\n"
+
+
+def with_prologue(code: str) -> str:
+    """The correct candidate with ``code`` run by rank 0 right after MPI_Init (as in tests/harness/test_sandbox.py)."""
+    body = program("mpi_sum_correct.c").replace("#include <mpi.h>\n", HEADERS)
+    return body.replace("    long n = argc", f"    if (rank == 0) {{\n{code}\n    }}\n    long n = argc", 1)
+
+
+def writer(targets: list[Path]) -> str:
+    return with_prologue("\n".join(
+        f'        {{ FILE *f = fopen("{t}", "w"); if (f) {{ fputs("escaped", f); fclose(f); }} else perror("fopen"); }}' for t in targets))
+
+
+def network_caller(port: int) -> str:
+    return with_prologue(
+        "        int s = socket(AF_INET, SOCK_STREAM, 0);\n"
+        f"        struct sockaddr_in a = {{0}}; a.sin_family = AF_INET; a.sin_port = htons({port});\n"
+        '        a.sin_addr.s_addr = inet_addr("127.0.0.1");\n'
+        '        if (connect(s, (struct sockaddr *)&a, sizeof a) == 0) write(s, "escaped", 7);\n'
+        '        else perror("connect");\n'
+        "        close(s);"
+    )
+
+
+@pytest.fixture
+def private_root(monkeypatch):
+    """Work dirs of this test under a fresh root; afterwards nothing may run there."""
+    root = Path(tempfile.mkdtemp(prefix="chathpc-srun-test-"))
+    root.chmod(0o711)
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    yield root
+    monkeypatch.undo()
+    left = processes_under(root)
+    shutil.rmtree(root, ignore_errors=True)
+    assert not left, f"processes left running: {left}"
+
+
+def test_check_cli_with_the_srun_launcher_at_ranks_1_to_4(slurm_cluster, tmp_path):
+    (tmp_path / "seq.c").write_text(SEQ)
+    names = ["mpi_sum_correct.c", "mpi_sum_no_remainder.c"]
+    for name in names:
+        (tmp_path / name).write_text(program(name))
+    proc = subprocess.run([sys.executable, "-m", "chathpc", "check", str(tmp_path / "seq.c"), *[str(tmp_path / n) for n in names],
+                           "--ranks", "1,2,3,4", "--args", "10", "--json", "--set", "harness.launcher=srun -n {n}"],
+                          capture_output=True, text=True, timeout=600, env=_env())
+    assert proc.returncode == 1, proc.stderr
+    good, bad = [entry["result"] for entry in json.loads(proc.stdout)]
+    assert good["passed"] and [r["ranks"] for r in good["runs"]] == [1, 2, 3, 4]
+    assert good["isolation"] == "bwrap"  # each rank in its own bubblewrap
+    assert bad["verdict"] == "wrong_output" and [r["verdict"] for r in bad["runs"]] == ["pass", "pass", "wrong_output"]
+
+
+def test_hostile_programs_under_srun_ranks(slurm_cluster, private_root, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-456")
+    cfg = HarnessConfig(ranks=[2], timeout=15.0, memory_mb=256, launcher="srun -n {n}")
+    outside = [private_root / "escape.txt", PROGRAMS_DIR / "escape.txt", Path("/var/tmp") / f"chathpc-escape-{os.getpid()}.txt"]
+    daemon = check(SEQ, program("mpi_sum_setsid_daemon.c"), args=[["7"]], config=cfg)
+    fs = check(SEQ, writer(outside), args=[["7"]], config=cfg)
+    hog = check(SEQ, program("mpi_sum_memory_hog.c"), args=[["7"]], config=cfg)
+    spy = check(SEQ, with_prologue('        fprintf(stderr, "KEY=%s\\n", getenv("OPENAI_API_KEY") ? getenv("OPENAI_API_KEY") : "(unset)");'),
+                args=[["7"]], config=cfg)
+    assert daemon.passed and fs.passed and spy.passed  # private_root asserts the daemon is gone
+    assert "fopen" in fs.runs[0].stderr and not any(t.exists() for t in outside)
+    assert hog.verdict != Verdict.PASS
+    assert "KEY=(unset)" in spy.runs[0].stderr
+
+
+def test_network_and_file_system_canaries_in_job_steps(slurm_cluster):
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    outside = [PROGRAMS_DIR / "escape.txt", Path("/var/tmp") / f"chathpc-escape-{os.getpid()}.txt"]
+    cfg = HarnessConfig(ranks=[2], timeout=15.0)
+    jobs = [CheckJob(sequential=SEQ, candidate=c, args=[["7"]]) for c in (network_caller(listener.getsockname()[1]), writer(outside))]
+    try:
+        remote = _in_allocation({"config": cfg.model_dump(mode="json"), "jobs": [j.model_dump(mode="json") for j in jobs]})
+        readable, _, _ = select.select([listener], [], [], 0.2)
+    finally:
+        listener.close()
+    assert all(r["passed"] and r["isolation"] == "bwrap" for r in remote)
+    assert "connect" in remote[0]["runs"][0]["stderr"] and readable == []
+    assert not any(t.exists() for t in outside)

@@ -81,9 +81,17 @@ def _launcher_env(cfg: HarnessConfig, oversubscribe: bool) -> dict[str, str]:
 
 
 def _isolation(cfg: HarnessConfig) -> str:
-    """The sandbox level for this config: a cluster launcher (srun, ...) needs the network, so auto means rlimits there."""
-    local = os.path.basename(_launcher_command(cfg, 1)[0]) in _LOCAL_LAUNCHERS
-    return isolation_level(cfg.sandbox if local or cfg.sandbox != "auto" else "rlimits")
+    """The sandbox level for this config: a cluster launcher other than srun (whose ranks are wrapped one
+    by one, see ``sandbox.rank_wrapper``) needs the network, so auto means rlimits there."""
+    launcher = os.path.basename(_launcher_command(cfg, 1)[0])
+    wrappable = launcher in _LOCAL_LAUNCHERS or launcher == "srun"
+    return isolation_level(cfg.sandbox if wrappable or cfg.sandbox != "auto" else "rlimits")
+
+
+def _cluster_launcher(cfg: HarnessConfig, ranks: int) -> int:
+    """How many words of the job command are srun and its options (0 for other launchers)."""
+    command = _launcher_command(cfg, ranks)
+    return len(command) if os.path.basename(command[0]) == "srun" else 0
 
 
 def _require_mpi(cfg: HarnessConfig) -> None:
@@ -263,7 +271,7 @@ def _correctness_runs(
         outcome = run_sandboxed(
             [*_launcher_command(cfg, ranks), str(binary), *args], workspace.run_dir(f"np{ranks}"),
             timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
-            read_only_dirs=[workspace.path], extra_env=env,
+            read_only_dirs=[workspace.path], extra_env=env, cluster_launcher=_cluster_launcher(cfg, ranks),
         )
         run = _judge(outcome, args, ranks, expected[tuple(args)], rtol, atol, cfg.max_output_bytes)
         if run.verdict != Verdict.PASS:
@@ -383,6 +391,7 @@ def _timed_once(command: list[str], run_dir: Path, label: str, cfg: HarnessConfi
     outcome = run_sandboxed(
         command, run_dir, timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
         read_only_dirs=[read_only], extra_env={**env, PROFILE_VARIABLE: str(profile_path)},
+        cluster_launcher=_cluster_launcher(cfg, ranks) if label != "sequential" else 0,
     )
     if outcome.timed_out or outcome.truncated or outcome.exit_code != 0:
         return f"{label} timing run failed: " + (
