@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -143,6 +143,34 @@ class Sample(BaseModel):
     generate_s: float = 0.0
 
 
+def generate_rounds(
+    records: Sequence[Record], todo: Sequence[int], done: set[tuple[int, int]], config: RunConfig, spec: str, template,
+    *, batch_size: int, per_round: int,
+) -> Iterator[list[Sample]]:
+    """The generate stage: the samples not yet ``done`` of the ``todo`` items, ``per_round`` items at a time
+    (the provider is asked ``batch_size`` items per call)."""
+    from chathpc.providers import generation_request, get_provider
+
+    provider = get_provider(spec, config)
+    n = config.generation.samples
+    for round_start in range(0, len(todo), per_round):
+        samples: list[Sample] = []
+        for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
+            chunk = todo[start:min(start + batch_size, round_start + per_round)]
+            requests = [generation_request(records[i], template) for i in chunk]
+            begin = time.perf_counter()
+            answers = provider.generate(requests, n, config.generation)
+            generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
+            if len(answers) != len(chunk) or any(len(a) != n for a in answers):
+                raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
+            samples += [
+                Sample(item_index=index, sample=sample, prompt=request.prompt, raw_output=raw, generate_s=generate_share)
+                for index, request, texts in zip(chunk, requests, answers)
+                for sample, raw in enumerate(texts) if (index, sample) not in done
+            ]
+        yield samples
+
+
 def check_samples(
     samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
     config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
@@ -221,8 +249,6 @@ def run_evaluation(
     checks = [item_check(r, tasks) for r in records]
     written = 0
     if todo:
-        provider = get_provider(spec, config)
-        from chathpc.providers import generation_request
         from tqdm import tqdm
 
         from chathpc.schedule import Scheduler
@@ -231,21 +257,7 @@ def run_evaluation(
         bar = tqdm(total=len(records) * n, initial=len(done), desc=f"{spec}", unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
         per_round = max(batch_size, Scheduler(config.harness, config.schedule).workers)  # items generated, then checked together
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for round_start in range(0, len(todo), per_round):
-                samples: list[Sample] = []
-                for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
-                    chunk = todo[start:min(start + batch_size, round_start + per_round)]
-                    requests = [generation_request(records[i], template) for i in chunk]
-                    begin = time.perf_counter()
-                    answers = provider.generate(requests, n, config.generation)
-                    generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
-                    if len(answers) != len(chunk) or any(len(a) != n for a in answers):
-                        raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
-                    samples += [
-                        Sample(item_index=index, sample=sample, prompt=request.prompt, raw_output=raw, generate_s=generate_share)
-                        for index, request, texts in zip(chunk, requests, answers)
-                        for sample, raw in enumerate(texts) if (index, sample) not in done
-                    ]
+            for samples in generate_rounds(records, todo, done, config, spec, template, batch_size=batch_size, per_round=per_round):
                 lines = check_samples(samples, records, checks, template.answer_marker, config, perf, provider=spec, generation=generation)
                 for line in lines:
                     writer.append(line)
