@@ -112,9 +112,15 @@ down() {
     fi
     rm -f "$pidfile"
   done
-  # job steps slurmd started (slurmstepd) end with it; anything left is killed by name
-  pkill -x slurmstepd 2>/dev/null || true
-  if [ -f "$dir/run/munged.started" ] && pid_alive /run/munge/munged.pid; then
+  # step daemons (slurmstepd) of this cluster outlive slurmd: kill those whose SLURM_CONF is ours
+  local pid
+  for pid in $(pgrep -x slurmstepd 2>/dev/null || true); do
+    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf"; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  # munged serves every cluster on this machine: stopped only by the cluster that started it, once no other runs
+  if [ -f "$dir/run/munged.started" ] && pid_alive /run/munge/munged.pid && ! pgrep -x slurmctld >/dev/null 2>&1; then
     local munged
     munged=$(cat /run/munge/munged.pid)
     kill "$munged" 2>/dev/null || true
