@@ -6,7 +6,8 @@ neither the build cache nor deduplication hides work), checked at ranks 1-4 on t
 
 - one-at-a-time: ``harness.check`` on each candidate in turn, its runs in sequence (``jobs=1``), the
   way the evaluation runner checked before the scheduler;
-- scheduler: ``Scheduler(backend=local)`` with ``--jobs`` workers (default: the core count);
+- scheduler: ``Scheduler(backend=local)`` with ``--jobs`` workers (default: the scheduler's own default,
+  twice the core count);
 - slurm (when ``sinfo`` answers, e.g. after ``scripts/slurm-local.sh up``): inside ``salloc -n 1``,
   ``Scheduler(backend=slurm, jobs=1)`` vs ``Scheduler(backend=local, jobs=1)`` on fresh candidates;
   the difference per check is the job-step overhead.
@@ -86,7 +87,7 @@ def slurm_overhead(count: int) -> dict | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=8)
-    parser.add_argument("--jobs", type=int, default=core_count())
+    parser.add_argument("--jobs", type=int, default=None, help="scheduler workers (default: the scheduler's default)")
     parser.add_argument("--slurm-candidates", type=int, default=4, help="0 skips the Slurm measurement")
     options = parser.parse_args()
     cache = tempfile.mkdtemp(prefix="chathpc-bench-cache-")
@@ -102,7 +103,7 @@ def main() -> int:
     print(json.dumps({
         "speedup_scheduler": round(serial / parallel, 3),
         "cores": core_count(),
-        "jobs": options.jobs,
+        "jobs": Scheduler(CFG, ScheduleConfig(backend="local"), jobs=options.jobs).workers,
         "candidates": options.candidates,
         "runs_per_candidate": len(ARGS) * len(CFG.ranks),
         "one_at_a_time_per_minute": per_minute(serial),

@@ -219,7 +219,7 @@ class ScheduleConfig(_Section):
     backend: Literal["auto", "local", "slurm"] = Field(
         "auto", description="Where checks run: auto is slurm inside an allocation (SLURM_JOB_ID set, srun on PATH), else local"
     )
-    jobs: int = Field(0, ge=0, description="Checks in parallel; 0: the core count (local) or the allocation's CPUs (slurm)")
+    jobs: int = Field(0, ge=0, description="Checks in parallel; 0: twice the core count (local) or the allocation's CPUs (slurm)")
     srun: str = Field("srun --exclusive -N 1 -n 1", description="Job step command of one check under the slurm backend (-c CPUS is added)")
 
 

@@ -34,7 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--suite", metavar="DIR", help="another task suite directory (<domain>/<id>/ folders; default: the built-in suite)")
     parser.add_argument("--perf", action="store_true", help="time passing solutions: speedup, efficiency, bytes sent")
-    parser.add_argument("--jobs", type=int, help="checks in parallel (default: schedule.jobs, the core count or the allocation's CPUs; timing stays serialized)")
+    parser.add_argument("--jobs", type=int, help="checks in parallel (default: schedule.jobs, twice the core count or the allocation's CPUs; timing stays serialized)")
     parser.add_argument("--out", metavar="DIR", help="results directory (default: results/bench-<UTC time>)")
     parser.add_argument("--force", action="store_true", help="overwrite bench.* files already in --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")

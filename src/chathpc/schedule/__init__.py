@@ -4,7 +4,7 @@
 
 - identical jobs (same sequential program, candidate, arguments and harness settings, by content
   hash) are checked once and share the result;
-- correctness checks run in parallel, up to ``schedule.jobs`` (default: the core count, or the
+- correctness checks run in parallel, up to ``schedule.jobs`` (default: twice the core count, or the
   allocation's CPUs under Slurm); one distinct job runs its own runs in parallel instead;
 - timing runs come after every correctness check, one job at a time, never beside another check.
 

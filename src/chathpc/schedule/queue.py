@@ -13,6 +13,10 @@ from chathpc.schedule.local import LocalBackend, raise_first_error
 from chathpc.schedule.slurm import SlurmBackend, allocation_cpus, in_allocation
 from chathpc.system import core_count
 
+LOCAL_CHECKS_PER_CORE = 2
+"""Default local checks in flight per core: a correctness check spends much of its time starting processes and
+waiting on them (benchmarks/check_throughput.py on 2 cores: 2.4x one-at-a-time with 4 workers, 1.5x with 2)."""
+
 Progress = Callable[[int, Outcome, str], None]
 """Called with (job index, outcome, stage) as each job finishes a stage: ``check``, then ``time`` (timed jobs)."""
 
@@ -42,7 +46,7 @@ class Scheduler:
             default = allocation_cpus()
         else:
             self.backend = LocalBackend(self.config)
-            default = core_count()
+            default = LOCAL_CHECKS_PER_CORE * core_count()
         self.workers = jobs or schedule.jobs or default
 
     def map(self, jobs: Sequence[CheckJob], progress: Progress | None = None) -> list[Outcome]:
