@@ -23,7 +23,7 @@ from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import summarize
-from chathpc.evaluate.results import ResultLine, ResultsWriter, SampleLine, read_results
+from chathpc.evaluate.results import ResultsWriter, SampleLine, read_results
 from chathpc.evaluate.runner import (
     RunOutcome, Sample, _generation_settings, _item_id, _open_results, _suite_tasks, check_samples, generate_rounds, item_check,
 )

@@ -197,6 +197,10 @@ def run_bench(
     outcomes = Scheduler(cfg, schedule, jobs=jobs).map(checks, advance)
     done = [_row(task, name, outcome) for (task, name, _), outcome in zip(chosen, outcomes)]
     if perf:
+        if progress:  # the solutions that were not timed end their timing stage too
+            for row in done:
+                if not row.passed:
+                    progress(row)
         _slowdowns(done)
     return BenchReport(
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
