@@ -77,3 +77,18 @@ def test_cli_generate_and_recheck(tmp_path, monkeypatch, capsys):
     assert main(["recheck", "s.jsonl", "--no-progress"]) == 2  # the results file exists: no silent overwrite
     assert "already exists" in capsys.readouterr().err
     assert main(["recheck", "missing.jsonl"]) == 2
+
+
+def test_shards_of_a_job_array_gather_into_the_lines_of_one_run(two_stage, test_items):
+    from chathpc.evaluate.runner import shard_path
+
+    root, config = two_stage[0], two_stage[1]
+    out = root / "array.jsonl"
+    for k in (1, 0):  # tasks finish in any order
+        outcome = run_evaluation(test_items[:2], config, out, provider_spec="reference", progress=False, shard=(k, 2))
+        assert outcome.written == 2 and shard_path(out, (k, 2)).is_file()
+    assert not out.exists()
+    gathered = run_evaluation(test_items[:2], config, out, provider_spec="reference", progress=False, resume=True)
+    assert gathered.written == 0 and gathered.lines == 4
+    assert [same_fields(l) for l in read_results(out).lines] == [same_fields(l) for l in read_results(root / "direct.jsonl").lines]
+    assert not list(root.glob("array.jsonl.shard-*"))

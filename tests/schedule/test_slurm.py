@@ -96,21 +96,21 @@ def test_bench_domain_inside_salloc_matches_local(slurm_cluster, tmp_path):
     assert shape["local"] == shape["slurm"] and all(r["passed"] for r in rows["slurm"])
 
 
-def _wait_for(job: str) -> None:
+def _wait_for(jobs: str) -> None:
     for _ in range(600):
-        if not subprocess.run(["squeue", "-h", "-j", job], capture_output=True, text=True).stdout.strip():
+        if not subprocess.run(["squeue", "-h", "-j", jobs], capture_output=True, text=True).stdout.strip():
             return
         time.sleep(0.5)
-    raise AssertionError(f"job {job} still queued or running after 5 minutes")
+    raise AssertionError(f"jobs {jobs} still queued or running after 5 minutes")
 
 
-def _submit(out: Path) -> str:
-    proc = subprocess.run([sys.executable, "-m", "chathpc", "test", "--model", "reference", "--limit", "2", "--out", str(out),
-                           "--no-progress", "--set", "harness.ranks=1,2", "--submit", "--sbatch-args=-n 2"],
+def _submit(out: Path, *extra: str, limit: int = 2) -> str:
+    proc = subprocess.run([sys.executable, "-m", "chathpc", "test", "--model", "reference", "--limit", str(limit), "--out", str(out),
+                           "--no-progress", "--set", "harness.ranks=1,2", "--submit", "--sbatch-args=-n 2", *extra],
                           capture_output=True, text=True, timeout=120, env=_env(), cwd=out.parent)
     assert proc.returncode == 0, proc.stderr
     assert "squeue -j" in proc.stdout and "tail -f" in proc.stdout
-    return proc.stdout.split("submitted Slurm job ")[1].split()[0]
+    return proc.stdout.split("squeue -j ")[1].split(";")[0]
 
 
 def test_submitted_test_run_completes_and_resumes(slurm_cluster, tmp_path):
@@ -124,6 +124,17 @@ def test_submitted_test_run_completes_and_resumes(slurm_cluster, tmp_path):
     again = read_results(out).lines
     assert [(l.item_id, l.sample, l.verdict, l.code) for l in again] == [(l.item_id, l.sample, l.verdict, l.code) for l in first]
     assert out.read_bytes()[: whole.index(b"\n")] == whole[: whole.index(b"\n")]
+
+
+def test_submitted_job_array_gathers_its_shards(slurm_cluster, tmp_path):
+    single, array = tmp_path / "single.jsonl", tmp_path / "array.jsonl"
+    _wait_for(_submit(single, limit=3))
+    jobs = _submit(array, "--array", "2", limit=3)
+    assert "," in jobs and (tmp_path / "array.jsonl.gather.sbatch").is_file()
+    _wait_for(jobs)
+    fields = lambda path: [(l.item_id, l.sample, l.verdict, l.code) for l in read_results(path).lines]  # noqa: E731
+    assert len(fields(array)) == 3 and fields(array) == fields(single)
+    assert not list(tmp_path.glob("array.jsonl.shard-*"))
 
 
 HEADERS = "#include <mpi.h>\n#include <string.h>\n#include <unistd.h>\n#include <sys/socket.h>\n#include <netinet/in.h>\n#include <arpa/inet.h>\n"

@@ -18,6 +18,7 @@ it stopped and ends with the same file as an uninterrupted one.
 
 from __future__ import annotations
 
+import glob
 import sys
 import time
 from pathlib import Path
@@ -30,6 +31,7 @@ from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
+from chathpc.files import atomic_write_text
 
 
 
@@ -230,20 +232,30 @@ def run_evaluation(
     ks: Sequence[int] = (1,),
     progress: bool = True,
     on_line: Callable[[ResultLine], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> RunOutcome:
-    """Generate, check and append results for ``records``; see the module docs."""
+    """Generate, check and append results for ``records``; see the module docs.
+
+    ``shard=(k, n)`` (a task of a Slurm job array) takes only the items whose index is k modulo n and
+    writes them to ``shard_path(out, shard)``; a later run with ``resume`` gathers the shards into ``out``.
+    """
     from chathpc.providers import get_provider
     from chathpc.providers.registry import provider_spec as resolve_spec
 
     if not records:
         raise ChathpcError("no items to evaluate")
     path = Path(out)
+    if shard is not None:
+        path = shard_path(path, shard)
+    elif resume:
+        gather_shards(path)
     spec = resolve_spec(provider_spec, config)
     generation = _generation_settings(config)
     ids = [_item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = _open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples
-    todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
+    mine = range(len(records)) if shard is None else range(shard[0], len(records), shard[1])
+    todo = [i for i in mine if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
     tasks = _suite_tasks(records)
     checks = [item_check(r, tasks) for r in records]
@@ -273,6 +285,29 @@ def run_evaluation(
         path=str(path), provider=spec, items=len(records), lines=len(final), written=written, skipped=kept,
         summary=summarize(final, ks),
     )
+
+
+def shard_path(path: str | Path, shard: tuple[int, int]) -> Path:
+    """Where the array task ``shard=(k, n)`` of a run writing ``path`` writes: ``PATH.shard-K-of-N``."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.shard-{shard[0]}-of-{shard[1]}")
+
+
+def gather_shards(path: str | Path) -> int:
+    """Fold the shard files of ``path`` (``shard_path``) into it: every (item, sample) once, in order, the
+    lines already in ``path`` first; the shard files are removed. Returns the lines now in ``path``."""
+    path = Path(path)
+    shards = sorted(path.parent.glob(f"{glob.escape(path.name)}.shard-*-of-*"))
+    if not shards:
+        return 0
+    lines: dict[tuple[int, int], ResultLine] = {}
+    for source in ([path] if path.exists() else []) + shards:
+        for line in read_results(source).lines:
+            lines.setdefault((line.item_index, line.sample), line)
+    atomic_write_text(path, "".join(lines[key].model_dump_json() + "\n" for key in sorted(lines)))
+    for source in shards:
+        source.unlink()
+    return len(lines)
 
 
 def dataset_records(split_or_file: str | None, config: RunConfig, default_split: str) -> list[Record]:

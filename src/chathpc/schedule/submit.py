@@ -18,7 +18,7 @@ from pathlib import Path
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text
 
-_DROPPED_WITH_VALUE = ("--sbatch-args",)
+_DROPPED_WITH_VALUE = ("--sbatch-args", "--array", "--shard")
 _DROPPED = ("--submit",)
 
 
@@ -43,18 +43,33 @@ def job_command(argv: list[str]) -> list[str]:
     return [sys.executable, "-m", "chathpc", *out]
 
 
-def batch_script(command: list[str], name: str, log: Path) -> str:
-    """The sbatch script: job name, log file, the caller's directory and Python path, then the command."""
+def batch_script(command: list[str], name: str, log: Path, array: int = 0) -> str:
+    """The sbatch script: job name, log file, the caller's directory and Python path, then the command
+    (with ``array`` > 1: a job array whose task K runs ``--shard K/ARRAY``)."""
     exports = {key: os.environ[key] for key in ("PYTHONPATH", "CHATHPC_CACHE_DIR", "SLURM_CONF") if os.environ.get(key)}
-    lines = ["#!/bin/bash", f"#SBATCH --job-name={name}", f"#SBATCH --output={log}", "set -euo pipefail",
-             f"cd {shlex.quote(os.getcwd())}"]
+    lines = ["#!/bin/bash", f"#SBATCH --job-name={name}", f"#SBATCH --output={log}"]
+    lines += [f"#SBATCH --array=0-{array - 1}"] if array > 1 else []
+    lines += ["set -euo pipefail", f"cd {shlex.quote(os.getcwd())}"]
     lines += [f"export {key}={shlex.quote(value)}" for key, value in exports.items()]
-    lines.append("exec " + shlex.join(command))
+    shard = f' --shard "$SLURM_ARRAY_TASK_ID/{array}"' if array > 1 else ""
+    lines.append("exec " + shlex.join(command) + shard)
     return "\n".join(lines) + "\n"
 
 
-def submit(argv: list[str], results: Path, *, sbatch_args: str = "", name: str = "chathpc") -> str:
-    """Write ``RESULTS.sbatch`` and submit it; returns the lines that say how to follow the job."""
+def _sbatch(arguments: list[str], script: Path) -> str:
+    proc = subprocess.run(["sbatch", "--parsable", *arguments, str(script)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise ChathpcError(f"sbatch refused {script}: {proc.stderr.strip() or proc.stdout.strip()}")
+    return proc.stdout.strip().split(";")[0]
+
+
+def submit(argv: list[str], results: Path, *, sbatch_args: str = "", name: str = "chathpc", array: int = 0) -> str:
+    """Write ``RESULTS.sbatch`` and submit it; returns the lines that say how to follow the job.
+
+    With ``array`` > 1 the script is a job array of that many tasks, each writing the share of the items
+    that ``--shard K/ARRAY`` selects to a shard file, and ``RESULTS.gather.sbatch`` (the same command,
+    resuming, which gathers the shards into RESULTS and checks whatever a failed task left) runs after it.
+    """
     if shutil.which("sbatch") is None:
         raise ChathpcError("--submit needs Slurm's sbatch on PATH (load your site's Slurm module)")
     try:
@@ -65,13 +80,19 @@ def submit(argv: list[str], results: Path, *, sbatch_args: str = "", name: str =
     script = results.with_name(results.name + ".sbatch")
     log = results.with_name(results.name + ".slurm-%j.log")
     results.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(script, batch_script(job_command(argv), name, log))
-    proc = subprocess.run(["sbatch", "--parsable", *extra, str(script)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise ChathpcError(f"sbatch refused {script}: {proc.stderr.strip() or proc.stdout.strip()}")
-    job = proc.stdout.strip().split(";")[0]
-    return (
-        f"submitted Slurm job {job} ({script})\n"
-        f"follow it: squeue -j {job}; tail -f {str(log).replace('%j', job)}\n"
-        f"results: {results} (submit again to resume an interrupted run)"
-    )
+    if array > 1:
+        log = results.with_name(results.name + ".slurm-%A_%a.log")
+    atomic_write_text(script, batch_script(job_command(argv), name, log, array))
+    job = _sbatch(extra, script)
+    shown = str(log).replace("%j", job).replace("%A", job).replace("%a", "*")
+    lines = [f"submitted Slurm job {job} ({script}{f', {array} array tasks' if array > 1 else ''})"]
+    if array > 1:
+        gather = results.with_name(results.name + ".gather.sbatch")
+        gather_log = results.with_name(results.name + ".slurm-%j.log")
+        atomic_write_text(gather, batch_script(job_command(argv), f"{name}-gather", gather_log))
+        then = _sbatch([*extra, f"--dependency=afterany:{job}"], gather)
+        lines.append(f"submitted Slurm job {then} ({gather}: gathers the shards after job {job})")
+        job = f"{job},{then}"
+    lines += [f"follow it: squeue -j {job}; tail -f {shown}",
+              f"results: {results} (submit again to resume an interrupted run)"]
+    return "\n".join(lines)
