@@ -15,6 +15,7 @@ set -euo pipefail
 dir=${CHATHPC_SLURM_DIR:-/tmp/chathpc-slurm}
 cpus=${CHATHPC_SLURM_CPUS:-8}
 conf="$dir/slurm.conf"
+munge_marker=/run/munge/chathpc-slurm-local.started
 export SLURM_CONF="$conf"
 
 die() { echo "slurm-local: $*" >&2; exit 1; }
@@ -45,8 +46,11 @@ up() {
     chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
     chmod 400 /etc/munge/munge.key
     chmod 755 /run/munge
-    runuser -u munge -- munged
-    touch "$dir/run/munged.started"  # this cluster started munged: its down stops it
+    if runuser -u munge -- munged; then
+      touch "$munge_marker"  # a cluster of this script started munged: the last one's down stops it
+    else
+      pgrep -x munged >/dev/null 2>&1 || die "munged did not start"  # else another cluster's up started it meanwhile
+    fi
   fi
   local host
   host=$(hostname -s)
@@ -119,14 +123,14 @@ down() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
-  # munged serves every cluster on this machine: stopped only by the cluster that started it, once no other runs
-  if [ -f "$dir/run/munged.started" ] && pid_alive /run/munge/munged.pid && ! pgrep -x slurmctld >/dev/null 2>&1; then
+  # munged serves every cluster on this machine: stopped when this script started it and no cluster runs any more
+  if [ -f "$munge_marker" ] && pid_alive /run/munge/munged.pid && ! pgrep -x slurmctld >/dev/null 2>&1; then
     local munged
     munged=$(cat /run/munge/munged.pid)
     kill "$munged" 2>/dev/null || true
     for _ in $(seq 1 40); do kill -0 "$munged" 2>/dev/null || break; sleep 0.25; done
+    rm -f "$munge_marker"
   fi
-  rm -f "$dir/run/munged.started"
   echo "slurm-local: down"
 }
 

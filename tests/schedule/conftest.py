@@ -81,7 +81,7 @@ def slurm_cluster():
         yield directory
     finally:
         munged = Path("/run/munge/munged.pid")
-        ours = (directory / "run" / "munged.started").exists() and munged.is_file()
+        ours = Path("/run/munge/chathpc-slurm-local.started").exists() and munged.is_file()
         munged_pid = int(munged.read_text().split()[0]) if ours else None
         down = subprocess.run([str(script), "down"], env=env, capture_output=True, text=True, timeout=120)
         if saved is None:
