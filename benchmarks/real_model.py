@@ -27,16 +27,11 @@ import time
 from pathlib import Path
 
 from chathpc.config import RunConfig
+from chathpc.models.recipes import SMOLLM2_GENERATION, SMOLLM2_LORA
 from chathpc.system import core_count, package_version
 
-RECIPE = {
-    "lora": {"r": 16, "alpha": 32, "target_modules": "all-linear"},
-    "training": {
-        "method": "lora", "epochs": 5, "learning_rate": 1.0e-3, "lr_scheduler": "cosine", "warmup_ratio": 0.1,
-        "batch_size": 1, "validation_split": 0.0, "max_seq_length": 2048, "logging_steps": 5, "save_steps": 35,
-    },
-}
-GENERATION = {"max_new_tokens": 900, "batch_size": 8, "temperature": 0.0}
+RECIPE = SMOLLM2_LORA
+GENERATION = SMOLLM2_GENERATION
 
 
 def cpu_seconds() -> float:
@@ -46,16 +41,26 @@ def cpu_seconds() -> float:
 
 
 class Stages:
-    """Times each stage (wall and CPU) and remembers it for the report."""
+    """Times each stage (wall and CPU) and remembers it for the report, in ``OUT/stages.json`` too: a stage
+    finished by an earlier, interrupted run of the script keeps the timing it had then (resuming it is a no-op)."""
 
-    def __init__(self) -> None:
+    def __init__(self, record: Path | None = None) -> None:
+        self.record = record
         self.rows: list[tuple[str, float, float]] = []
+        self.done: dict[str, tuple[float, float]] = {}
+        if record is not None and record.is_file():
+            self.done = {name: (wall, cpu) for name, wall, cpu in json.loads(record.read_text())}
 
     def run(self, name: str, func):
         print(f"real_model: {name} ...", file=sys.stderr, flush=True)
         wall, cpu = time.perf_counter(), cpu_seconds()
         value = func()
-        self.rows.append((name, time.perf_counter() - wall, cpu_seconds() - cpu))
+        measured = (time.perf_counter() - wall, cpu_seconds() - cpu)
+        self.rows.append((name, *self.done.get(name, measured)))
+        self.done.setdefault(name, measured)
+        if self.record is not None:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            self.record.write_text(json.dumps([[n, w, c] for n, (w, c) in self.done.items()]))
         print(f"real_model: {name} done in {self.rows[-1][1]:.0f} s", file=sys.stderr, flush=True)
         return value
 
@@ -183,7 +188,7 @@ def main() -> int:
     out = Path(args.out)
     model_dir = Path(args.model_dir) if args.model_dir else out / "model"
     run_dir = out / "smollm2-lora"
-    stages = Stages()
+    stages = Stages(out / "stages.json")
     if (model_dir / PROVENANCE_FILE).is_file():
         imported = json.loads((model_dir / PROVENANCE_FILE).read_text())
     else:

@@ -11,3 +11,24 @@ def tiny_model_dir(tmp_path_factory):
     from chathpc.train.tiny import create_tiny_model
 
     return create_tiny_model(tmp_path_factory.mktemp("tiny-model"), seed=0)
+
+
+CHATML = (
+    "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_model_dir(tiny_model_dir, tmp_path_factory):
+    """The tiny model with a ChatML chat template whose end of turn is the tokenizer's EOS (as SmolLM2's)."""
+    import shutil
+
+    from chathpc.train.build import load_tokenizer
+
+    out = tmp_path_factory.mktemp("tiny-chat-model") / "model"
+    shutil.copytree(tiny_model_dir, out)
+    tokenizer = load_tokenizer(str(out))
+    tokenizer.chat_template = CHATML.replace("<|im_end|>", tokenizer.eos_token)
+    tokenizer.save_pretrained(out)
+    return out

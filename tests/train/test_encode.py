@@ -12,7 +12,7 @@ pytestmark = pytest.mark.ml
 
 @pytest.fixture(scope="module")
 def tokenizer(tiny_model_dir):
-    from chathpc.train.sft import load_tokenizer
+    from chathpc.train.build import load_tokenizer
 
     return load_tokenizer(str(tiny_model_dir))
 
@@ -125,3 +125,20 @@ def test_a_token_merged_across_the_boundary_keeps_the_prompt_exact():
     assert example.input_ids[: len(prompt_ids)] == prompt_ids
     assert example.labels[: len(prompt_ids)] == [IGNORE_INDEX] * len(prompt_ids)
     assert example.input_ids[-1] == tokenizer.eos_token_id
+
+
+def test_chat_training_sequence_is_the_inference_prompt_then_answer_then_end_of_turn_on_a_tiny_tokenizer(tiny_chat_model_dir):
+    from chathpc.data import chat_messages, render_chat, uses_chat
+    from chathpc.train.encode import IGNORE_INDEX, encode_record
+    from chathpc.train.build import load_tokenizer
+
+    tokenizer = load_tokenizer(str(tiny_chat_model_dir))
+    assert uses_chat("auto", tokenizer)
+    template = load_template("chathpc")
+    example = encode_record(RECORD, template, tokenizer, 4096, "x", chat=True)
+    prompt_ids = tokenizer(render_chat(chat_messages(RECORD, template), tokenizer))["input_ids"]
+    assert example.input_ids[: len(prompt_ids)] == prompt_ids
+    assert example.labels[: len(prompt_ids)] == [IGNORE_INDEX] * len(prompt_ids)
+    answer = example.input_ids[len(prompt_ids):]
+    assert answer == example.labels[len(prompt_ids):] and answer[-1] == tokenizer.eos_token_id
+    assert tokenizer.decode(answer) == RECORD.answer + tokenizer.eos_token

@@ -111,3 +111,18 @@ def test_config_accepts_a_partial_ladder_with_memory_error():
     assert config.grpo.ladder == {**DEFAULT_LADDER, "memory_error": -0.3, "pass": 2.0}
     with pytest.raises(ConfigError, match="grpo.generations"):
         load_config(overrides=["grpo.generations=1"])
+
+
+def test_grpo_prompts_use_the_chat_format_sft_trains_in(tiny_chat_model_dir, small_train_file, tmp_path):
+    from chathpc.data import load_records, load_template, render_example
+    from chathpc.train.grpo import _prepare
+    from chathpc.train.build import load_tokenizer
+
+    tokenizer = load_tokenizer(str(tiny_chat_model_dir))
+    record = load_records(small_train_file)[0]
+    chat_prompt, _ = render_example(record, load_template(), tokenizer, chat=True)
+    prepared = _prepare(grpo_config(tiny_chat_model_dir, small_train_file, tmp_path / "grpo"))
+    assert prepared.prompts[0] == chat_prompt and chat_prompt.endswith("<|im_start|>assistant\n")
+    text = _prepare(grpo_config(tiny_chat_model_dir, small_train_file, tmp_path / "grpo2").model_copy(
+        update={"data": RunConfig().data.model_copy(update={"train_file": str(small_train_file), "prompt_format": "text"})}))
+    assert text.prompts[0] == render_example(record, load_template())[0]

@@ -21,7 +21,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-m", "--model", metavar="SPEC", help="provider spec: hf:PATH, openai:MODEL, reference, sequential (default: from the config)")
     parser.add_argument("-o", "--out", metavar="FILE", help="samples file (default: results/samples-<model>.jsonl)")
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="samples per item (sets generation.samples)")
-    parser.add_argument("--batch-size", type=int, default=1, metavar="N", help="items per generation call (default 1)")
     existing = parser.add_mutually_exclusive_group()
     existing.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the samples already in --out")
     existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
@@ -38,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from chathpc.evaluate.stages import generate_samples
     from chathpc.providers.registry import provider_spec
 
-    for name in ("samples", "batch_size", "limit"):
+    for name in ("samples", "limit"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise ChathpcError(f"--{name.replace('_', '-')} must be at least 1")
@@ -49,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     spec = provider_spec(args.model, config)
     out = Path(args.out) if args.out else Path("results") / f"samples-{results_name(spec)}"
     outcome = generate_samples(records, config, out, provider_spec=spec, resume=args.resume, force=args.force,
-                               batch_size=args.batch_size, progress=not args.no_progress)
+                               progress=not args.no_progress)
     if args.json:
         print(json.dumps(outcome.model_dump(mode="json"), indent=2))
     else:

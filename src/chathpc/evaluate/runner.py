@@ -147,14 +147,15 @@ class Sample(BaseModel):
 
 def generate_rounds(
     records: Sequence[Record], todo: Sequence[int], done: set[tuple[int, int]], config: RunConfig, spec: str, template,
-    *, batch_size: int, per_round: int,
+    *, per_round: int,
 ) -> Iterator[list[Sample]]:
     """The generate stage: the samples not yet ``done`` of the ``todo`` items, ``per_round`` items at a time
-    (the provider is asked ``batch_size`` items per call)."""
+    (the provider is asked ``generation.batch_size`` items per call)."""
     from chathpc.providers import generation_request, get_provider
 
     provider = get_provider(spec, config)
     n = config.generation.samples
+    batch_size = config.generation.batch_size
     for round_start in range(0, len(todo), per_round):
         samples: list[Sample] = []
         for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
@@ -228,7 +229,6 @@ def run_evaluation(
     perf: bool = False,
     resume: bool = False,
     force: bool = False,
-    batch_size: int = 1,
     ks: Sequence[int] = (1,),
     progress: bool = True,
     on_line: Callable[[ResultLine], None] | None = None,
@@ -239,7 +239,6 @@ def run_evaluation(
     ``shard=(k, n)`` (a task of a Slurm job array) takes only the items whose index is k modulo n and
     writes them to ``shard_path(out, shard)``; a later run with ``resume`` gathers the shards into ``out``.
     """
-    from chathpc.providers import get_provider
     from chathpc.providers.registry import provider_spec as resolve_spec
 
     if not records:
@@ -267,9 +266,10 @@ def run_evaluation(
 
         passed_so_far = 0
         bar = tqdm(total=len(records) * n, initial=len(done), desc=f"{spec}", unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
-        per_round = max(batch_size, Scheduler(config.harness, config.schedule).workers)  # items generated, then checked together
+        # items generated (generation.batch_size per provider call), then checked together
+        per_round = max(config.generation.batch_size, Scheduler(config.harness, config.schedule).workers)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for samples in generate_rounds(records, todo, done, config, spec, template, batch_size=batch_size, per_round=per_round):
+            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=per_round):
                 lines = check_samples(samples, records, checks, template.answer_marker, config, perf, provider=spec, generation=generation)
                 for line in lines:
                     writer.append(line)

@@ -59,7 +59,7 @@ def _open_samples(path: Path, provider: str, generation: dict[str, Any], ids: li
 
 def generate_samples(
     records: Sequence[Record], config: RunConfig, out: str | Path, *, provider_spec: str | None = None,
-    resume: bool = False, force: bool = False, batch_size: int = 1, progress: bool = True,
+    resume: bool = False, force: bool = False, progress: bool = True,
 ) -> GenerateOutcome:
     """Generate ``generation.samples`` answers per record and append them to ``out`` (no checking)."""
     from tqdm import tqdm
@@ -81,7 +81,7 @@ def generate_samples(
     if todo:
         bar = tqdm(total=len(records) * n, initial=len(done), desc=spec, unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for samples in generate_rounds(records, todo, done, config, spec, template, batch_size=batch_size, per_round=batch_size):
+            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=config.generation.batch_size):
                 for s in samples:
                     item = item_check(records[s.item_index], tasks)
                     writer.append(SampleLine(

@@ -1,4 +1,4 @@
-"""Markdown and CSV tables of evaluation summaries and comparisons."""
+"""Markdown and CSV tables: the one Markdown table renderer, evaluation summaries and comparisons."""
 
 from __future__ import annotations
 
@@ -22,10 +22,13 @@ def _num(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of a Markdown table (the only table renderer); a ``|`` inside a cell is escaped."""
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+    return [line(header), "|" + "|".join("---" for _ in header) + "|", *(line(row) for row in rows)]
 
 
 def _metric_rows(label: str, m: MetricSummary, ks: list[int]) -> list[str]:
@@ -47,13 +50,13 @@ def summary_markdown(summary: EvaluationSummary, title: str | None = None) -> st
     header = ["domain", "items"] + [f"pass@{k}" for k in ks] + [f"build@{k}" for k in ks]
     rows = [_metric_rows(d, m, ks) for d, m in summary.per_domain.items() if m.items]
     rows.append(_metric_rows("**all**", summary.overall, ks))
-    lines += _table(header, rows)
+    lines += markdown_table(header, rows)
     overall = summary.overall
     if overall.speedup_at:
         lines += ["", f"Expected best speedup and efficiency at n ranks ({overall.perf_items} timed items, failures count as 0):", ""]
         srows = [[str(n)] + [_num(overall.speedup_at[n].get(k)) for k in ks] + [_num(overall.efficiency_at[n].get(k)) for k in ks]
                  for n in overall.speedup_at]
-        lines += _table(["ranks"] + [f"speedup_n@{k}" for k in ks] + [f"efficiency_n@{k}" for k in ks], srows)
+        lines += markdown_table(["ranks"] + [f"speedup_n@{k}" for k in ks] + [f"efficiency_n@{k}" for k in ks], srows)
     lines += ["", f"Failures ({overall.samples} samples): {_failure_line(overall)}"]
     if overall.text_items:
         lines.append(f"Text-matched items (no sequential program to run): {overall.text_matched}/{overall.text_items}")
@@ -71,7 +74,7 @@ def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None =
         s = comparison.summaries[p]
         rows.append([f"`{p}`"] + [_rate(s.per_domain[d].pass_at.get(k)) if d in s.per_domain and s.per_domain[d].items else "-" for d in comparison.domains]
                     + [_rate(s.overall.pass_at.get(k))])
-    lines += _table(header, rows)
+    lines += markdown_table(header, rows)
     lines += ["", "Overall metrics:", ""]
     mheader = ["provider", "items"] + [f"pass@{x}" for x in ks] + [f"build@{x}" for x in ks] + ["failures", "text-matched"]
     mrows = []
@@ -79,15 +82,15 @@ def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None =
         o = comparison.summaries[p].overall
         mrows.append([f"`{p}`", str(o.items)] + [_rate(o.pass_at.get(x)) for x in ks] + [_rate(o.build_at.get(x)) for x in ks]
                      + [_failure_line(o), f"{o.text_matched}/{o.text_items}" if o.text_items else "-"])
-    lines += _table(mheader, mrows)
+    lines += markdown_table(mheader, mrows)
     timed = [p for p in providers if comparison.summaries[p].overall.speedup_at]
     if timed:
         ranks = sorted({n for p in timed for n in comparison.summaries[p].overall.speedup_at})
         lines += ["", f"speedup_n@{k} (expected best among {k} samples, failures count as 0):", ""]
-        lines += _table(["provider"] + [f"n={n}" for n in ranks],
+        lines += markdown_table(["provider"] + [f"n={n}" for n in ranks],
                         [[f"`{p}`"] + [_num(comparison.summaries[p].overall.speedup_at.get(n, {}).get(k)) for n in ranks] for p in timed])
         lines += ["", "Peak speedup per task (best passing sample, any rank count):", ""]
-        lines += _table(["task", "domain"] + [f"`{p}`" for p in providers],
+        lines += markdown_table(["task", "domain"] + [f"`{p}`" for p in providers],
                         [[t.item_id, t.domain] + [_num(t.peak(p)) for p in providers] for t in comparison.tasks])
     if any(r.tasks for row in comparison.relative_peak.values() for r in row.values()):
         lines += ["", "Peak speedup of the row's code over the column's (geometric mean / max over tasks both solved):", ""]
@@ -98,7 +101,7 @@ def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None =
                 r = comparison.relative_peak[a].get(b)
                 cells.append("-" if r is None or r.geomean is None else f"{r.geomean:.2f} / {r.peak:.2f} ({r.tasks})")
             prow.append([f"`{a}`"] + cells)
-        lines += _table([""] + [f"`{p}`" for p in providers], prow)
+        lines += markdown_table([""] + [f"`{p}`" for p in providers], prow)
     if plots:
         lines += [""] + [f"![{name}]({file})" for name, file in plots.items()]
     return "\n".join(lines) + "\n"

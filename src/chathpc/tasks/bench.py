@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text
+from chathpc.report import markdown_table
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
 Solutions = Literal["reference", "variants", "all"]
@@ -285,10 +286,8 @@ def report_markdown(report: BenchReport) -> str:
         f"ranks {','.join(map(str, report.ranks))}; isolation {report.isolation}; "
         f"{passed}/{len(report.rows)} solutions pass",
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" for _ in header) + "|",
+        *markdown_table(header, rows),
     ]
-    lines += ["| " + " | ".join(c.replace("|", "/") for c in cells) + " |" for cells in rows]
     notes = findings(report)
     if notes:
         lines += ["", "## Findings", ""] + [f"- {n}" for n in notes]

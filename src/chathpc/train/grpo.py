@@ -1,13 +1,13 @@
 """Reinforcement learning from verification: ``training.method=grpo`` with TRL's GRPOTrainer.
 
-Prompts are the train (+ refine) records rendered by ``chathpc.data.render_prompt`` (the renderer SFT and
-inference use). For each prompt ``grpo.generations`` completions are sampled; each is extracted and
+Prompts are the train (+ refine) records rendered by ``chathpc.data.render_example`` in ``data.prompt_format``
+(the renderer and format SFT and inference use). For each prompt ``grpo.generations`` completions are sampled; each is extracted and
 checked by the harness inside the reward function (``chathpc.train.reward``), and GRPO moves a LoRA
 adapter towards the completions that scored above their group's mean. The starting point is any model
 ``train`` accepts: a hub id or local model (a new adapter from ``lora.*``), or a run directory or adapter
 (a LoRA run's adapter is trained further; a full run's model gets a new adapter). The run directory,
-``--resume``, metrics and result are those of SFT (``chathpc.train.sft``, ``chathpc.train.runs``), plus
-``rewards.jsonl``: every unique program checked, with its verdict and reward.
+``--resume``, metrics and result are those of SFT (``chathpc.train.runs``, ``chathpc.train.callbacks``,
+``chathpc.train.finish``), plus ``rewards.jsonl``: every unique program checked, with its verdict and reward.
 """
 
 from __future__ import annotations
@@ -20,15 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from chathpc.config import RunConfig
-from chathpc.data import Record, load_template, render_prompt
+from chathpc.data import Record, load_template, render_example, uses_chat
 from chathpc.errors import ConfigError, DataError
-from chathpc.train import runs, sft
+from chathpc.train import build, runs
+from chathpc.train.callbacks import run_callbacks
 from chathpc.train.device import training_placement
+from chathpc.train.finish import finish_run, save_final
 from chathpc.train.inference import resolve_model_source
+from chathpc.train.plan import TrainPlan, check_environment, check_targets, model_config, resolve_base, training_records
 from chathpc.train.reward import REWARDS_FILE, RewardItem, VerificationReward, add_hidden_args
 
 
-class GrpoPlan(sft.TrainPlan):
+class GrpoPlan(TrainPlan):
     """A GRPO run's plan: the SFT plan's fields (examples = prompts) plus where it starts and what it checks."""
 
     start_adapter: str | None
@@ -36,7 +39,7 @@ class GrpoPlan(sft.TrainPlan):
     longest_prompt_tokens: int
 
 
-class GrpoResult(sft.TrainResult):
+class GrpoResult(runs.TrainResult):
     """A finished GRPO run: the SFT result's fields plus the last logged reward and pass rate."""
 
     reward: float | None
@@ -51,17 +54,6 @@ class _Prepared:
     items: list[RewardItem]
     answers: list[str | None]
     marker: str
-
-
-def _records(config: RunConfig) -> tuple[list[tuple[str, Record]], list]:
-    train_path = Path(config.data.train_file) if config.data.train_file else sft._default_dataset("train")
-    named, fingerprint = sft._load("train", train_path)
-    fingerprints = [fingerprint]
-    if config.data.refine_file:
-        refine_named, refine_print = sft._load("refine", Path(config.data.refine_file))
-        named += refine_named
-        fingerprints.append(refine_print)
-    return named, fingerprints
 
 
 def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[RewardItem], list[str | None], list[str]]:
@@ -94,9 +86,9 @@ def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[Rewa
 def _prepare(config: RunConfig) -> _Prepared:
     g, t = config.grpo, config.training
     placement = training_placement(config.model, "lora")
-    sft._check_environment(config, placement)
+    check_environment(config, placement)
     template = load_template(config.data.template, config.data.system)
-    named, fingerprints = _records(config)
+    named, _, fingerprints = training_records(config, with_eval=False)
     kept, items, answers, warnings = _reward_items(named)
     if not items:
         raise DataError("no training record has a sequential program to check its completions against (GRPO needs one)")
@@ -105,20 +97,21 @@ def _prepare(config: RunConfig) -> _Prepared:
     if len(source.adapters) > 1:
         raise ConfigError(f"GRPO starts from one adapter at most; {config.model.base} with model.adapter stacks two (merge them first)")
     start_adapter = source.adapters[0] if source.adapters else None
-    base = sft.resolve_base(source.base)
-    model_config = sft._model_config(base)
+    base = resolve_base(source.base)
+    architecture = model_config(base)
     if start_adapter:
         adapter_config = json.loads((Path(start_adapter) / "adapter_config.json").read_text(encoding="utf-8"))
         targets = adapter_config.get("target_modules") or []
         targets = sorted(targets) if isinstance(targets, list) else [str(targets)]
         warnings.append(f"training continues the adapter {start_adapter}: its shape is kept, lora.* is not used")
     else:
-        targets = sft._check_targets(config, model_config)
-    tokenizer = sft.load_tokenizer(source.tokenizer)
-    prompts = [render_prompt(named[i][1], template) for i in kept]
+        targets = check_targets(config, architecture)
+    tokenizer = build.load_tokenizer(source.tokenizer)
+    chat = uses_chat(config.data.prompt_format, tokenizer)  # the format SFT trained in and inference prompts with
+    prompts = [render_example(named[i][1], template, tokenizer, chat=chat)[0] for i in kept]
     lengths = [len(tokenizer(p, add_special_tokens=True)["input_ids"]) for p in prompts]
     longest = max(lengths) + g.max_completion_length
-    max_positions = getattr(model_config, "max_position_embeddings", None)
+    max_positions = getattr(architecture, "max_position_embeddings", None)
     if max_positions and longest > max_positions:
         warnings.append(f"prompts plus grpo.max_completion_length reach {longest} tokens, beyond the model's {max_positions} positions")
     if t.max_steps > 0:
@@ -144,36 +137,15 @@ def validate_grpo(config: RunConfig) -> GrpoPlan:
 def _grpo_args(config: RunConfig, plan: GrpoPlan, run_dir: Path, progress: bool):
     from trl import GRPOConfig
 
-    g, t = config.grpo, config.training
+    g = config.grpo
     return GRPOConfig(
-        output_dir=str(run_dir / runs.CHECKPOINTS_DIR),
-        num_train_epochs=t.epochs,
-        max_steps=t.max_steps,
-        learning_rate=t.learning_rate,
-        lr_scheduler_type=t.lr_scheduler,
-        warmup_steps=t.warmup_ratio,
-        weight_decay=t.weight_decay,
+        **build.trainer_arguments(config, plan, run_dir, progress),
         per_device_train_batch_size=g.generations * g.prompts_per_step,
-        gradient_accumulation_steps=t.gradient_accumulation_steps,
         num_generations=g.generations,
         max_completion_length=g.max_completion_length,
         temperature=g.temperature,
         beta=g.beta,
-        activation_checkpointing=t.gradient_checkpointing,
-        seed=t.seed,
-        data_seed=t.seed,
-        bf16=plan.autocast == "bf16",
-        fp16=plan.autocast == "fp16",
-        use_cpu=plan.device == "cpu",
-        logging_steps=t.logging_steps,
-        logging_first_step=True,
-        save_strategy="steps",
-        save_steps=t.save_steps,
-        save_total_limit=2,
-        report_to="none",
-        disable_tqdm=not progress,
         remove_unused_columns=False,
-        ddp_find_unused_parameters=False,
     )
 
 
@@ -221,7 +193,7 @@ def train_grpo(config: RunConfig, *, resume: bool = False, force: bool = False, 
     run_dir = Path(config.training.output_dir)
     args = _grpo_args(config, plan, run_dir, progress)
     main = args.process_index == 0
-    state, checkpoint, resumed_from = sft.open_run_dir(run_dir, config, plan, resume=resume, force=force, main=main)
+    state, checkpoint, resumed_from = runs.open_run_dir(run_dir, config, plan, resume=resume, force=force, main=main)
     if state == "finished":
         return GrpoResult(**runs.read_json(run_dir / runs.RESULT_FILE))
 
@@ -234,18 +206,18 @@ def train_grpo(config: RunConfig, *, resume: bool = False, force: bool = False, 
             print(f"warning: {warning}")
     reward = VerificationReward(prepared.items, config.grpo, config.harness, marker=prepared.marker,
                                 log_path=run_dir / REWARDS_FILE if main else None)
-    model = sft._load_model(config, plan, args.local_process_index)
+    model = build.load_model(config, plan, args.local_process_index)
     peft_config = None
     if plan.start_adapter:
         from peft import PeftModel
 
         model = PeftModel.from_pretrained(model, plan.start_adapter, is_trainable=True)
     else:
-        peft_config = sft._peft_config(config, plan)
+        peft_config = build.peft_config(config, plan)
     dataset = Dataset.from_dict({"prompt": prepared.prompts, "item": list(range(len(prepared.prompts)))})
     trainer = _trainer_class()(
         model=model, reward_funcs=[reward], args=args, train_dataset=dataset, processing_class=prepared.tokenizer,
-        peft_config=peft_config, callbacks=sft._callbacks(run_dir), verification=reward,
+        peft_config=peft_config, callbacks=run_callbacks(run_dir), verification=reward,
     )
     if not progress:
         trainer.remove_callback(PrinterCallback)
@@ -253,7 +225,7 @@ def train_grpo(config: RunConfig, *, resume: bool = False, force: bool = False, 
     unwrapped = trainer.accelerator.unwrap_model(trainer.model)
     if "ref" in getattr(unwrapped, "peft_config", {}):
         unwrapped.delete_adapter("ref")  # TRL's frozen copy of the starting adapter (the KL reference)
-    final = sft.save_final(trainer, run_dir, plan.method, prepared.tokenizer, main)
+    final = save_final(trainer, run_dir, plan.method, prepared.tokenizer, main)
     history = trainer.state.log_history
 
     def last(key: str) -> float | None:
@@ -265,5 +237,5 @@ def train_grpo(config: RunConfig, *, resume: bool = False, force: bool = False, 
         model_dir=None, resumed_from_step=resumed_from, seconds=round(time.time() - started, 3),
         reward=last("reward"), pass_rate=last("pass_rate"),
     )
-    sft.finish_run(trainer, run_dir, result, main)
+    finish_run(trainer, run_dir, result, main)
     return result

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from chathpc.config import ModelConfig, RunConfig
 from chathpc.errors import ChathpcError
 from chathpc.train import runs
+from chathpc.train.build import load_tokenizer, quantization_config
 from chathpc.train.device import inference_placement, torch_dtype
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
@@ -82,8 +83,6 @@ def load_model_for_inference(path_or_id: str, *, adapter: str | None = None, con
     """
     from transformers import AutoModelForCausalLM
 
-    from chathpc.train.sft import load_tokenizer
-
     model_config = config.model if config else ModelConfig()
     placement = inference_placement(model_config)
     if str(path_or_id).endswith(".gguf") and adapter is None:  # a GGUF file read directly (dequantized)
@@ -98,10 +97,7 @@ def load_model_for_inference(path_or_id: str, *, adapter: str | None = None, con
     if model_config.load_in_4bit:
         if placement.device != "cuda":
             raise ChathpcError("model.load_in_4bit needs a CUDA device; none is available")
-        from transformers import BitsAndBytesConfig
-
-        kwargs["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                                                           bnb_4bit_compute_dtype=kwargs["dtype"])
+        kwargs["quantization_config"] = quantization_config(placement.weights_dtype)
         kwargs["device_map"] = {"": 0}
     elif placement.device == "cuda":
         kwargs["device_map"] = {"": "cuda"}  # load straight onto the GPU, not through host memory

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError
 from chathpc.train import runs
+from chathpc.train.build import load_tokenizer
 from chathpc.train.inference import adapter_of
 
 MergeMethod = Literal["linear", "ties", "dare"]
@@ -86,8 +87,6 @@ def merge_runs(
 
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
-
-    from chathpc.train.sft import load_tokenizer
 
     try:
         model = AutoModelForCausalLM.from_pretrained(base, dtype="float32")
