@@ -177,9 +177,11 @@ def generate_rounds(
 def check_samples(
     samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
     config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
+    emit: Callable[[ResultLine], None] | None = None,
 ) -> list[ResultLine]:
     """The results line of every sample, in order: code extracted, text items matched, programs checked
     through ``chathpc.schedule.Scheduler`` (identical programs of an item once, e.g. greedy samples).
+    ``emit`` gets each line, in order, as soon as it and every line before it are checked.
 
     Raises ``ReferenceProgramError`` when an item's sequential program fails.
     """
@@ -195,10 +197,14 @@ def check_samples(
         if item.mode == "execution" and code is not None:
             jobs[position] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args, perf=perf,
                                       perf_args=item.perf_args, rtol=item.rtol, atol=item.atol)
-    results = dict(zip(jobs, raise_first_error(Scheduler(config.harness, config.schedule).map(list(jobs.values())))))
-    lines = []
-    for position, (s, code) in enumerate(zip(samples, codes)):
+    job_positions = list(jobs)
+    results: dict[int, Any] = {}
+    lines: list[ResultLine] = []
+
+    def line_at(position: int) -> ResultLine:
+        s, code = samples[position], codes[position]
         record, item = records[s.item_index], checks[s.item_index]
+        timings = []
         if item.mode == "text":
             passed = normalized_text(code if code is not None else s.raw_output) == normalized_text(record.answer)
             verdict, check, feedback, seconds = ("pass" if passed else "wrong_output"), None, "" if passed else \
@@ -208,15 +214,34 @@ def check_samples(
                 "The answer holds no C program (no code block and no recognizable code).")
             passed, verdict, check, feedback, seconds = (
                 result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
-        timings = results[position].perf.timings if position in results and results[position].perf is not None else []
-        lines.append(ResultLine(
+            timings = result.perf.timings if result.perf is not None else []
+        return ResultLine(
             item_id=_item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
             perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
             efficiency={t.ranks: t.efficiency for t in timings}, provider=provider, generation=generation,
             timings=Timings(generate_s=s.generate_s, check_s=seconds),
-        ))
+        )
+
+    def flush() -> None:
+        while len(lines) < len(samples):
+            position = len(lines)
+            if position in jobs and not isinstance(results.get(position), CheckResult):
+                return  # not checked yet (or its sequential program failed: raised below)
+            lines.append(line_at(position))
+            if emit is not None:
+                emit(lines[-1])
+
+    def finished(index: int, outcome, stage: str) -> None:
+        position = job_positions[index]
+        if stage == "time" or not (jobs[position].perf and isinstance(outcome, CheckResult) and outcome.passed):
+            results[position] = outcome
+            flush()
+
+    flush()
+    raise_first_error(Scheduler(config.harness, config.schedule).map(list(jobs.values()), finished))
+    flush()
     return lines
 
 
@@ -270,8 +295,8 @@ def run_evaluation(
         per_round = max(config.generation.batch_size, Scheduler(config.harness, config.schedule).workers)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
             for samples in generate_rounds(records, todo, done, config, spec, template, per_round=per_round):
-                lines = check_samples(samples, records, checks, template.answer_marker, config, perf, provider=spec, generation=generation)
-                for line in lines:
+                def emit(line: ResultLine) -> None:
+                    nonlocal written, passed_so_far
                     writer.append(line)
                     written += 1
                     passed_so_far += line.passed
@@ -279,6 +304,9 @@ def run_evaluation(
                     bar.update(1)
                     if on_line is not None:
                         on_line(line)
+
+                check_samples(samples, records, checks, template.answer_marker, config, perf, provider=spec,
+                              generation=generation, emit=emit)
         bar.close()
     final = read_results(path).lines
     return RunOutcome(

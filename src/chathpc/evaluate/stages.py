@@ -150,10 +150,13 @@ def recheck(
         for start in range(0, len(todo), per_round):
             chunk = [Sample(item_index=s.item_index, sample=s.sample, prompt=s.prompt, raw_output=s.raw_output, generate_s=s.generate_s)
                      for s in todo[start:start + per_round]]
-            for line in check_samples(chunk, records, checks, marker, config, perf, provider=spec, generation=generation):
+            def emit(line) -> None:
+                nonlocal written
                 writer.append(line)
                 written += 1
                 bar.update(1)
+
+            check_samples(chunk, records, checks, marker, config, perf, provider=spec, generation=generation, emit=emit)
     bar.close()
     final = read_results(path).lines
     return RunOutcome(path=str(path), provider=spec, items=len(records), lines=len(final), written=written, skipped=kept,
