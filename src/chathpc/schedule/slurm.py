@@ -4,7 +4,7 @@ A step runs ``python -m chathpc.schedule.worker``, which checks the job with the
 the step's node (``mpirun`` inside ``bubblewrap``, the same sandbox as on a laptop) and prints the
 outcome as JSON: results are the same whichever backend ran them. Steps of correctness checks ask
 for one CPU each (their ranks oversubscribe it, as locally); a timing step asks for as many CPUs as
-its largest timed rank count, and no correctness step runs beside it.
+its largest timed rank count (at most the allocation's), and no correctness step runs beside it.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class SlurmBackend:
         """Time one passing job in a step with a CPU per rank of its largest timed rank count."""
         payload = {"mode": "time", "job": job.model_dump(mode="json"), "config": self.config.model_dump(mode="json"),
                    "result": result.model_dump(mode="json")}
-        cpus = max(self.config.perf_ranks)
+        cpus = min(max(self.config.perf_ranks), allocation_cpus())  # rank counts above the step's cores are skipped there
         runs = (1 + len(self.config.perf_ranks)) * (self.config.perf_warmup + self.config.perf_repeats)
         return PerfResult.model_validate(self._step(payload, cpus, self._limit(runs))["perf"])
 
