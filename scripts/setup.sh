@@ -33,6 +33,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   command -v clang-tidy >/dev/null 2>&1 || missing+=(clang-tidy)
   command -v gfortran >/dev/null 2>&1 || missing+=(gfortran)  # mpifort calls gfortran (Fortran programs)
+  command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)  # scripts/slurm-local.sh: a one-node cluster for tests
+  command -v munged >/dev/null 2>&1 || missing+=(munge)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing optional tools: ${missing[*]}" >&2
     (apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||

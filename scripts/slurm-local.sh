@@ -4,7 +4,7 @@
 #
 #   scripts/slurm-local.sh up       start munged, slurmctld and slurmd (installs the packages as root with apt)
 #   scripts/slurm-local.sh status   exit 0 when the node answers idle/mixed/allocated, 1 otherwise
-#   scripts/slurm-local.sh down     cancel every job and stop the daemons (nothing is left running)
+#   scripts/slurm-local.sh down     cancel every job and stop the daemons, munged too when `up` started it
 #   scripts/slurm-local.sh env      print the export line that points Slurm's clients at this cluster
 #
 # Everything lives under CHATHPC_SLURM_DIR (default /tmp/chathpc-slurm): slurm.conf, state, spool,
@@ -15,6 +15,7 @@ set -euo pipefail
 dir=${CHATHPC_SLURM_DIR:-/tmp/chathpc-slurm}
 cpus=${CHATHPC_SLURM_CPUS:-8}
 conf="$dir/slurm.conf"
+munge_marker=/run/munge/chathpc-slurm-local.started
 export SLURM_CONF="$conf"
 
 die() { echo "slurm-local: $*" >&2; exit 1; }
@@ -45,7 +46,11 @@ up() {
     chown -R munge:munge /etc/munge /run/munge /var/lib/munge /var/log/munge
     chmod 400 /etc/munge/munge.key
     chmod 755 /run/munge
-    runuser -u munge -- munged
+    if runuser -u munge -- munged; then
+      touch "$munge_marker"  # a cluster of this script started munged: the last one's down stops it
+    else
+      pgrep -x munged >/dev/null 2>&1 || die "munged did not start"  # else another cluster's up started it meanwhile
+    fi
   fi
   local host
   host=$(hostname -s)
@@ -111,8 +116,21 @@ down() {
     fi
     rm -f "$pidfile"
   done
-  # job steps slurmd started (slurmstepd) end with it; anything left is killed by name
-  pkill -x slurmstepd 2>/dev/null || true
+  # step daemons (slurmstepd) of this cluster outlive slurmd: kill those whose SLURM_CONF is ours
+  local pid
+  for pid in $(pgrep -x slurmstepd 2>/dev/null || true); do
+    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$conf"; then
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+  done
+  # munged serves every cluster on this machine: stopped when this script started it and no cluster runs any more
+  if [ -f "$munge_marker" ] && pid_alive /run/munge/munged.pid && ! pgrep -x slurmctld >/dev/null 2>&1; then
+    local munged
+    munged=$(cat /run/munge/munged.pid)
+    kill "$munged" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$munged" 2>/dev/null || break; sleep 0.25; done
+    rm -f "$munge_marker"
+  fi
   echo "slurm-local: down"
 }
 

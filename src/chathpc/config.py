@@ -1,7 +1,7 @@
 """Typed run configuration.
 
-One YAML or JSON file per run, with seven sections (``model``, ``lora``, ``training``,
-``generation``, ``grpo``, ``data``, ``harness``). Values are resolved in this precedence, later wins:
+One YAML or JSON file per run, with eight sections (``model``, ``lora``, ``training``,
+``generation``, ``grpo``, ``data``, ``harness``, ``schedule``). Values are resolved in this precedence, later wins:
 
 1. defaults (the field defaults below),
 2. the config file (``-c FILE``),
@@ -221,6 +221,16 @@ class HarnessConfig(_Section):
         return value
 
 
+class ScheduleConfig(_Section):
+    """How many candidates are checked at once, and where (``chathpc.schedule``)."""
+
+    backend: Literal["auto", "local", "slurm"] = Field(
+        "auto", description="Where checks run: auto is slurm inside an allocation (SLURM_JOB_ID set, srun on PATH), else local"
+    )
+    jobs: int = Field(0, ge=0, description="Checks in parallel; 0: twice the core count (local) or the allocation's CPUs (slurm)")
+    srun: str = Field("srun --exclusive -N 1 -n 1", description="Job step command of one check under the slurm backend (-c CPUS is added)")
+
+
 class RunConfig(BaseModel):
     """The whole configuration of one run (layered from file, env and CLI by ``resolve_config``)."""
 
@@ -233,6 +243,7 @@ class RunConfig(BaseModel):
     grpo: GrpoConfig = Field(default_factory=GrpoConfig)
     data: DataConfig = Field(default_factory=DataConfig)
     harness: HarnessConfig = Field(default_factory=HarnessConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
 
 SECTIONS: dict[str, type[_Section]] = {

@@ -129,7 +129,8 @@ def _stable(path) -> list[dict]:
 def test_killed_run_resumes_to_the_same_file(tmp_path, reference_results, test_items):
     data = save_records(test_items, tmp_path / "items.jsonl")
     out = tmp_path / "killed.jsonl"
-    command = [sys.executable, "-m", "chathpc", "test", str(data), "-m", "reference", "-o", str(out), "--no-progress", *HARNESS_SETTINGS]
+    command = [sys.executable, "-m", "chathpc", "test", str(data), "-m", "reference", "-o", str(out), "--no-progress", *HARNESS_SETTINGS,
+               "--set", "schedule.jobs=1"]  # one check at a time: each line is written seconds after the one before
     proc = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and (not out.exists() or out.read_bytes().count(b"\n") < 1):

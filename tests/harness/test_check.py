@@ -189,7 +189,7 @@ def test_check_many_keeps_order_and_runs_in_parallel(work_root, monkeypatch):
     import importlib
     import threading
 
-    check_module = importlib.import_module("chathpc.harness.check")  # the module, not the function the package exports
+    check_module = importlib.import_module("chathpc.schedule.local")  # where check_many's scheduler calls check
 
     active, most, lock = [0], [0], threading.Lock()
     real_check = check_module.check

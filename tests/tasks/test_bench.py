@@ -92,7 +92,7 @@ def test_perf_reports_speedup_bytes_and_variant_cost(tmp_path):
 
 @pytest.mark.mpi
 def test_the_report_states_the_isolation_the_runs_had():
-    """A launcher that is not mpirun (a site wrapper, srun) runs under rlimits with sandbox auto; the report says so."""
+    """A launcher that is neither mpirun nor srun (a site wrapper) runs under rlimits with sandbox auto; the report says so."""
     import os
     import tempfile
 

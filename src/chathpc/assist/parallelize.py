@@ -188,7 +188,7 @@ def parallelize(
         if fresh:
             outcomes = check_many(
                 [(sequential_source, code) for code in fresh],
-                jobs=config.harness.jobs,
+                schedule=config.schedule,
                 args=args,
                 config=config.harness,
                 perf=perf,

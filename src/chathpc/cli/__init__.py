@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``chathpc`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # the command line, for verbs that re-run it (--submit)
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE if args.verb is None and argv != [] else 0

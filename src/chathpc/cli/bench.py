@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--tasks", "--suite", dest="suite", metavar="DIR",
                         help="another task directory (<domain>/<id>/ folders; default: the built-in suite)")
     parser.add_argument("--perf", action="store_true", help="time passing solutions: speedup, efficiency, bytes sent")
-    parser.add_argument("--jobs", type=int, help="checks in parallel (default: harness.jobs; timing stays serialized)")
+    parser.add_argument("--jobs", type=int, help="checks in parallel (default: schedule.jobs, twice the core count or the allocation's CPUs; timing stays serialized)")
     parser.add_argument("--out", metavar="DIR", help="results directory (default: results/bench-<UTC time>)")
     parser.add_argument("--force", action="store_true", help="overwrite bench.* files already in --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
 
     from chathpc.tasks.bench import report_paths, report_text, run_bench, select_solutions, write_report
 
-    config = config_from_args(args).config.harness
+    resolved = config_from_args(args).config
+    config = resolved.harness
     out = Path(args.out) if args.out else Path("results") / f"bench-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"
     if args.jobs is not None and args.jobs < 1:
         raise ChathpcError("--jobs must be at least 1")
@@ -66,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         report = run_bench(
             split, args.domain, solutions=args.solutions, perf=args.perf, config=config,
             task_ids=args.task_ids, jobs=args.jobs, progress=advance, root=args.suite,
+            schedule=resolved.schedule,
         )
     finally:
         bar.close()

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--atol", type=float, help="absolute tolerance for numbers (default: harness.atol)")
     parser.add_argument("--perf", action="store_true", help="time passing candidates (sequential vs MPI at harness.perf_ranks)")
     parser.add_argument("--perf-args", metavar='"ARGS"', help="arguments of the timing run (default: the last --args set)")
-    parser.add_argument("--jobs", type=int, help="candidates checked in parallel (timing runs stay serialized)")
+    parser.add_argument("--jobs", type=int, help="candidates checked in parallel (default: schedule.jobs, twice the core count; timing runs stay serialized)")
     parser.add_argument("--keep", action="store_true", help="keep each work dir and print its path")
     parser.add_argument("--json", action="store_true", help="print the result as JSON (a list for several candidates)")
     add_program_options(parser)
@@ -116,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
     perf_args = _split(args.perf_args, "--perf-args") if args.perf_args is not None else None
     results = check_many(
         [(sequential, candidate) for candidate in candidates],
-        jobs=config.jobs, args=arg_sets, config=config, perf=args.perf, perf_args=perf_args,
-        rtol=args.rtol, atol=args.atol, keep=args.keep, options=options,
+        jobs=args.jobs, schedule=config_from_args(args).config.schedule, args=arg_sets, config=config, perf=args.perf,
+        perf_args=perf_args, rtol=args.rtol, atol=args.atol, keep=args.keep, options=options,
     )
     if args.json:
         if len(results) == 1:

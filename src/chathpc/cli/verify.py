@@ -23,10 +23,27 @@ def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     existing.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the lines already in --out")
     existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
+    parser.add_argument("--submit", action="store_true",
+                        help="run this command as a Slurm batch job (sbatch) appending to --out, resumable; prints how to follow it")
+    parser.add_argument("--array", type=int, default=0, metavar="N",
+                        help="with --submit: a job array of N tasks, each checking every N-th item, then a job that gathers them")
+    parser.add_argument("--shard", metavar="K/N", help="only the items whose index is K modulo N, into OUT.shard-K-of-N (what --array's tasks run)")
+    parser.add_argument("--sbatch-args", default="", metavar='"ARGS"', help="extra sbatch options for --submit, given with '=': --sbatch-args='-n 8 -t 60'")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--tasks", metavar="DIR", help="a task directory in the suite format (<domain>/<id>/): its tasks are the "
                                                        "items (unless a dataset is given) and the tasks that items name")
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    from chathpc.errors import ChathpcError
+
+    if text is None:
+        return None
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and int(k) < int(n)):
+        raise ChathpcError(f"--shard {text!r}: expected K/N with 0 <= K < N, e.g. 0/4")
+    return int(k), int(n)
 
 
 def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None, default_split: str) -> int:
@@ -53,7 +70,15 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     ks = sorted(set(args.ks or [1, n]))
     if any(k < 1 or k > n for k in ks):
         raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
-    outcome = run_evaluation(records, config, out, provider_spec=spec, perf=args.perf, resume=args.resume, force=args.force,
+    if args.array and (args.array < 2 or not args.submit):
+        raise ChathpcError("--array N needs --submit and N >= 2")
+    shard = _shard(args.shard)
+    if args.submit:
+        from chathpc.schedule.submit import submit
+
+        print(submit(args.argv, out, sbatch_args=args.sbatch_args, name=f"chathpc-{verb}", array=args.array))
+        return 0
+    outcome = run_evaluation(records, config, out, provider_spec=spec, perf=args.perf, resume=args.resume, force=args.force, shard=shard,
                              ks=ks, progress=not args.no_progress, tasks_root=args.tasks)
     if args.json:
         print(json.dumps(outcome.model_dump(mode="json"), indent=2))

@@ -63,11 +63,28 @@ class ResultLine(BaseModel):
         return (self.item_id, self.sample)
 
 
+class SampleLine(BaseModel):
+    """One generated answer, unchecked: a line of the ``generate`` stage's samples file (``recheck`` checks it)."""
+
+    schema_version: int = SCHEMA_VERSION
+    item_id: str
+    item_index: int = Field(ge=0)
+    sample: int = Field(ge=0)
+    domain: str | None = None
+    task: str | None = None
+    record: Record
+    prompt: str
+    raw_output: str
+    provider: str
+    generation: dict[str, Any]
+    generate_s: float = Field(0.0, description="the sample's share of its generation batch, seconds")
+
+
 class ResultsFile(BaseModel):
     """What ``read_results`` found: the complete lines and the byte offset after the last one."""
 
     path: str
-    lines: list[ResultLine]
+    lines: list[ResultLine] | list[SampleLine]
     valid_bytes: int
     truncated: bool = Field(description="a partial last line (a killed run) follows the valid bytes")
 
@@ -84,8 +101,9 @@ def _partial_line(chunk: bytes) -> bool:
     return chunk.startswith(_LINE_START) or _LINE_START.startswith(chunk)
 
 
-def read_results(path: str | Path) -> ResultsFile:
-    """Parse a results file; a broken last line is tolerated (``truncated``), a broken middle line is an error."""
+def read_results(path: str | Path, model: type[ResultLine] | type[SampleLine] = ResultLine) -> ResultsFile:
+    """Parse a results file (or, with ``model=SampleLine``, a samples file); a broken last line is
+    tolerated (``truncated``), a broken middle line is an error."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -93,7 +111,7 @@ def read_results(path: str | Path) -> ResultsFile:
         raise ChathpcError(f"{path}: results file not found") from None
     except OSError as exc:
         raise ChathpcError(f"{path}: cannot read ({exc.strerror})") from None
-    lines: list[ResultLine] = []
+    lines: list = []
     offset = 0
     chunks = raw.split(b"\n")
     for number, chunk in enumerate(chunks, 1):
@@ -103,13 +121,14 @@ def read_results(path: str | Path) -> ResultsFile:
             offset = end
             continue
         try:
-            lines.append(ResultLine.model_validate_json(chunk))
+            lines.append(model.model_validate_json(chunk))
         except ValidationError as exc:
             if is_last and _partial_line(chunk):
                 return ResultsFile(path=str(path), lines=lines, valid_bytes=offset, truncated=True)
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"]) or "line"
-            raise ChathpcError(f"{path}:{number}: not a chathpc results line ({where}: {problem['msg']})") from None
+            kind = "results" if model is ResultLine else "samples"
+            raise ChathpcError(f"{path}:{number}: not a chathpc {kind} line ({where}: {problem['msg']})") from None
         offset = end
     return ResultsFile(path=str(path), lines=lines, valid_bytes=offset, truncated=False)
 
@@ -129,7 +148,7 @@ def _last_byte(path: Path) -> bytes:
 
 
 class ResultsWriter:
-    """Appends lines to a results file, flushing and fsyncing each one."""
+    """Appends lines to a results (or samples) file, flushing and fsyncing each one."""
 
     def __init__(self, path: str | Path, *, truncate_at: int | None = None) -> None:
         self.path = Path(path)
@@ -140,7 +159,7 @@ class ResultsWriter:
             self._fh.seek(truncate_at)
         self._needs_newline = self._fh.tell() > 0 and _last_byte(self.path) != b"\n"
 
-    def append(self, line: ResultLine) -> None:
+    def append(self, line: ResultLine | SampleLine) -> None:
         """Write one line and make it durable before returning."""
         data = line.model_dump_json().encode("utf-8") + b"\n"
         if self._needs_newline:

@@ -1,8 +1,9 @@
 """``verify`` and ``test``: generate answers for dataset items, check them by execution, append results.
 
-For every item the prompt is rendered with the run's template, the provider generates
-``generation.samples`` answers, the code is extracted and checked by the harness against the item's
-sequential program:
+Two stages per round of items: generate (the prompt is rendered with the run's template, the provider
+generates ``generation.samples`` answers), then check (``check_samples``: the code is extracted and
+every program is checked through ``chathpc.schedule.Scheduler``, identical programs once, against the
+item's sequential program):
 
 - ``metadata.task`` names a suite task (of the built-in suite, or of ``tasks_root``): its sequential program,
   argument sets, timing arguments, tolerances and program options (language, extra files, filters);
@@ -18,10 +19,11 @@ it stopped and ends with the same file as an uninterrupted one.
 
 from __future__ import annotations
 
+import glob
 import sys
 import time
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from pydantic import BaseModel, Field
 
@@ -30,6 +32,7 @@ from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
+from chathpc.files import atomic_write_text
 from chathpc.harness.languages import LANGUAGE_NAMES
 from chathpc.harness.program import ProgramOptions
 from chathpc.tasks.template import AnswerTemplate
@@ -142,50 +145,124 @@ def open_results(path: Path, provider: str, generation: dict[str, Any], ids: lis
     return done, (found.valid_bytes if found.truncated else None), len(found.lines)
 
 
-class SampleOutcome(BaseModel):
-    """The check of one sample, before it becomes a results line."""
+class Sample(BaseModel):
+    """One generated answer of one item: what the generate stage hands to the check stage."""
 
-    code: str | None
-    verdict: str
-    passed: bool
-    check: dict[str, Any] | None = None
-    feedback: str = ""
-    speedup: dict[int, float] = Field(default_factory=dict)
-    efficiency: dict[int, float] = Field(default_factory=dict)
-    check_s: float = 0.0
+    item_index: int
+    sample: int
+    prompt: str
+    raw_output: str
+    generate_s: float = 0.0
 
 
-def check_sample(raw: str, item: ItemCheck, record: Record, marker: str, config: RunConfig, perf: bool) -> SampleOutcome:
-    """Extract the code of one answer and check it (by execution, or by text for items without a program)."""
+def generate_rounds(
+    records: Sequence[Record], todo: Sequence[int], done: set[tuple[int, int]], config: RunConfig, spec: str, template,
+    *, per_round: int,
+) -> Iterator[list[Sample]]:
+    """The generate stage: the samples not yet ``done`` of the ``todo`` items, ``per_round`` items at a time
+    (the provider is asked ``generation.batch_size`` items per call)."""
+    from chathpc.providers import generation_request, get_provider
+
+    provider = get_provider(spec, config)
+    n = config.generation.samples
+    batch_size = config.generation.batch_size
+    for round_start in range(0, len(todo), per_round):
+        samples: list[Sample] = []
+        for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
+            chunk = todo[start:min(start + batch_size, round_start + per_round)]
+            requests = [generation_request(records[i], template) for i in chunk]
+            begin = time.perf_counter()
+            answers = provider.generate(requests, n, config.generation)
+            generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
+            if len(answers) != len(chunk) or any(len(a) != n for a in answers):
+                raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
+            samples += [
+                Sample(item_index=index, sample=sample, prompt=request.prompt, raw_output=raw, generate_s=generate_share)
+                for index, request, texts in zip(chunk, requests, answers)
+                for sample, raw in enumerate(texts) if (index, sample) not in done
+            ]
+        yield samples
+
+
+def answer_program(raw: str, item: ItemCheck, marker: str) -> str | None:
+    """The program an answer stands for: its code (in the item's language), or for an item whose answer is a
+    function, the program the item's template assembles around it; None when the answer holds no code."""
     from chathpc.assist.sanitize import answer_code, extract_code
 
-    language = item.options.language if item.options is not None else "c"
     if item.template is not None:
-        code = item.template.assemble(answer_code(raw, marker))
-    else:
-        code = extract_code(raw, marker=marker, language=language)
-    start = time.perf_counter()
-    if item.mode == "text":
-        passed = normalized_text(code if code is not None else raw) == normalized_text(record.answer)
-        feedback = "" if passed else "The answer differs from the expected answer (normalized text match)."
-        return SampleOutcome(code=code, verdict="pass" if passed else "wrong_output", passed=passed, feedback=feedback,
-                             check_s=time.perf_counter() - start)
-    from chathpc.harness import CheckResult, check
+        return item.template.assemble(answer_code(raw, marker))
+    return extract_code(raw, marker=marker, language=item.options.language if item.options is not None else "c")
 
-    if code is None:
-        title = item.options.lang.title if item.options is not None else "C"
-        result = CheckResult.extraction_failed(f"The answer holds no {title} program (no code block and no recognizable code).")
-    else:
-        result = check(
-            item.sequential or "", code, args=item.args, config=config.harness, perf=perf,
-            perf_args=item.perf_args, rtol=item.rtol, atol=item.atol, options=item.options,
+
+def check_samples(
+    samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
+    config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
+    emit: Callable[[ResultLine], None] | None = None,
+) -> list[ResultLine]:
+    """The results line of every sample, in order: code extracted, text items matched, programs checked
+    through ``chathpc.schedule.Scheduler`` (identical programs of an item once, e.g. greedy samples).
+    ``emit`` gets each line, in order, as soon as it and every line before it are checked.
+
+    Raises ``ReferenceProgramError`` when an item's sequential program fails.
+    """
+    from chathpc.harness import CheckResult
+    from chathpc.schedule import CheckJob, Scheduler
+    from chathpc.schedule.local import raise_first_error
+
+    codes = [answer_program(s.raw_output, checks[s.item_index], marker) for s in samples]
+    jobs: dict[int, CheckJob] = {}
+    for position, (s, code) in enumerate(zip(samples, codes)):
+        item = checks[s.item_index]
+        if item.mode == "execution" and code is not None:
+            jobs[position] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args, perf=perf,
+                                      perf_args=item.perf_args, rtol=item.rtol, atol=item.atol, options=item.options)
+    job_positions = list(jobs)
+    results: dict[int, Any] = {}
+    lines: list[ResultLine] = []
+
+    def line_at(position: int) -> ResultLine:
+        s, code = samples[position], codes[position]
+        record, item = records[s.item_index], checks[s.item_index]
+        timings = []
+        if item.mode == "text":
+            passed = normalized_text(code if code is not None else s.raw_output) == normalized_text(record.answer)
+            verdict, check, feedback, seconds = ("pass" if passed else "wrong_output"), None, "" if passed else \
+                "The answer differs from the expected answer (normalized text match).", 0.0
+        else:
+            title = item.options.lang.title if item.options is not None else "C"
+            result = results.get(position) or CheckResult.extraction_failed(
+                f"The answer holds no {title} program (no code block and no recognizable code).")
+            passed, verdict, check, feedback, seconds = (
+                result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
+            timings = result.perf.timings if result.perf is not None else []
+        return ResultLine(
+            item_id=_item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
+            task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
+            verdict=verdict, passed=passed, check=check, feedback=feedback,
+            perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
+            efficiency={t.ranks: t.efficiency for t in timings}, provider=provider, generation=generation,
+            timings=Timings(generate_s=s.generate_s, check_s=seconds),
         )
-    timings = result.perf.timings if result.perf is not None else []
-    return SampleOutcome(
-        code=code, verdict=result.verdict.value, passed=result.passed, check=result.model_dump(mode="json"),
-        feedback=result.feedback(), speedup={t.ranks: t.speedup for t in timings},
-        efficiency={t.ranks: t.efficiency for t in timings}, check_s=time.perf_counter() - start,
-    )
+
+    def flush() -> None:
+        while len(lines) < len(samples):
+            position = len(lines)
+            if position in jobs and not isinstance(results.get(position), CheckResult):
+                return  # not checked yet (or its sequential program failed: raised below)
+            lines.append(line_at(position))
+            if emit is not None:
+                emit(lines[-1])
+
+    def finished(index: int, outcome, stage: str) -> None:
+        position = job_positions[index]
+        if stage == "time" or not (jobs[position].perf and isinstance(outcome, CheckResult) and outcome.passed):
+            results[position] = outcome
+            flush()
+
+    flush()
+    raise_first_error(Scheduler(config.harness, config.schedule).map(list(jobs.values()), finished))
+    flush()
+    return lines
 
 
 def run_evaluation(
@@ -200,71 +277,87 @@ def run_evaluation(
     ks: Sequence[int] = (1,),
     progress: bool = True,
     on_line: Callable[[ResultLine], None] | None = None,
+    shard: tuple[int, int] | None = None,
     tasks_root: str | Path | None = None,
 ) -> RunOutcome:
     """Generate, check and append results for ``records``; see the module docs. ``tasks_root`` is the task
-    directory that ``metadata.task`` names refer to (default: the built-in suite)."""
-    from chathpc.providers import get_provider
+    directory that ``metadata.task`` names refer to (default: the built-in suite).
+
+    ``shard=(k, n)`` (a task of a Slurm job array) takes only the items whose index is k modulo n and
+    writes them to ``shard_path(out, shard)``; a later run with ``resume`` gathers the shards into ``out``.
+    """
     from chathpc.providers.registry import provider_spec as resolve_spec
 
     if not records:
         raise ChathpcError("no items to evaluate")
     path = Path(out)
+    if shard is not None:
+        path = shard_path(path, shard)
+    elif resume:
+        gather_shards(path)
     spec = resolve_spec(provider_spec, config)
     generation = _generation_settings(config)
     ids = [_item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples
-    todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
+    mine = range(len(records)) if shard is None else range(shard[0], len(records), shard[1])
+    todo = [i for i in mine if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
     tasks = _suite_tasks(records, tasks_root)
     checks = [item_check(r, tasks) for r in records]
     written = 0
     if todo:
-        provider = get_provider(spec, config)
-        from chathpc.providers import generation_request
         from tqdm import tqdm
+
+        from chathpc.schedule import Scheduler
 
         passed_so_far = 0
         bar = tqdm(total=len(records) * n, initial=len(done), desc=f"{spec}", unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+        # items generated (generation.batch_size per provider call), then checked together
+        per_round = max(config.generation.batch_size, Scheduler(config.harness, config.schedule).workers)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            batch = config.generation.batch_size  # prompts per provider call: the hf provider batches them
-            for start in range(0, len(todo), batch):
-                chunk = todo[start:start + batch]
-                requests = [generation_request(records[i], template) for i in chunk]
-                prompts = [request.prompt for request in requests]
-                begin = time.perf_counter()
-                answers = provider.generate(requests, n, config.generation)
-                generate_share = (time.perf_counter() - begin) / max(1, len(chunk) * n)
-                if len(answers) != len(chunk) or any(len(a) != n for a in answers):
-                    raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
-                for index, prompt, samples in zip(chunk, prompts, answers):
-                    record, item = records[index], checks[index]
-                    for sample, raw in enumerate(samples):
-                        if (index, sample) in done:
-                            continue
-                        outcome = check_sample(raw, item, record, template.answer_marker, config, perf)
-                        line = ResultLine(
-                            item_id=ids[index], item_index=index, sample=sample, domain=item.domain, task=item.task,
-                            record=record, prompt=prompt, raw_output=raw, code=outcome.code, check_mode=item.mode,
-                            verdict=outcome.verdict, passed=outcome.passed, check=outcome.check, feedback=outcome.feedback,
-                            perf_requested=perf and item.mode == "execution", speedup=outcome.speedup,
-                            efficiency=outcome.efficiency, provider=spec, generation=generation,
-                            timings=Timings(generate_s=generate_share, check_s=outcome.check_s),
-                        )
-                        writer.append(line)
-                        written += 1
-                        passed_so_far += line.passed
-                        bar.set_postfix_str(f"pass {passed_so_far}/{written}", refresh=False)
-                        bar.update(1)
-                        if on_line is not None:
-                            on_line(line)
+            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=per_round):
+                def emit(line: ResultLine) -> None:
+                    nonlocal written, passed_so_far
+                    writer.append(line)
+                    written += 1
+                    passed_so_far += line.passed
+                    bar.set_postfix_str(f"pass {passed_so_far}/{written}", refresh=False)
+                    bar.update(1)
+                    if on_line is not None:
+                        on_line(line)
+
+                check_samples(samples, records, checks, template.answer_marker, config, perf, provider=spec,
+                              generation=generation, emit=emit)
         bar.close()
     final = read_results(path).lines
     return RunOutcome(
         path=str(path), provider=spec, items=len(records), lines=len(final), written=written, skipped=kept,
         summary=summarize(final, ks),
     )
+
+
+def shard_path(path: str | Path, shard: tuple[int, int]) -> Path:
+    """Where the array task ``shard=(k, n)`` of a run writing ``path`` writes: ``PATH.shard-K-of-N``."""
+    path = Path(path)
+    return path.with_name(f"{path.name}.shard-{shard[0]}-of-{shard[1]}")
+
+
+def gather_shards(path: str | Path) -> int:
+    """Fold the shard files of ``path`` (``shard_path``) into it: every (item, sample) once, in order, the
+    lines already in ``path`` first; the shard files are removed. Returns the lines now in ``path``."""
+    path = Path(path)
+    shards = sorted(path.parent.glob(f"{glob.escape(path.name)}.shard-*-of-*"))
+    if not shards:
+        return 0
+    lines: dict[tuple[int, int], ResultLine] = {}
+    for source in ([path] if path.exists() else []) + shards:
+        for line in read_results(source).lines:
+            lines.setdefault((line.item_index, line.sample), line)
+    atomic_write_text(path, "".join(lines[key].model_dump_json() + "\n" for key in sorted(lines)))
+    for source in shards:
+        source.unlink()
+    return len(lines)
 
 
 def dataset_records(split_or_file: str | None, config: RunConfig, default_split: str, tasks_root: str | Path | None = None) -> list[Record]:

@@ -79,9 +79,17 @@ def _launcher_env(cfg: HarnessConfig, oversubscribe: bool) -> dict[str, str]:
 
 
 def _isolation(cfg: HarnessConfig) -> str:
-    """The sandbox level for this config: a cluster launcher (srun, ...) needs the network, so auto means rlimits there."""
-    local = os.path.basename(_launcher_command(cfg, 1)[0]) in _LOCAL_LAUNCHERS
-    return isolation_level(cfg.sandbox if local or cfg.sandbox != "auto" else "rlimits")
+    """The sandbox level for this config: a cluster launcher other than srun (whose ranks are wrapped one
+    by one, see ``sandbox.rank_wrapper``) needs the network, so auto means rlimits there."""
+    launcher = os.path.basename(_launcher_command(cfg, 1)[0])
+    wrappable = launcher in _LOCAL_LAUNCHERS or launcher == "srun"
+    return isolation_level(cfg.sandbox if wrappable or cfg.sandbox != "auto" else "rlimits")
+
+
+def _cluster_launcher(cfg: HarnessConfig, ranks: int) -> int:
+    """How many words of the job command are srun and its options (0 for other launchers)."""
+    command = _launcher_command(cfg, ranks)
+    return len(command) if os.path.basename(command[0]) == "srun" else 0
 
 
 def _require_mpi(cfg: HarnessConfig, compiler: str) -> None:
@@ -274,7 +282,7 @@ def _correctness_runs(
         outcome = run_sandboxed(
             [*_launcher_command(cfg, ranks), str(binary), *args], workspace.run_dir(f"np{ranks}"),
             timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
-            read_only_dirs=[workspace.path], extra_env=env,
+            read_only_dirs=[workspace.path], extra_env=env, cluster_launcher=_cluster_launcher(cfg, ranks),
         )
         run = _judge(outcome, args, ranks, expected[tuple(args)], rtol, atol, cfg.max_output_bytes, options)
         if run.verdict != Verdict.PASS:
@@ -362,29 +370,19 @@ def check(
     return result
 
 
-def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, **kwargs) -> list[CheckResult]:
-    """``check`` for many (sequential, candidate) pairs: correctness in parallel, timing serialized.
+def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, schedule=None, **kwargs) -> list[CheckResult]:
+    """``check`` for many (sequential, candidate) pairs through ``chathpc.schedule.Scheduler``
+    (correctness in parallel, identical pairs once, timing alone), with the local or Slurm backend
+    that ``schedule`` (a ``ScheduleConfig``; default: auto) picks and ``jobs`` workers (default: ``schedule.jobs``).
 
     Takes the keyword arguments of ``check``. A pair whose sequential program fails raises
     ``ReferenceProgramError`` like ``check``.
     """
+    from chathpc.schedule import CheckJob, Scheduler
+
     cfg: HarnessConfig = kwargs.pop("config", None) or HarnessConfig()
-    perf = kwargs.pop("perf", False)
-    perf_args = kwargs.pop("perf_args", None)
-    workers = jobs or cfg.jobs
-    if len(pairs) == 1:  # one candidate: its runs use the workers
-        results = [check(*pairs[0], config=cfg.model_copy(update={"jobs": workers}), **kwargs)]
-    else:  # parallel across candidates, each candidate's runs in sequence
-        serial_cfg = cfg.model_copy(update={"jobs": 1})
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(lambda pair: check(pair[0], pair[1], config=serial_cfg, **kwargs), pairs))
-    if perf:
-        for (seq, cand), result in zip(pairs, results):
-            if result.passed:
-                chosen = perf_args if perf_args is not None else (list(kwargs["args"][-1]) if kwargs.get("args") else [])
-                result.perf = measure_performance(seq, cand, config=cfg, perf_args=chosen, rtol=result.rtol, atol=result.atol,
-                                                  options=kwargs.get("options"))
-    return results
+    checks = [CheckJob(sequential=seq, candidate=cand, **kwargs) for seq, cand in pairs]
+    return Scheduler(cfg, schedule, jobs=jobs).check_all(checks)
 
 
 class _PerfLock:
@@ -410,6 +408,7 @@ def _timed_once(command: list[str], run_dir: Path, label: str, cfg: HarnessConfi
     outcome = run_sandboxed(
         command, run_dir, timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
         read_only_dirs=[read_only], extra_env={**env, PROFILE_VARIABLE: str(profile_path)},
+        cluster_launcher=_cluster_launcher(cfg, ranks) if label != "sequential" else 0,
     )
     if outcome.timed_out or outcome.truncated or outcome.exit_code != 0:
         return f"{label} timing run failed: " + (

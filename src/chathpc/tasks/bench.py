@@ -1,7 +1,7 @@
 """``chathpc bench``: every task's reference solution (and variants) through the harness.
 
-Correctness runs go through ``chathpc.harness.check`` in parallel (each task has its own argument
-sets and tolerances); timing runs (``perf``) are serialized by the harness. Results are typed rows,
+Every solution is a job of ``chathpc.schedule.Scheduler`` (each task has its own argument sets and
+tolerances): correctness checks in parallel, timing runs (``perf``) alone. Results are typed rows,
 written side by side as JSON, CSV and Markdown.
 """
 
@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
 
-from chathpc.config import HarnessConfig
+from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text
 from chathpc.report import markdown_table
@@ -116,34 +115,24 @@ def _timings(perf) -> list[Timing]:
     ]
 
 
-def _check_one(task: Task, name: str, source: str, config: HarnessConfig) -> SolutionResult:
-    from chathpc.harness import ReferenceProgramError, check
+def _row(task: Task, name: str, outcome) -> SolutionResult:
+    """A bench row from a scheduler outcome (a ``CheckResult`` or the error of a failing seq.c)."""
+    from chathpc.harness import CheckResult
 
     row = SolutionResult(task=task.id, domain=task.domain, split=task.split, solution=name, verdict="", passed=False)
-    try:
-        result = check(task.seq_source, task.candidate(source) or "", args=task.args, config=config, rtol=task.rtol, atol=task.atol, options=task.options)
-    except ReferenceProgramError as exc:
-        row.verdict, row.summary = "sequential_error", f"the task's sequential program failed: {exc}"
+    if not isinstance(outcome, CheckResult):
+        row.verdict, row.summary = "sequential_error", f"the task's sequential program failed: {outcome}"
         return row
-    row.verdict, row.passed, row.summary, row.seconds = result.verdict.value, result.passed, result.summary(), result.seconds
-    row.isolation = result.isolation
-    row.verdict_by_ranks = _worst_by_ranks(result)
+    row.verdict, row.passed, row.summary, row.seconds = outcome.verdict.value, outcome.passed, outcome.summary(), outcome.seconds
+    row.isolation = outcome.isolation
+    row.verdict_by_ranks = _worst_by_ranks(outcome)
+    perf = outcome.perf
+    if perf is not None:
+        row.sequential_seconds = perf.sequential_seconds if perf.sequential_samples else None
+        row.timings = _timings(perf)
+        row.perf_flags = list(perf.flags)
+        row.perf_error = perf.error
     return row
-
-
-def _time_one(row: SolutionResult, task: Task, source: str, config: HarnessConfig) -> None:
-    from chathpc.harness import ReferenceProgramError, measure_performance
-
-    try:
-        perf = measure_performance(task.seq_source, task.candidate(source) or "", config=config, perf_args=task.perf_args, rtol=task.rtol, atol=task.atol,
-                                   options=task.options)
-    except ReferenceProgramError as exc:
-        row.perf_error = f"the task's sequential program failed with the timing arguments: {exc}"
-        return
-    row.sequential_seconds = perf.sequential_seconds
-    row.timings = _timings(perf)
-    row.perf_flags = list(perf.flags)
-    row.perf_error = perf.error
 
 
 def _slowdowns(rows: list[SolutionResult]) -> None:
@@ -171,11 +160,13 @@ def run_bench(
     jobs: int | None = None,
     progress: Callable[[SolutionResult], None] | None = None,
     root: str | Path | None = None,
+    schedule: ScheduleConfig | None = None,
 ) -> BenchReport:
     """Check (and with ``perf`` time) the chosen solutions of the chosen tasks.
 
     ``split`` is train, test, refine or None/"all". With ``solutions="all"`` variants are timed too
     and compared with their reference. ``progress`` is called once per finished check or timing.
+    Checks go through ``chathpc.schedule.Scheduler`` (``schedule``; ``jobs`` workers).
     ``root`` is another suite directory (default: the built-in suite).
     """
     cfg = config or HarnessConfig()
@@ -192,23 +183,25 @@ def run_bench(
     chosen = select_solutions(tasks, solutions)
     if not chosen:
         raise TaskError("no task matches the selection")
-    workers = max(1, jobs or cfg.jobs)
-    serial = cfg.model_copy(update={"jobs": 1})
-    rows: list[SolutionResult | None] = [None] * len(chosen)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_check_one, task, name, source, serial): i for i, (task, name, source) in enumerate(chosen)}
-        for future in as_completed(futures):
-            row = future.result()
-            rows[futures[future]] = row
-            if progress:
-                progress(row)
-    done = [r for r in rows if r is not None]
+    from chathpc.schedule import CheckJob, Scheduler
+
+    checks = [
+        CheckJob(sequential=task.seq_source, candidate=task.candidate(source) or "", args=task.args, perf=perf,
+                 perf_args=task.perf_args, rtol=task.rtol, atol=task.atol, options=task.options)
+        for task, _, source in chosen
+    ]
+
+    def advance(index: int, outcome, stage: str) -> None:
+        if progress:
+            progress(_row(chosen[index][0], chosen[index][1], outcome))
+
+    outcomes = Scheduler(cfg, schedule, jobs=jobs).map(checks, advance)
+    done = [_row(task, name, outcome) for (task, name, _), outcome in zip(chosen, outcomes)]
     if perf:
-        for row, (task, _, source) in zip(done, chosen):
-            if row.passed:
-                _time_one(row, task, source, cfg)
-            if progress:
-                progress(row)
+        if progress:  # the solutions that were not timed end their timing stage too
+            for row in done:
+                if not row.passed:
+                    progress(row)
         _slowdowns(done)
     return BenchReport(
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

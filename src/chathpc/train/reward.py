@@ -95,23 +95,21 @@ class CheckJob:
 
 
 def run_checks(jobs: Sequence[CheckJob], harness: HarnessConfig, timing: bool) -> list[Any]:
-    """``CheckResult`` per job: the one place the reward calls the harness (``check_many`` per item)."""
-    from chathpc.harness import check_many
+    """``CheckResult`` per job: the one place the reward calls the harness, every job of the step in one
+    ``chathpc.schedule.Scheduler`` call (parallel across items, identical programs once, timing alone)."""
+    from chathpc.schedule import CheckJob as ScheduledCheck
+    from chathpc.schedule import Scheduler
 
-    results: list[Any] = [None] * len(jobs)
-    by_item: dict[str, list[int]] = {}
-    for index, job in enumerate(jobs):
-        by_item.setdefault(job.item.id, []).append(index)
-    for indices in by_item.values():
-        item = jobs[indices[0]].item
-        args = item.args + ([item.hidden_args] if item.hidden_args is not None else [])
-        checked = check_many(
-            [(item.sequential, jobs[i].code) for i in indices], config=harness, args=args, perf=timing,
-            perf_args=item.perf_args if item.perf_args is not None else item.args[-1], rtol=item.rtol, atol=item.atol,
+    checks = [
+        ScheduledCheck(
+            sequential=job.item.sequential, candidate=job.code,
+            args=job.item.args + ([job.item.hidden_args] if job.item.hidden_args is not None else []), perf=timing,
+            perf_args=job.item.perf_args if job.item.perf_args is not None else job.item.args[-1],
+            rtol=job.item.rtol, atol=job.item.atol,
         )
-        for i, result in zip(indices, checked):
-            results[i] = result
-    return results
+        for job in jobs
+    ]
+    return list(Scheduler(harness).check_all(checks))
 
 
 def shifted_args(args: list[str], rng: random.Random) -> list[str] | None:

@@ -1,0 +1,59 @@
+"""``chathpc recheck``: check stored samples (or a results file's answers) again, with no model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from chathpc.cli.common import add_config_options, config_from_args
+
+ORDER = 49
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("recheck", help="check a samples or results file again (other ranks, tolerances; no model)",
+                            description="The second stage of verify/test: check every stored answer of FILE (from "
+                                        "`chathpc generate`, or a results file) through the scheduler under the current "
+                                        "harness settings (e.g. --set harness.ranks=1,2,4,8, harness.rtol=1e-6) and write "
+                                        "a results file like verify/test do.")
+    parser.add_argument("file", metavar="FILE.jsonl", help="samples file (chathpc generate) or results file (verify/test/recheck)")
+    add_config_options(parser)
+    parser.add_argument("-o", "--out", metavar="FILE", help="results file (default: FILE with .recheck.jsonl)")
+    parser.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
+    parser.add_argument("--perf", action="store_true", help="also time passing programs at harness.perf_ranks")
+    parser.add_argument("--tasks", metavar="DIR", help="the task directory the items name (e.g. from `chathpc pareval import`; default: the built-in suite)")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--resume", action="store_true", help="continue an interrupted recheck: skip the lines already in --out")
+    existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
+    parser.add_argument("--submit", action="store_true", help="run this command as a Slurm batch job appending to --out, resumable")
+    parser.add_argument("--sbatch-args", default="", metavar='"ARGS"', help="extra sbatch options for --submit, given with '=': --sbatch-args='-n 8'")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from chathpc.errors import ChathpcError
+    from chathpc.evaluate.stages import recheck
+    from chathpc.report import summary_markdown
+
+    config = config_from_args(args).config
+    source = Path(args.file)
+    out = Path(args.out) if args.out else source.with_name(source.name.removesuffix(".jsonl") + ".recheck.jsonl")
+    ks = sorted(set(args.ks or [1]))
+    if ks[0] < 1:
+        raise ChathpcError("-k must be at least 1")
+    if args.submit:
+        from chathpc.schedule.submit import submit
+
+        print(submit(args.argv, out, sbatch_args=args.sbatch_args, name="chathpc-recheck"))
+        return 0
+    outcome = recheck(source, config, out, perf=args.perf, resume=args.resume, force=args.force, ks=ks, progress=not args.no_progress,
+                      tasks_root=args.tasks)
+    if args.json:
+        print(json.dumps(outcome.model_dump(mode="json"), indent=2))
+    else:
+        print(summary_markdown(outcome.summary, title=f"recheck: {outcome.provider} on {outcome.items} items"))
+        print(f"results: {outcome.path} ({outcome.written} new lines, {outcome.skipped} kept)")
+    return 0
