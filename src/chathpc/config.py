@@ -126,6 +126,9 @@ class GrpoConfig(_Section):
     speedup_weight: float = Field(0.5, ge=0.0, description="Reward per doubling of speedup (log2, mean over the timed rank counts > 1)")
     speedup_cap: float = Field(8.0, ge=1.0, description="Speedups above this are paid as this")
     hidden_args: bool = Field(True, description="Check every item also at one argument set it does not list (its sizes shifted, kept where the expert answer passes)")
+    vllm: Literal["auto", "on", "off"] = Field(
+        "auto", description="Sample completions with TRL's vLLM, colocated on the training GPU: auto uses it on CUDA when the "
+                            "vllm package is installed; on requires both (validate fails otherwise); off never")
 
     @field_validator("ladder")
     @classmethod

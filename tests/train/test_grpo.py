@@ -126,3 +126,15 @@ def test_grpo_prompts_use_the_chat_format_sft_trains_in(tiny_chat_model_dir, sma
     text = _prepare(grpo_config(tiny_chat_model_dir, small_train_file, tmp_path / "grpo2").model_copy(
         update={"data": RunConfig().data.model_copy(update={"train_file": str(small_train_file), "prompt_format": "text"})}))
     assert text.prompts[0] == render_example(record, load_template())[0]
+
+
+def test_vllm_is_used_only_where_it_can_run(tiny_model_dir, small_train_file, tmp_path):
+    from chathpc.train import validate
+    from chathpc.train.grpo import use_vllm
+
+    config = grpo_config(tiny_model_dir, small_train_file, tmp_path / "grpo")
+    assert validate(config).vllm is False  # auto on a CPU: TRL's own generation
+    forced = config.model_copy(update={"grpo": config.grpo.model_copy(update={"vllm": "on"})})
+    with pytest.raises(ConfigError, match="grpo.vllm=on needs a CUDA device"):
+        validate(forced)
+    assert use_vllm(forced.model_copy(update={"grpo": config.grpo.model_copy(update={"vllm": "off"})}), "cuda") is False

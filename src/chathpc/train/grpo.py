@@ -37,6 +37,7 @@ class GrpoPlan(TrainPlan):
     start_adapter: str | None
     prompt_items: list[str]
     longest_prompt_tokens: int
+    vllm: bool = False
 
 
 class GrpoResult(runs.TrainResult):
@@ -87,6 +88,7 @@ def _prepare(config: RunConfig) -> _Prepared:
     g, t = config.grpo, config.training
     placement = training_placement(config.model, "lora")
     check_environment(config, placement)
+    vllm = use_vllm(config, placement.device)
     template = load_template(config.data.template, config.data.system)
     named, _, fingerprints = training_records(config, with_eval=False)
     kept, items, answers, warnings = _reward_items(named)
@@ -120,7 +122,7 @@ def _prepare(config: RunConfig) -> _Prepared:
         steps = max(1, math.ceil(t.epochs * math.ceil(len(prompts) / (g.prompts_per_step * t.gradient_accumulation_steps))))
     plan = GrpoPlan(
         base_model=base, method="grpo", device=placement.device, weights_dtype=placement.weights_dtype,
-        autocast=placement.autocast, target_modules=targets, datasets=fingerprints, train_examples=len(prompts),
+        vllm=vllm, autocast=placement.autocast, target_modules=targets, datasets=fingerprints, train_examples=len(prompts),
         eval_examples=0, truncated_train=0, truncated_eval=0, truncated_items=[], longest_example_tokens=longest,
         answer_tokens=0, estimated_steps=steps, warnings=warnings, start_adapter=start_adapter,
         prompt_items=[item.id for item in items], longest_prompt_tokens=max(lengths),
@@ -132,6 +134,18 @@ def _prepare(config: RunConfig) -> _Prepared:
 def validate_grpo(config: RunConfig) -> GrpoPlan:
     """Check a GRPO config without loading weights or running checks; returns the plan."""
     return _prepare(config).plan
+
+
+def use_vllm(config: RunConfig, device: str) -> bool:
+    """Whether completions are sampled with vLLM (``grpo.vllm``): only on CUDA with the vllm package installed."""
+    import importlib.util
+
+    if config.grpo.vllm == "off":
+        return False
+    available = device == "cuda" and importlib.util.find_spec("vllm") is not None
+    if config.grpo.vllm == "on" and not available:
+        raise ConfigError(f"grpo.vllm=on needs a CUDA device and the vllm package (device here: {device}); use auto or off")
+    return available
 
 
 def _grpo_args(config: RunConfig, plan: GrpoPlan, run_dir: Path, progress: bool):
@@ -146,6 +160,8 @@ def _grpo_args(config: RunConfig, plan: GrpoPlan, run_dir: Path, progress: bool)
         temperature=g.temperature,
         beta=g.beta,
         remove_unused_columns=False,
+        use_vllm=plan.vllm,
+        vllm_mode="colocate",
     )
 
 
