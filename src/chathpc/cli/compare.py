@@ -30,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_output_option(parser, "output directory", metavar="DIR", default="compare")
     add_ks_option(parser)
     add_perf_option(parser, "time passing programs (speedup tables and plot)")
-    add_resume_force_options(parser, resume="runs in OUT/results/ (and rewrite the report)",
+    add_resume_force_options(parser, resume="finish the runs in OUT/results/ and rewrite the report",
                              force="replace OUT/results/ files and the report")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--tasks", metavar="DIR", help="a task directory in the suite format: its tasks are the items "

@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_run_arguments(parser)
     add_perf_option(parser, "time passing candidates and keep the fastest at the largest timed rank count")
     add_force_option(parser, "an existing -o file when a candidate passes")
-    add_json_option(parser, "the full result instead of the report")
+    add_json_option(parser, "the full result (instead of the report)")
     add_progress_option(parser)
     parser.set_defaults(func=run)
 

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Runs unchanged under `accelerate launch` or `torchrun` for multi-GPU and multi-node training.",
     )
     add_config_options(parser)
-    add_resume_force_options(parser, resume="from its last checkpoint", force="delete an existing run directory")
+    add_resume_force_options(parser, resume="restart from its last checkpoint", force="delete an existing run directory")
     parser.add_argument("--validate", action="store_true", help="only check the config, data and model shape (no weights loaded)")
     add_progress_option(parser)
     add_json_option(parser, "the plan or result")
