@@ -10,7 +10,7 @@ from chathpc.assist import parallelize
 from chathpc.cli import main
 from chathpc.config import GenerationConfig
 from chathpc.errors import ChathpcError
-from chathpc.providers import GenerationRequest, Provider, get_provider
+from chathpc.providers import GenerationRequest, Provider, get_provider, register_provider, unregister_provider
 
 ARGS = [["7"], ["37"]]
 
@@ -137,3 +137,20 @@ def test_cli_perf_report_shows_speedup_and_bytes_moved(axpy, tmp_path, capsys):
     report = capsys.readouterr().out
     assert code == 0 and out.exists()
     assert "speedup" in report and "bytes moved" in report and "passed in round 0" in report
+
+
+@pytest.fixture
+def prose():
+    register_provider("prose", lambda name, config: ProseProvider())
+    yield
+    unregister_provider("prose")
+
+
+@pytest.mark.parametrize("flag", [None, "-q", "--quiet", "--no-progress"])
+def test_cli_quiet_spellings_all_hide_the_candidate_lines(axpy, prose, capsys, flag):
+    _, seq_path = axpy
+    code = main(["parallelize", str(seq_path), "-m", "prose", "-n", "2", *([flag] if flag else [])])
+    err = capsys.readouterr().err
+    assert code == 1 and "no candidate passed" in err  # the report: on stderr when there is no -o
+    lines = [line for line in err.splitlines() if line.startswith(("round 0 candidate", "note: generation.temperature"))]
+    assert len(lines) == (0 if flag else 3), err

@@ -202,3 +202,100 @@ def test_hub_retry_warnings_do_not_add_lines_to_an_error(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("chathpc: error: cannot load the tokenizer"), err
     assert shown == []
+
+
+def _verb_parsers(parser=None, path=()):
+    """Every (verb path, parser) of the CLI, nested actions (``data convert``) included."""
+    import argparse
+
+    from chathpc.cli import build_parser
+
+    parser = parser or build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*path, name), sub
+                yield from _verb_parsers(sub, (*path, name))
+
+
+def _option(parser, flag):
+    return next((a for a in parser._actions if flag in a.option_strings), None)
+
+
+def test_every_verb_has_help(capsys):
+    paths = [path for path, _ in _verb_parsers()]
+    assert len(paths) > 20 and ("data", "convert") in paths and ("pareval", "score") in paths
+    for path in paths:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*path, "--help"])
+        assert exit_info.value.code == 0, path
+        assert capsys.readouterr().out.startswith(f"usage: chathpc {' '.join(path)}")
+
+
+# every verb that writes an output path, with the positionals it needs
+WRITERS = {
+    ("bench",): [], ("compare",): [], ("data", "export-tasks"): [], ("generate",): [], ("merge",): ["RUN"],
+    ("model", "import"): ["smollm2"], ("parallelize",): ["seq.c"], ("pareval", "import"): ["PAREVAL"],
+    ("pareval", "score"): ["PAREVAL", "outputs.json"], ("quickstart",): [], ("recheck",): ["samples.jsonl"],
+    ("refine",): ["results.jsonl"], ("test",): [], ("verify",): [],
+}
+
+
+def test_o_is_the_output_path_on_every_verb_that_writes_one():
+    from chathpc.cli import build_parser
+
+    with_o = {path for path, parser in _verb_parsers() if _option(parser, "-o")}
+    assert with_o == set(WRITERS)
+    for path, parser in _verb_parsers():
+        for flag in ("--out", "--output"):
+            assert (_option(parser, flag) is None) == (path not in WRITERS), (path, flag)
+    for path, positionals in WRITERS.items():
+        for flag in ("-o", "--out", "--output"):
+            args = build_parser().parse_args([*path, *positionals, flag, "where"])
+            assert args.out == "where", (path, flag)
+
+
+def test_quiet_and_no_progress_are_one_option_on_every_verb():
+    from chathpc.cli import build_parser
+
+    with_progress = {path for path, parser in _verb_parsers() if _option(parser, "--no-progress")}
+    assert {("bench",), ("compare",), ("generate",), ("parallelize",), ("pareval", "score"), ("quickstart",),
+            ("recheck",), ("test",), ("train",), ("verify",)} == with_progress
+    for path, parser in _verb_parsers():
+        for flag in ("-q", "--quiet"):
+            assert _option(parser, flag) is _option(parser, "--no-progress"), (path, flag)
+    for path in with_progress:
+        positionals = [*WRITERS[path], "-o", "where"] if path in WRITERS else []
+        assert not build_parser().parse_args([*path, *positionals]).no_progress
+        for flag in ("-q", "--quiet", "--no-progress"):
+            assert build_parser().parse_args([*path, *positionals, flag]).no_progress, (path, flag)
+
+
+def test_short_flags_mean_the_same_on_every_verb():
+    dests: dict[str, set[str]] = {}
+    for _, parser in _verb_parsers():
+        for action in parser._actions:
+            for flag in action.option_strings:
+                if len(flag) == 2 and flag != "-h":
+                    dests.setdefault(flag, set()).add(action.dest)
+    assert dests["-m"] <= {"model", "models"} and dests["-o"] == {"out"} and dests["-q"] == {"no_progress"}
+    assert all(len(names) == 1 for flag, names in dests.items() if flag != "-m"), dests
+
+
+def test_resume_and_force_exclude_each_other_wherever_both_exist(capsys):
+    both = [path for path, parser in _verb_parsers() if _option(parser, "--resume") and _option(parser, "--force")]
+    assert {("compare",), ("generate",), ("pareval", "score"), ("recheck",), ("test",), ("train",), ("verify",)} == set(both)
+    for path in both:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*path, *WRITERS.get(path, []), "--resume", "--force"])
+        assert exit_info.value.code == 2
+        assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("verb", [["check", "{seq}", "{seq}"], ["parallelize", "{seq}", "-m", "reference"], ["run", "-m", "reference"]])
+@pytest.mark.parametrize("option", ["--args", "--perf-args"])
+def test_bad_args_quote_is_the_same_one_line_error_on_every_verb(tmp_path, capsys, verb, option):
+    seq = tmp_path / "seq.c"
+    seq.write_text("int main(void) { return 0; }\n")
+    assert main([a.format(seq=seq) for a in verb] + [option, "'7"]) == 2
+    assert capsys.readouterr().err == f"chathpc: error: {option} \"'7\": No closing quotation\n"

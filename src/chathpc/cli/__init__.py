@@ -2,7 +2,9 @@
 
 Each verb module in this package defines ``register(subparsers)``, which adds its parser and
 sets ``func`` to a function ``(args) -> int``; an optional ``ORDER`` sorts ``--help``. New verbs
-plug in by adding a module. Errors derived from ``ChathpcError`` print one line and exit 2.
+plug in by adding a module; a module without ``register`` is a helper, not a verb (``common``: the options
+every verb declares the same way; ``shared``: what several verbs use). Errors derived from ``ChathpcError``
+print one line and exit 2.
 """
 
 from __future__ import annotations

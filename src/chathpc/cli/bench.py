@@ -7,7 +7,15 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import (
+    add_config_options,
+    add_force_option,
+    add_jobs_option,
+    add_output_option,
+    add_perf_option,
+    add_progress_option,
+    config_from_args,
+)
 from chathpc.errors import ChathpcError
 from chathpc.tasks.loader import DOMAINS, SPLITS, load_suite
 
@@ -34,11 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--tasks", "--suite", dest="suite", metavar="DIR",
                         help="another task directory (<domain>/<id>/ folders; default: the built-in suite)")
-    parser.add_argument("--perf", action="store_true", help="time passing solutions: speedup, efficiency, bytes sent")
-    parser.add_argument("--jobs", type=int, help="checks in parallel (default: schedule.jobs, twice the core count or the allocation's CPUs; timing stays serialized)")
-    parser.add_argument("--out", metavar="DIR", help="results directory (default: results/bench-<UTC time>)")
-    parser.add_argument("--force", action="store_true", help="overwrite bench.* files already in --out")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_perf_option(parser, "time passing solutions: speedup, efficiency, bytes sent")
+    add_jobs_option(parser)
+    add_output_option(parser, "results directory (default: results/bench-<UTC time>)", metavar="DIR")
+    add_force_option(parser, "bench.* files already in --out")
+    add_progress_option(parser)
     add_config_options(parser)
     parser.set_defaults(func=run)
 

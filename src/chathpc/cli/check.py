@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shlex
 
-from pydantic import ValidationError
-
-from chathpc.cli.common import add_config_options, config_from_args
-from chathpc.config import HarnessConfig
+from chathpc.cli.common import (
+    add_config_options,
+    add_jobs_option,
+    add_json_option,
+    add_perf_option,
+    add_run_arguments,
+    config_from_args,
+    parse_run_arguments,
+)
+from chathpc.cli.shared import harness_config
 from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file
 
@@ -31,18 +36,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("sequential", metavar="SEQ", help="the sequential reference program (.c, .cc/.cpp/.cxx, .f90/.F90/.f)")
     parser.add_argument("candidates", metavar="CANDIDATE", nargs="+", help="MPI program(s) to verify, in the same language")
     parser.add_argument("--ranks", help="rank counts for correctness runs, e.g. 1,2,3,4 (default: harness.ranks)")
-    parser.add_argument(
-        "--args", dest="arg_sets", action="append", default=[], metavar='"ARGS"',
-        help='one argument set, shell-quoted (repeatable; each set runs at every rank count); default: no arguments',
-    )
+    add_run_arguments(parser)
     parser.add_argument("--timeout", type=float, help="seconds per correctness run (default: harness.timeout)")
     parser.add_argument("--rtol", type=float, help="relative tolerance for numbers (default: harness.rtol)")
     parser.add_argument("--atol", type=float, help="absolute tolerance for numbers (default: harness.atol)")
-    parser.add_argument("--perf", action="store_true", help="time passing candidates (sequential vs MPI at harness.perf_ranks)")
-    parser.add_argument("--perf-args", metavar='"ARGS"', help="arguments of the timing run (default: the last --args set)")
-    parser.add_argument("--jobs", type=int, help="candidates checked in parallel (default: schedule.jobs, twice the core count; timing runs stay serialized)")
+    add_perf_option(parser, "time passing candidates (sequential vs MPI at harness.perf_ranks)")
+    add_jobs_option(parser)
     parser.add_argument("--keep", action="store_true", help="keep each work dir and print its path")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON (a list for several candidates)")
+    add_json_option(parser, "the result (a list for several candidates)")
     add_program_options(parser)
     add_config_options(parser)
     parser.set_defaults(func=run)
@@ -81,26 +82,6 @@ def program_options_from_args(args: argparse.Namespace, files: list[str]):
     )
 
 
-def _split(text: str, option: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError as exc:
-        raise ChathpcError(f"{option} {text!r}: {exc}") from None
-
-
-def harness_config(args: argparse.Namespace) -> HarnessConfig:
-    """The harness section of the resolved config with this verb's options applied."""
-    values = config_from_args(args).config.harness.model_dump()
-    for option, key in (("ranks", "ranks"), ("timeout", "timeout"), ("jobs", "jobs")):
-        if getattr(args, option) is not None:
-            values[key] = getattr(args, option)
-    try:
-        return HarnessConfig.model_validate(values)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ChathpcError(f"--{err['loc'][0]}: {err['msg']}") from None
-
-
 def run(args: argparse.Namespace) -> int:
     from chathpc.harness import check_many
 
@@ -112,8 +93,7 @@ def run(args: argparse.Namespace) -> int:
     options = program_options_from_args(args, [args.sequential, *args.candidates])
     sequential = read_text_file(args.sequential, allow_empty=False)
     candidates = [read_text_file(path, allow_empty=False) for path in args.candidates]
-    arg_sets = [_split(text, "--args") for text in args.arg_sets] or None
-    perf_args = _split(args.perf_args, "--perf-args") if args.perf_args is not None else None
+    arg_sets, perf_args = parse_run_arguments(args)
     results = check_many(
         [(sequential, candidate) for candidate in candidates],
         jobs=args.jobs, schedule=config_from_args(args).config.schedule, args=arg_sets, config=config, perf=args.perf,

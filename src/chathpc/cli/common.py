@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 
 from chathpc.config import ResolvedConfig, resolve_config
+from chathpc.errors import ChathpcError
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -23,3 +25,84 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace) -> ResolvedConfig:
     """The resolved config for a verb that took ``add_config_options``."""
     return resolve_config(args.config, args.overrides)
+
+
+MODEL_SPECS = "hf:PATH_OR_ID, openai:MODEL, reference, sequential"
+
+
+def add_model_option(parser: argparse.ArgumentParser, *, repeatable: bool = False, help: str | None = None) -> None:
+    """``-m/--model SPEC`` (``args.model``), or with ``repeatable`` several of them (``args.models``, a list)."""
+    if repeatable:
+        parser.add_argument("-m", "--model", dest="models", action="append", default=[], metavar="SPEC",
+                            help=help or f"provider spec (repeatable): {MODEL_SPECS}")
+    else:
+        parser.add_argument("-m", "--model", dest="model", metavar="SPEC",
+                            help=help or f"provider spec: {MODEL_SPECS} (default: model.provider/base from the config)")
+
+
+def add_output_option(parser: argparse.ArgumentParser, what: str, *, metavar: str, default: str | None = None,
+                      required: bool = False) -> None:
+    """``-o/--out PATH`` (``args.out``; ``--output`` is accepted as the same option): where the verb writes ``what``."""
+    shown = f" (default: {default})" if default is not None and "default:" not in what else ""
+    parser.add_argument("-o", "--out", "--output", dest="out", metavar=metavar, default=default, required=required,
+                        help=f"{what}{shown}")
+
+
+def add_force_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup, what: str) -> None:
+    """``--force``: overwrite ``what`` (nothing existing is replaced without it)."""
+    parser.add_argument("--force", action="store_true", help=f"overwrite {what}")
+
+
+def add_resume_force_options(parser: argparse.ArgumentParser, *, resume: str, force: str) -> None:
+    """``--resume`` (continue: ``resume``) and ``--force`` (start over: ``force``), mutually exclusive."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true", help=f"continue an interrupted run: {resume}")
+    group.add_argument("--force", action="store_true", help=f"start over: {force}")
+
+
+def add_json_option(parser: argparse.ArgumentParser, what: str = "the result") -> None:
+    """``--json``: print ``what`` as JSON instead of text."""
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
+def add_progress_option(parser: argparse.ArgumentParser) -> None:
+    """``--no-progress``, also spelled ``-q/--quiet`` (``args.no_progress``): no progress bars or lines."""
+    parser.add_argument("--no-progress", "-q", "--quiet", dest="no_progress", action="store_true",
+                        help="no progress bars or progress lines on stderr")
+
+
+def add_perf_option(parser: argparse.ArgumentParser, what: str = "time passing programs at harness.perf_ranks") -> None:
+    """``--perf``: also time what passes (``what`` says how)."""
+    parser.add_argument("--perf", action="store_true", help=what)
+
+
+def add_jobs_option(parser: argparse.ArgumentParser,
+                    what: str = "checks in parallel (default: schedule.jobs, twice the core count or the allocation's CPUs; "
+                                "timing runs stay serialized)") -> None:
+    """``--jobs N``: how many checks run at once."""
+    parser.add_argument("--jobs", type=int, metavar="N", help=what)
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--args`` (repeatable argument sets) and ``--perf-args`` for the programs under check."""
+    parser.add_argument(
+        "--args", dest="arg_sets", action="append", default=[], metavar='"ARGS"',
+        help="one argument set, shell-quoted (repeatable: --args 7 --args '37 2'; each set runs at every rank count); "
+             "default: no arguments",
+    )
+    parser.add_argument("--perf-args", metavar='"ARGS"', help="argument set of the timing runs, shell-quoted (default: the last --args)")
+
+
+def split_arguments(text: str, option: str) -> list[str]:
+    """``text`` split like a shell would; a bad quote is one line naming ``option``."""
+    try:
+        return shlex.split(text)
+    except ValueError as exc:
+        raise ChathpcError(f"{option} {text!r}: {exc}") from None
+
+
+def parse_run_arguments(args: argparse.Namespace) -> tuple[list[list[str]] | None, list[str] | None]:
+    """The correctness argument sets (None: none given) and the timed argument set from ``add_run_arguments``."""
+    sets = [split_arguments(text, "--args") for text in args.arg_sets] or None
+    perf = split_arguments(args.perf_args, "--perf-args") if args.perf_args is not None else None
+    return sets, perf

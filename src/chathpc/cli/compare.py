@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import (
+    add_config_options,
+    add_model_option,
+    add_output_option,
+    add_perf_option,
+    add_progress_option,
+    add_resume_force_options,
+    config_from_args,
+)
+from chathpc.cli.shared import add_ks_option, pass_at_ks
 
 ORDER = 52
 
@@ -14,22 +23,20 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Run each --model on the same items and settings (or read existing --results files) "
                                         "and write report.md, report.csv, report.json, correctness.png and speedup.png.")
     add_config_options(parser)
-    parser.add_argument("-m", "--model", dest="models", action="append", default=[], metavar="SPEC",
-                        help="provider spec to run (repeatable): hf:PATH, openai:MODEL, reference, sequential")
+    add_model_option(parser, repeatable=True)
     parser.add_argument("-r", "--results", action="append", default=[], metavar="FILE",
                         help="existing results file to include (repeatable; e.g. from chathpc test)")
     parser.add_argument("--data", metavar="FILE|SPLIT", help="dataset file or split (default: data.test_file or the test split)")
-    parser.add_argument("-o", "--out", default="compare", metavar="DIR", help="output directory (default: compare)")
-    parser.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
-    parser.add_argument("--perf", action="store_true", help="time passing programs (speedup tables and plot)")
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="continue interrupted runs in OUT/results/ (and rewrite the report)")
-    existing.add_argument("--force", action="store_true", help="start the runs over, replacing OUT/results/ files and the report")
+    add_output_option(parser, "output directory", metavar="DIR", default="compare")
+    add_ks_option(parser)
+    add_perf_option(parser, "time passing programs (speedup tables and plot)")
+    add_resume_force_options(parser, resume="finish the runs in OUT/results/ and rewrite the report",
+                             force="replace OUT/results/ files and the report")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
     parser.add_argument("--tasks", metavar="DIR", help="a task directory in the suite format: its tasks are the items "
                                                        "(unless --data is given) and the tasks that items name")
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots (no matplotlib needed)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -41,18 +48,14 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.models and not args.results:
         raise ChathpcError("nothing to compare: give --model SPEC and/or --results FILE (at least one)")
-    ks = sorted(set(args.ks or [1]))
-    if ks[0] < 1:
-        raise ChathpcError("-k must be at least 1")
+    ks = pass_at_ks(args.ks)
     if args.limit is not None and args.limit < 1:
         raise ChathpcError("--limit must be at least 1")
     overwrite = args.force or args.resume
     check_report_dir(args.out, plots=not args.no_plots, overwrite=overwrite)
     if args.models:
         config = config_from_args(args).config
-        n = config.generation.samples
-        if ks[-1] > n:
-            raise ChathpcError(f"-k must be between 1 and the samples per item ({n})")
+        pass_at_ks(ks, config.generation.samples)
         records = dataset_records(args.data, config, "test", args.tasks)[: args.limit]
         comparison = run_comparison(records, config, args.models, args.out, perf=args.perf, resume=args.resume,
                                     force=args.force, ks=ks, extra_results=args.results, progress=not args.no_progress,

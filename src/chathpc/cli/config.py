@@ -7,7 +7,7 @@ import json
 
 import yaml
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import add_config_options, add_json_option, config_from_args
 
 ORDER = 92
 
@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     verbs = parser.add_subparsers(dest="config_verb", metavar="ACTION", required=True, parser_class=type(parser))
     show = verbs.add_parser("show", help="print the resolved config with each value's source")
     add_config_options(show)
-    show.add_argument("--json", action="store_true", help="print JSON ({config, sources})")
+    add_json_option(show, "the config and the sources ({config, sources})")
     show.set_defaults(func=run_show)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from chathpc.cli.common import add_force_option, add_json_option, add_output_option
 from chathpc.data import FORMATS, dataset_stats, load_records, load_template, save_records
 
 ORDER = 20
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     stats = verbs.add_parser("stats", help="items, per-context counts, token-length estimates")
     stats.add_argument("file")
     stats.add_argument("--template", default="chathpc", help="prompt template used for the lengths")
-    stats.add_argument("--json", action="store_true")
+    add_json_option(stats, "the statistics")
     stats.set_defaults(func=run_stats)
 
     convert = verbs.add_parser("convert", help="convert between json, jsonl, yaml and messages JSONL")
@@ -29,11 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     convert.add_argument("output")
     convert.add_argument("--from", dest="src_format", choices=FORMATS, help="input format (default: by suffix)")
     convert.add_argument("--to", dest="dst_format", choices=FORMATS, help="output format (default: by suffix)")
-    convert.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    add_force_option(convert, "an existing output file")
     convert.set_defaults(func=run_convert)
 
     export = verbs.add_parser("export-tasks", help="write the train/test/refine JSONL datasets from the task suite")
-    export.add_argument("--out", metavar="DIR", help="output directory (default: the datasets shipped in the package)")
+    add_output_option(export, "output directory (default: the datasets shipped in the package)", metavar="DIR")
     export.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files differ from the task folders")
     export.set_defaults(func=run_export_tasks)
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from chathpc.cli.common import add_json_option
 from chathpc.environment import environment_report
 
 ORDER = 90
@@ -13,7 +14,7 @@ ORDER = 90
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("env", help="show versions, devices, MPI and sandbox tools")
-    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_json_option(parser, "the report")
     parser.set_defaults(func=run)
 
 

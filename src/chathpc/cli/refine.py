@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from chathpc.cli.common import add_force_option, add_output_option
+
 ORDER = 53
 
 
@@ -13,12 +15,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "in the dataset format for an expert to correct, plus a Markdown view with a rating "
                                         "template; optionally passing answers with a measured speedup as new training examples.")
     parser.add_argument("results", nargs="+", metavar="RESULTS", help="results JSON Lines file(s) from verify/test/compare")
-    parser.add_argument("-o", "--out", default="refine.jsonl", metavar="FILE", help="refinement dataset (default: refine.jsonl; .json/.yaml also work)")
+    add_output_option(parser, "refinement dataset (default: refine.jsonl; .json/.yaml also work)", metavar="FILE", default="refine.jsonl")
     parser.add_argument("--markdown", metavar="FILE", help="Markdown view (default: OUT with .md)")
     parser.add_argument("--harvest", metavar="FILE", help="also write passing answers as training examples here")
     parser.add_argument("--min-speedup", type=float, default=1.0, metavar="X",
                         help="harvest only answers with a measured speedup >= X (needs results from --perf; 0: any passing answer)")
-    parser.add_argument("--force", action="store_true", help="overwrite existing output files")
+    add_force_option(parser, "existing output files")
     parser.set_defaults(func=run)
 
 

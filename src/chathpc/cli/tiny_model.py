@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from chathpc.cli.common import add_force_option
+
 ORDER = 42
 
 
@@ -21,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--heads", type=int, default=4)
     parser.add_argument("--intermediate-size", type=int, default=352)
     parser.add_argument("--vocab-size", type=int, default=2048, help="tokenizer vocabulary target")
-    parser.add_argument("--force", action="store_true", help="write into a non-empty directory")
+    add_force_option(parser, "the files of a non-empty OUT_DIR")
     parser.set_defaults(func=run)
 
 

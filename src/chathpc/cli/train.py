@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import add_config_options, add_json_option, add_progress_option, add_resume_force_options, config_from_args
 
 ORDER = 40
 
@@ -19,12 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Runs unchanged under `accelerate launch` or `torchrun` for multi-GPU and multi-node training.",
     )
     add_config_options(parser)
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="continue an interrupted run from its last checkpoint")
-    existing.add_argument("--force", action="store_true", help="delete an existing run directory and start over")
+    add_resume_force_options(parser, resume="restart from its last checkpoint", force="delete an existing run directory")
     parser.add_argument("--validate", action="store_true", help="only check the config, data and model shape (no weights loaded)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--json", action="store_true", help="print the plan or result as JSON")
+    add_progress_option(parser)
+    add_json_option(parser, "the plan or result")
     parser.set_defaults(func=run)
 
 

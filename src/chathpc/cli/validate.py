@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import add_config_options
+from chathpc.cli.common import add_config_options, add_json_option, add_model_option
 
 ORDER = 12
 
@@ -15,11 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Everything that can be checked before a model or GPU is touched, in one report. Exit 0 when all "
                     "checks pass, 2 when one fails.")
     add_config_options(parser)
-    parser.add_argument("-m", "--model", dest="models", action="append", default=[], metavar="SPEC",
-                        help="model spec to check (repeatable): syntax, provider, and that a local path exists")
+    add_model_option(parser, repeatable=True,
+                     help="model spec to check (repeatable): syntax, provider, and that a local path exists")
     parser.add_argument("--tasks", metavar="DIR", help="a task directory to load and check")
     parser.add_argument("--train", action="store_true", help="also check the training plan (loads the tokenizer, no weights)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_json_option(parser, "the report")
     parser.set_defaults(func=run)
 
 
