@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import add_bug_hunting_options, add_config_options, config_from_args
 from chathpc.errors import ChathpcError
 from chathpc.tasks.loader import DOMAINS, SPLITS, load_suite
 
@@ -39,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite bench.* files already in --out")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.set_defaults(func=run)
 
 

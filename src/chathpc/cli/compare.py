@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import add_bug_hunting_options, add_config_options, config_from_args
 
 ORDER = 52
 
@@ -14,6 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Run each --model on the same items and settings (or read existing --results files) "
                                         "and write report.md, report.csv, report.json, correctness.png and speedup.png.")
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.add_argument("-m", "--model", dest="models", action="append", default=[], metavar="SPEC",
                         help="provider spec to run (repeatable): hf:PATH, openai:MODEL, reference, sequential")
     parser.add_argument("-r", "--results", action="append", default=[], metavar="FILE",

@@ -8,7 +8,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import add_bug_hunting_options, add_config_options, config_from_args
 from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file, refuse_existing
 
@@ -64,6 +64,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", metavar="MPI.c", help="where to write the verified program (default: print it)")
     add_model_option(parser)
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="candidates to generate (default: generation.samples)")
     parser.add_argument("--repair", type=int, default=0, metavar="K", help="repair rounds when no candidate passes (default 0)")
     add_run_arguments(parser)

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, config_from_args
+from chathpc.cli.common import add_bug_hunting_options, add_config_options, config_from_args
 
 ORDER = 50
 
@@ -14,6 +14,7 @@ ORDER = 50
 def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``verify`` and ``test``."""
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.add_argument("-m", "--model", metavar="SPEC", help="provider spec: hf:PATH, openai:MODEL, reference, sequential (default: from the config)")
     parser.add_argument("-o", "--out", metavar="FILE", help="results JSON Lines file (default: results/<verb>-<model>.jsonl)")
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="samples per item (sets generation.samples; default 1, greedy)")
