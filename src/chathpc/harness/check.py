@@ -167,6 +167,8 @@ def _head(text: str, chars: int = KEPT_OUTPUT_CHARS) -> str:
 
 
 _FAILED_RANK_PATTERNS = [  # (kind, pattern), most specific first: after an abort the launcher also reports ranks it killed
+    ("mpi_error", re.compile(r"\*\*\* An error occurred in (?P<call>MPI_\w+)(?:.*?\*\*\* reported by process \[\d+,(?P<rank>\d+)\])?"
+                             r"(?:.*?\*\*\* (?P<error>MPI_ERR_\w+))?", re.S)),
     ("abort", re.compile(r"MPI_ABORT was invoked on rank (?P<rank>\d+)")),
     ("signal", re.compile(r"process rank (?P<rank>\d+) with PID \S+ on node \S+ exited on signal (?P<signal>\d+) \((?P<name>[^)]+)\)")),
     ("exit", re.compile(r"Process name: \[\[\d+,\d+\],(?P<rank>\d+)\]\s+Exit code:\s+(?P<status>\d+)")),
@@ -175,7 +177,7 @@ _FAILED_RANK_PATTERNS = [  # (kind, pattern), most specific first: after an abor
 
 
 class _Failure(NamedTuple):
-    """How a run failed, from what the launcher reported: kind is abort, signal, exit or status."""
+    """How a run failed, from what the launcher reported: kind is abort, mpi_error, signal, exit or status."""
 
     kind: str
     rank: int | None
@@ -189,12 +191,15 @@ def _describe_failure(outcome: ProcessOutcome) -> _Failure:
         match = pattern.search(outcome.stderr)
         if not match:
             continue
-        rank = int(match["rank"])
+        rank = int(match["rank"]) if match["rank"] is not None else None
+        if kind == "mpi_error":
+            where = f" on rank {rank}" if rank is not None else ""
+            return _Failure(kind, rank, None, f"MPI error in {match['call']}{where}" + (f": {match['error']}" if match["error"] else ""))
         if kind == "abort":
             return _Failure(kind, rank, None, f"MPI_Abort called on rank {rank}")
         if kind == "exit":
             return _Failure(kind, rank, None, f"rank {rank} exited with status {match['status']}")
-        return _Failure(kind, rank, match["name"], f"rank {rank} killed by signal {match['signal']} ({match['name']})")
+        return _Failure("signal", rank, match["name"], f"rank {rank} killed by signal {match['signal']} ({match['name']})")
     code = outcome.exit_code
     if code is not None and code < 0:
         return _Failure("signal", None, str(-code), f"the launcher was killed by signal {-code}")
@@ -224,7 +229,7 @@ def _judge(outcome: ProcessOutcome, args: list[str], ranks: int, expected: str, 
     elif outcome.exit_code != 0:
         failure = _describe_failure(outcome)
         run.failed_rank, run.signal, run.detail = failure.rank, failure.signal, failure.text
-        run.verdict, run.aborted = Verdict.RUNTIME_ERROR, failure.kind == "abort"
+        run.verdict, run.failure_kind = Verdict.RUNTIME_ERROR, failure.kind
     else:
         mismatch = compare_outputs(expected, outcome.stdout, rtol, atol)
         if mismatch is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 
-from chathpc.harness.explore import integer_positions
+from chathpc.harness.explore import declined, integer_positions
 from chathpc.harness.results import RunResult, Verdict
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)", re.IGNORECASE)
@@ -75,7 +75,7 @@ def diagnose(failure: RunResult | None, runs: list[RunResult], given: list[list[
         return "every rank prints: only one rank (e.g. rank 0) may print the result"
     positions = integer_positions([*given, *(r.args for r in runs)])
     passed = [r for r in runs if r.verdict == Verdict.PASS]
-    failed = [r for r in runs if r.verdict != Verdict.PASS and r.role != "sanitize"]
+    failed = [r for r in runs if r.verdict != Verdict.PASS and r.role != "sanitize" and not declined(r)]
     size = max(_ints(failure, positions), default=0)
     if failure.verdict == Verdict.TIMEOUT and any(r.ranks == failure.ranks and max(_ints(r, positions), default=0) < size for r in passed):
         return ("hangs only for large messages: blocking sends that rely on buffering (eager limit); "

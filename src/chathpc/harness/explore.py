@@ -5,15 +5,17 @@ positions holding an integer in every set), in this order of groups, each group 
 
 1. the given sets at the extra rank counts ``harness.explore_ranks`` (oversubscribed, e.g. 5 and 8);
 2. tiny sizes: each integer argument set to 1, 2, 3 (the others as given) at every rank count;
-3. one large size per integer argument: 10x its largest given value, grown 4x at a time while the
-   sequential program stays under ``LARGE_SECONDS``, with the other integer arguments at their
-   smallest given values so the probe stays cheap; run at 2 ranks and the largest ``harness.ranks``;
+3. one large size per integer argument: 10x its largest given value, with the other integer
+   arguments at their smallest given values so the probe stays cheap; the first integer argument
+   (the problem size, by the program contract) grows on 4x at a time while the sequential program
+   stays under ``LARGE_SECONDS`` (growing another argument, e.g. an iteration count, would only
+   multiply messages); run at 2 ranks and the largest ``harness.ranks``;
 4. sizes around the rank counts: p-1, p+1 and 2p+1 at p ranks, for every rank count p.
 
 An input the sequential program rejects (non-zero exit, timeout, output flood) is skipped and not
-counted. A probe the candidate itself refuses by calling MPI_Abort before printing anything (a stated
-precondition such as "n >= ranks", common in stencil codes) is listed as declined, not as a failure:
-the refusal is loud, not a wrong answer. Probing stops at the first failure or when ``harness.explore_budget`` seconds are spent;
+counted. A probe the candidate itself refuses, exiting non-zero (MPI_Abort, exit) before printing
+anything and without a crash or an MPI error (a stated precondition such as "n >= ranks", common in
+stencil codes), is listed as declined, not as a failure: the refusal is loud, not a wrong answer. Probing stops at the first failure or when ``harness.explore_budget`` seconds are spent;
 a failure is then shrunk (keeping its verdict): to the smallest rank count that still fails, then
 each integer argument to the smallest failing value (1, 2, 3, then a bisection), then the rank count
 once more, within another half budget.
@@ -60,8 +62,9 @@ def integer_positions(arg_sets: list[list[str]]) -> list[int]:
 
 
 def declined(run: RunResult) -> bool:
-    """A run the candidate refused: MPI_Abort before any output (a stated precondition, e.g. n >= ranks)."""
-    return run.aborted and not run.stdout.strip()
+    """A run the candidate refused: a non-zero exit (MPI_Abort, exit) without output, signal or MPI error (a
+    stated precondition, e.g. n >= ranks)."""
+    return run.failure_kind in ("abort", "exit", "status") and run.signal is None and not run.stdout.strip()
 
 
 def _with(args: list[str], position: int, value: int) -> list[str]:
@@ -94,8 +97,8 @@ class _Explorer:
     def _timeout(self, args: list[str]) -> float:
         return min(self.cfg.timeout, self.timeouts.get(tuple(args), PROBE_TIMEOUT))
 
-    def _run(self, args: list[str], ranks: int, role: str) -> RunResult:
-        timeout = self._timeout(args)
+    def _run(self, args: list[str], ranks: int, role: str, timeout: float | None = None) -> RunResult:
+        timeout = max(self._timeout(args), timeout or 0.0)
         run = self.runner.run(args, ranks, role, timeout)
         self.runs.append(run)
         if role == "probe" and run.verdict == Verdict.TIMEOUT and timeout < self.cfg.timeout:  # confirm a hang
@@ -111,7 +114,8 @@ class _Explorer:
                 base[other] = str(min(int(a[other]) for a in self.given))
         value = 10 * max(max(int(a[position]) for a in self.given), 1)
         chosen = None
-        for _ in range(LARGE_GROWTH_STEPS):
+        steps = LARGE_GROWTH_STEPS if position == self.positions[0] else 1  # only the problem size (argv[1]) grows past 10x
+        for _ in range(steps):
             if value > LARGE_CAP:
                 break
             args = _with(base, position, value)
@@ -183,8 +187,8 @@ class _Explorer:
         def fails(args: list[str], ranks: int) -> RunResult | None:
             if not self._accepts(args):
                 return None
-            run = self._run(args, ranks, "shrink")
-            return run if run.verdict == failure.verdict else None
+            run = self._run(args, ranks, "shrink", self._timeout(failure.args))
+            return run if run.verdict == failure.verdict and not declined(run) else None
         best = fewer_ranks(best)
         for position in self.positions:
             high = int(best.args[position])

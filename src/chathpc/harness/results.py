@@ -87,7 +87,9 @@ class RunResult(BaseModel):
     exit_code: int | None = Field(None, description="Launcher exit status; negative for a signal; None when killed on timeout")
     seconds: float = Field(0.0, description="Wall time of the whole job including the launcher")
     failed_rank: int | None = Field(None, description="Rank that crashed or aborted, when the launcher says")
-    aborted: bool = Field(False, description="A rank called MPI_Abort")
+    failure_kind: Literal["abort", "mpi_error", "signal", "exit", "status"] | None = Field(
+        None, description="How a run that exited non-zero ended: MPI_Abort, an MPI error (errors are fatal), a signal, "
+                          "a rank's exit status, or only the launcher's exit status")
     signal: str | None = Field(None, description="Signal that ended the failing rank, when known")
     mismatch: Mismatch | None = None
     detail: str = Field("", description="Short explanation of a failure")
@@ -151,7 +153,8 @@ class ExploreSummary(BaseModel):
     tried: int = Field(0, description="Probes run (inputs the sequential program rejected are not counted)")
     rejected: list[list[str]] = Field(default_factory=list, description="Derived inputs the sequential program rejected: skipped")
     declined: list[RunResult] = Field(
-        default_factory=list, description="Probes the candidate refused with MPI_Abort before printing anything (a stated precondition such as n >= ranks): not counted as failures")
+        default_factory=list, description="Probes the candidate refused, exiting non-zero without output, signal or MPI error "
+                                          "(a stated precondition such as n >= ranks): not counted as failures")
     budget_exhausted: bool = Field(False, description="The budget ran out before every probe was tried")
     failed_at: RunResult | None = Field(None, description="The first failing probe, before shrinking")
     shrunk_to: RunResult | None = Field(None, description="The smallest failing run shrinking found")
