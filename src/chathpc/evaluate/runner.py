@@ -142,6 +142,7 @@ class SampleOutcome(BaseModel):
     feedback: str = ""
     speedup: dict[int, float] = Field(default_factory=dict)
     efficiency: dict[int, float] = Field(default_factory=dict)
+    memory_mib: dict[int, float] = Field(default_factory=dict)
     check_s: float = 0.0
 
 
@@ -170,6 +171,7 @@ def check_sample(raw: str, item: ItemCheck, record: Record, marker: str, config:
         code=code, verdict=result.verdict.value, passed=result.passed, check=result.model_dump(mode="json"),
         feedback=result.feedback(), speedup={t.ranks: t.speedup for t in timings},
         efficiency={t.ranks: t.efficiency for t in timings}, check_s=time.perf_counter() - start,
+        memory_mib={t.ranks: t.max_rss_mib for t in timings if t.max_rss_mib is not None},
     )
 
 
@@ -232,7 +234,7 @@ def run_evaluation(
                             record=record, prompt=prompt, raw_output=raw, code=outcome.code, check_mode=item.mode,
                             verdict=outcome.verdict, passed=outcome.passed, check=outcome.check, feedback=outcome.feedback,
                             perf_requested=perf and item.mode == "execution", speedup=outcome.speedup,
-                            efficiency=outcome.efficiency, provider=spec, generation=generation,
+                            efficiency=outcome.efficiency, memory_mib=outcome.memory_mib, provider=spec, generation=generation,
                             timings=Timings(generate_s=generate_share, check_s=outcome.check_s),
                         )
                         writer.append(line)

@@ -80,8 +80,9 @@ def diagnose(failure: RunResult | None, runs: list[RunResult], given: list[list[
     if failure.verdict == Verdict.TIMEOUT and any(r.ranks == failure.ranks and max(_ints(r, positions), default=0) < size for r in passed):
         return ("hangs only for large messages: blocking sends that rely on buffering (eager limit); "
                 "pair them with MPI_Sendrecv or use nonblocking calls")
-    top = max(checked_ranks)
-    if failure.ranks > top and all(r.ranks > top for r in failed) and any(r.ranks == top and r.args == failure.args for r in passed):
+    lowest_failing = min((r.ranks for r in failed), default=failure.ranks)
+    top = max((r.ranks for r in passed if r.ranks < lowest_failing), default=0)
+    if top > 1 and failure.ranks > max(checked_ranks) and any(r.ranks == top and r.args == failure.args for r in passed):
         return f"fails only above {top} ranks: something is sized for at most {top} ranks (a fixed-size table or buffer)"
     parallel_failed = [r for r in failed if r.ranks > 1]
     if positions and parallel_failed and failure.ranks > 1:

@@ -33,12 +33,12 @@ def parse_report(stderr: str) -> SanitizerReport | None:
     ubsan = _UBSAN_ERROR.search(stderr)
     if asan and (not ubsan or asan.start() < ubsan.start()):
         after = stderr[asan.end():]
-        frames = [(function, _short_path(path), line) for function, path, line in _FRAME.findall(after)]
-        own = [f for f in frames if "libsanitizer" not in f[1] and not f[1].endswith((".h", ".cpp"))] or frames
+        frames = _FRAME.findall(after)
+        own = [f for f in frames if "libsanitizer" not in f[1] and not f[1].endswith((".h", ".inc", ".cpp"))] or frames
         access = _ACCESS.search(after)
         function, path, line = own[0] if own else ("", "", "")
         return SanitizerReport(
-            tool=asan.group(1), kind=asan.group(2), location=f"{path}:{line}" if path else "", function=function,
+            tool=asan.group(1), kind=asan.group(2), location=f"{_short_path(path)}:{line}" if path else "", function=function,
             access=f"{access.group(1)} of size {access.group(2)}" if access else "",
         )
     if ubsan:
