@@ -374,7 +374,7 @@ def _correctness_runs(runner: _CandidateRunner, plan: list[tuple[list[str], int]
 
 
 def _sanitized_runs(candidate_source: str, result: CheckResult, arg_sets: list[list[str]], reference: _Reference,
-                    cfg: HarnessConfig, isolation: str, keep: bool) -> list[RunResult]:
+                    cfg: HarnessConfig, isolation: str) -> list[RunResult]:
     """The sanitizer build run at the given inputs (when they passed) and at the failing input, if any."""
     build_outcome = _build(candidate_source, cfg, isolation, cflags=cfg.sanitize_flags)
     if not build_outcome.ok:
@@ -384,7 +384,7 @@ def _sanitized_runs(candidate_source: str, result: CheckResult, arg_sets: list[l
         )
     failure = result.first_failure()
     plan = [(failure.args, failure.ranks)] if failure else [(a, n) for a in arg_sets for n in cfg.ranks]
-    workspace = _Workspace(keep)
+    workspace = _Workspace(keep=False)
     try:
         runner = _CandidateRunner(workspace.install(build_outcome.binary, "candidate-sanitized"), workspace, reference, cfg,
                                   isolation, result.rtol, result.atol, sanitized=True)
@@ -454,7 +454,7 @@ def check(
             result.probes += probes
         if cfg.sanitize:
             result.sanitized = True
-            result.probes += _sanitized_runs(candidate_source, result, arg_sets, reference, cfg, isolation, keep)
+            result.probes += _sanitized_runs(candidate_source, result, arg_sets, reference, cfg, isolation)
         _decide(result)
         if not result.passed:
             failure = result.first_failure()
