@@ -623,7 +623,8 @@ def measure_performance(
     """Time the sequential program and the candidate at each ``perf_ranks`` count (never oversubscribed).
 
     Times are medians of ``perf_repeats`` runs after ``perf_warmup``; the MPI time is MPI_Init to
-    MPI_Finalize (max over ranks) from a PMPI layer that also counts messages and bytes per rank.
+    MPI_Finalize (max over ranks) from a PMPI layer that also counts messages and bytes per rank;
+    every rank's peak memory (last run) is reported and flagged when it does not shrink (``memory_flags``).
     """
     cfg = config or HarnessConfig()
     args = list(perf_args or [])

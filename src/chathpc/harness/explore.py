@@ -10,7 +10,8 @@ positions holding an integer in every set), in this order of groups, each group 
    (the problem size, by the program contract) grows on 4x at a time while the sequential program
    stays under ``LARGE_SECONDS`` (growing another argument, e.g. an iteration count, would only
    multiply messages); run at 2 ranks and the largest ``harness.ranks``;
-4. sizes around the rank counts: p-1, p+1 and 2p+1 at p ranks, for every rank count p.
+4. sizes around the rank counts: p-1, p, p+1 and 2p+1 at p ranks, for every rank count p
+   (sizes up to 3 are in group 2 already).
 
 An input the sequential program rejects (non-zero exit, timeout, output flood) is skipped and not
 counted. A probe the candidate itself refuses, exiting non-zero (MPI_Abort, exit) before printing
@@ -141,7 +142,7 @@ class _Explorer:
         around = []
         for i in self.positions:
             for p in self.rank_counts:
-                around += [(_with(self.given[0], i, v), p) for v in (p - 1, p + 1, 2 * p + 1) if v > 3]
+                around += [(_with(self.given[0], i, v), p) for v in (p - 1, p, p + 1, 2 * p + 1) if v > 3]
         groups.append(around)
         planned: list[tuple[list[str], int]] = []
         for group in groups:
