@@ -217,3 +217,21 @@ def test_cli_check_explore_json_carries_the_diagnosis(work_root, capsys):
     assert payload["explore"]["seed"] == 3 and payload["explore"]["budget_seconds"] == 40
     assert payload["diagnosis"].startswith("fails only above")
     assert all(p["max_rss_mib"] for p in payload["probes"] if p["verdict"] == "pass")
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify", "--explore", "--explore-budget", "12", "--sanitize"],
+    ["test", "--explore", "--explore-budget", "12", "--sanitize"],
+    ["compare", "-m", "reference", "--explore", "--explore-budget", "12", "--sanitize"],
+    ["parallelize", "seq.c", "--explore", "--explore-budget", "12", "--sanitize"],
+    ["bench", "--explore", "--explore-budget", "12", "--sanitize"],
+])
+def test_every_checking_verb_passes_explore_and_sanitize_to_the_harness(argv):
+    from chathpc.cli import build_parser
+    from chathpc.cli.common import config_from_args
+
+    harness = config_from_args(build_parser().parse_args(argv)).config.harness
+    assert harness.explore and harness.sanitize and harness.explore_budget == 12
+    without = [a for a in argv if a not in ("--explore", "--explore-budget", "12", "--sanitize")]
+    plain = config_from_args(build_parser().parse_args(without)).config.harness
+    assert not plain.explore and not plain.sanitize
