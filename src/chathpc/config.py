@@ -201,15 +201,24 @@ class HarnessConfig(_Section):
     cpu_seconds: int = Field(120, ge=1, description="CPU-time limit per process, seconds")
     max_output_bytes: int = Field(1 << 20, ge=1024, description="Captured stdout/stderr per run; more is cut and the run fails")
     jobs: int = Field(1, ge=1, description="Correctness runs in parallel (timing runs are always serialized)")
+    explore: bool = Field(False, description="After the given runs pass, probe derived sizes and rank counts and shrink a failure (--explore)")
+    explore_budget: float = Field(60.0, gt=0, description="Seconds exploration may spend per candidate, probing plus shrinking (--explore-budget)")
+    explore_seed: int = Field(0, ge=0, description="Seed of the probe order (--explore-seed)")
+    explore_ranks: list[int] = Field(
+        default_factory=lambda: [5, 8], description="Extra rank counts explored beyond ranks (oversubscribed; include a prime above 4)")
+    sanitize: bool = Field(False, description="Also run an AddressSanitizer + UBSan build at the given inputs (--sanitize)")
+    sanitize_flags: list[str] = Field(
+        default_factory=lambda: ["-fsanitize=address,undefined", "-g", "-O1", "-fno-omit-frame-pointer"],
+        description="Compiler flags of the sanitizer build (replace cflags)")
 
-    @field_validator("ranks", "perf_ranks", "cflags", "cxxflags", "fflags", "ldflags", mode="before")
+    @field_validator("ranks", "perf_ranks", "explore_ranks", "cflags", "cxxflags", "fflags", "ldflags", "sanitize_flags", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         if isinstance(value, str):
             return value.split() if " " in value.strip() else _split_commas(value)
         return value
 
-    @field_validator("ranks", "perf_ranks")
+    @field_validator("ranks", "perf_ranks", "explore_ranks")
     @classmethod
     def _positive(cls, value: list[int]) -> list[int]:
         if not value or any(n < 1 for n in value):

@@ -40,8 +40,10 @@ def test_compare_writes_all_formats_and_plots(tmp_path, test_items, capsys):
     assert {"provider": "reference", "domain": "all", "metric": "pass@k", "k": "1", "value": "1"}.items() <= next(
         r for r in rows if r["provider"] == "reference" and r["metric"] == "pass@k" and r["domain"] == "all").items()
     assert any(r["metric"] == "best_speedup" and r["provider"] == "reference" for r in rows)
+    assert task.peak_memory("reference") > 1 and task.peak_memory("sequential") is None
+    assert any(r["metric"] == "memory_mib_per_rank" and r["provider"] == "reference" for r in rows)
     report = (out / "report.md").read_text()
-    assert "`reference`" in report and "`sequential`" in report and "speedup.png" in report
+    assert "`reference`" in report and "`sequential`" in report and "speedup.png" in report and "MiB/rank" in report
     # the same report from the results files alone
     again = tmp_path / "again"
     assert main(["compare", "-r", str(out / "results" / "sequential.jsonl"), "-r", str(out / "results" / "reference.jsonl"),

@@ -12,7 +12,7 @@ import pytest
 from chathpc.cli import main
 from chathpc.config import HarnessConfig
 from chathpc.tasks import get_task
-from chathpc.tasks.bench import run_bench
+from chathpc.tasks.bench import run_bench, table_rows
 
 
 
@@ -88,6 +88,9 @@ def test_perf_reports_speedup_bytes_and_variant_cost(tmp_path):
     assert reference.timings[0].bytes_sent < reference.timings[1].bytes_sent
     assert variant.timings[1].bytes_sent > 2 * reference.timings[1].bytes_sent, "the variant scatters and gathers the grid"
     assert reference.slowdown is None and variant.slowdown is not None and variant.slowdown_ranks == 2
+    assert reference.sequential_rss_mib and all(t.max_rss_mib and t.max_rss_mib > 1 for t in reference.timings)
+    header, rows = table_rows(report)
+    assert header.index("mib_np2") == header.index("speedup_np2") + 1 and rows[0][header.index("mib_np2")]
 
 
 @pytest.mark.mpi

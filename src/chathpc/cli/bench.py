@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from chathpc.cli.common import (
+    add_bug_hunting_options,
     add_config_options,
     add_force_option,
     add_jobs_option,
@@ -48,6 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_force_option(parser, "bench.* files already in --out")
     add_progress_option(parser)
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.set_defaults(func=run)
 
 

@@ -7,6 +7,7 @@ import json
 import math
 
 from chathpc.cli.common import (
+    add_bug_hunting_options,
     add_config_options,
     add_jobs_option,
     add_json_option,
@@ -46,6 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_option(parser, "the result (a list for several candidates)")
     add_program_options(parser)
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -115,10 +117,26 @@ def format_result(name: str, result) -> str:
     """A check result as readable text: verdict, runs, warnings, timing and profile."""
     lines = [f"{name}: {result.summary()}", f"  isolation: {result.isolation}; rtol {result.rtol:g}, atol {result.atol:g}"]
     if result.runs:
-        lines.append(f"  {'args':<16} {'ranks':>5}  {'verdict':<14} {'seconds':>7}")
-        for run in result.runs:
+        lines.append(f"  {'args':<16} {'ranks':>5}  {'verdict':<14} {'seconds':>7} {'MiB':>7}  {'run':<9}")
+        for run in [*result.runs, *result.probes]:
             shown = " ".join(run.args) or "-"
-            lines.append(f"  {shown:<16} {run.ranks:>5}  {run.verdict.value:<14} {run.seconds:>7.2f}")
+            memory = f"{run.max_rss_mib:.1f}" if run.max_rss_mib is not None else "-"
+            lines.append(f"  {shown:<16} {run.ranks:>5}  {run.verdict.value:<14} {run.seconds:>7.2f} {memory:>7}  {run.role:<9}".rstrip())
+    explored = result.explore
+    if explored is not None:
+        text = (f"  explore (seed {explored.seed}): {explored.tried} of {explored.planned} probes tried in {explored.seconds:.1f} s"
+                f" (budget {explored.budget_seconds:g} s{', used up' if explored.budget_exhausted else ''})")
+        if explored.rejected:
+            text += f"; {len(explored.rejected)} inputs the sequential program rejects skipped"
+        if explored.declined:
+            text += f"; {len(explored.declined)} refused by the candidate with MPI_Abort"
+        lines.append(text)
+        if explored.failed_at is not None and explored.shrunk_to is not None:
+            first, small = explored.failed_at, explored.shrunk_to
+            lines.append(f"  first failing probe: args {' '.join(first.args)} at {first.ranks} ranks; "
+                         f"shrunk to args {' '.join(small.args)} at {small.ranks} ranks")
+    if result.diagnosis:
+        lines.append(f"  diagnosis: {result.diagnosis}")
     lines += [f"  warning: {w}" for w in result.warnings]
     if not result.passed:
         lines += ["  " + line for line in result.feedback().splitlines()[:40]]
@@ -126,11 +144,14 @@ def format_result(name: str, result) -> str:
     if perf is not None:
         lines.append(f"  timing (args {' '.join(perf.args) or '-'}): sequential {perf.sequential_seconds:.4f} s (median)")
         if perf.timings:
-            lines.append(f"  {'ranks':>5} {'seconds':>9} {'speedup':>8} {'efficiency':>10}  {'p2p msgs':>9} {'p2p bytes':>11} {'coll calls':>10} {'coll bytes':>11}  (max over ranks)")
+            lines.append(f"  {'ranks':>5} {'seconds':>9} {'speedup':>8} {'efficiency':>10}  {'p2p msgs':>9} {'p2p bytes':>11} {'coll calls':>10} {'coll bytes':>11}  (max over ranks)  MiB per rank")
         for t in perf.timings:
             comm = t.comm or []
             top = [max((getattr(c, f) for c in comm), default=0) for f in ("p2p_messages", "p2p_bytes", "collective_calls", "collective_bytes")]
-            lines.append(f"  {t.ranks:>5} {t.seconds:>9.4f} {t.speedup:>7.2f}x {t.efficiency:>10.2f}  {top[0]:>9} {top[1]:>11} {top[2]:>10} {top[3]:>11}")
+            memory = " ".join(f"{m:.0f}" for m in t.rss_mib) or "-"
+            lines.append(f"  {t.ranks:>5} {t.seconds:>9.4f} {t.speedup:>7.2f}x {t.efficiency:>10.2f}  {top[0]:>9} {top[1]:>11} {top[2]:>10} {top[3]:>11}  {memory}")
+        if perf.sequential_rss_mib is not None:
+            lines.append(f"  sequential peak memory: {perf.sequential_rss_mib:.0f} MiB")
         if perf.error:
             lines.append(f"  timing error: {perf.error}")
         lines += [f"  flag: {flag}" for flag in perf.flags]

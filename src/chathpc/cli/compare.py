@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from chathpc.cli.common import (
+    add_bug_hunting_options,
     add_config_options,
     add_model_option,
     add_output_option,
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "and write report.md, report.csv, report.json, correctness.png and speedup.png.")
     add_config_options(parser)
     add_model_option(parser, repeatable=True)
+    add_bug_hunting_options(parser)
     parser.add_argument("-r", "--results", action="append", default=[], metavar="FILE",
                         help="existing results file to include (repeatable; e.g. from chathpc test)")
     parser.add_argument("--data", metavar="FILE|SPLIT", help="dataset file or split (default: data.test_file or the test split)")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from chathpc.cli.common import (
+    add_bug_hunting_options,
     add_config_options,
     add_force_option,
     add_json_option,
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_output_option(parser, "where to write the verified program (default: print it)", metavar="MPI.c")
     add_model_option(parser)
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="candidates to generate (default: generation.samples)")
     parser.add_argument("--repair", type=int, default=0, metavar="K", help="repair rounds when no candidate passes (default 0)")
     add_run_arguments(parser)

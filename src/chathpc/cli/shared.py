@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from chathpc.cli.common import (
+    add_bug_hunting_options,
     add_config_options,
     add_json_option,
     add_model_option,
@@ -68,6 +69,7 @@ def harness_config(args: argparse.Namespace) -> HarnessConfig:
 def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``verify`` and ``test``."""
     add_config_options(parser)
+    add_bug_hunting_options(parser)
     add_model_option(parser)
     add_output_option(parser, "results JSON Lines file (default: results/<verb>-<model>.jsonl)", metavar="FILE")
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="samples per item (sets generation.samples; default 1, greedy)")

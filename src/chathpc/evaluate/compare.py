@@ -32,6 +32,15 @@ class TaskSpeedups(BaseModel):
     item_id: str
     domain: str
     speedup: dict[str, dict[int, float]] = Field(description="provider -> rank count -> best speedup (absent: nothing passed and timed)")
+    memory_mib: dict[str, dict[int, float]] = Field(
+        default_factory=dict, description="provider -> rank count -> peak memory per rank (MiB) of the sample with that best speedup")
+
+    def peak_memory(self, provider: str) -> float | None:
+        """Memory per rank (MiB) of the provider's peak-speedup run, when measured."""
+        values = self.speedup.get(provider, {})
+        if not values:
+            return None
+        return self.memory_mib.get(provider, {}).get(max(values, key=values.get))
 
     def peak(self, provider: str) -> float | None:
         """The provider's highest speedup on this item, or None when it has no passing timed sample."""
@@ -59,13 +68,18 @@ class Comparison(BaseModel):
     files: dict[str, str] = Field(default_factory=dict, description="provider -> results file")
 
 
-def _best_speedups(samples: list[ResultLine]) -> dict[int, float]:
+def _best_speedups(samples: list[ResultLine]) -> tuple[dict[int, float], dict[int, float]]:
+    """Best speedup per rank count over the passing samples, and the memory per rank of the sample that had it."""
     best: dict[int, float] = {}
+    memory: dict[int, float] = {}
     for sample in samples:
         if sample.passed:
             for ranks, value in sample.speedup.items():
-                best[ranks] = max(best.get(ranks, 0.0), value)
-    return dict(sorted(best.items()))
+                if value >= best.get(ranks, 0.0):
+                    best[ranks] = value
+                    if ranks in sample.memory_mib:
+                        memory[ranks] = sample.memory_mib[ranks]
+    return dict(sorted(best.items())), dict(sorted(memory.items()))
 
 
 def compare_results(results: dict[str, list[ResultLine]], ks: Sequence[int] = (1,), files: dict[str, str] | None = None) -> Comparison:
@@ -82,13 +96,14 @@ def compare_results(results: dict[str, list[ResultLine]], ks: Sequence[int] = (1
             if item_id not in domains:
                 item_ids.append(item_id)
                 domains[item_id] = samples[0].domain or "other"
-    tasks = [
-        TaskSpeedups(
+    tasks = []
+    for item_id in item_ids:
+        best = {p: _best_speedups(grouped[p].get(item_id, [])) for p in providers}
+        tasks.append(TaskSpeedups(
             item_id=item_id, domain=domains[item_id],
-            speedup={p: best for p in providers if (best := _best_speedups(grouped[p].get(item_id, [])))},
-        )
-        for item_id in item_ids
-    ]
+            speedup={p: speedups for p, (speedups, _) in best.items() if speedups},
+            memory_mib={p: memory for p, (_, memory) in best.items() if memory},
+        ))
     relative: dict[str, dict[str, PairRatio]] = {}
     for a in providers:
         relative[a] = {}

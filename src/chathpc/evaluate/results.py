@@ -54,6 +54,7 @@ class ResultLine(BaseModel):
     perf_requested: bool = False
     speedup: dict[int, float] = Field(default_factory=dict, description="rank count -> speedup over the sequential program")
     efficiency: dict[int, float] = Field(default_factory=dict, description="rank count -> parallel efficiency")
+    memory_mib: dict[int, float] = Field(default_factory=dict, description="rank count -> largest peak resident set of a rank in the timed run, MiB")
     provider: str
     generation: dict[str, Any]
     timings: Timings = Field(default_factory=Timings)

@@ -240,7 +240,8 @@ def check_samples(
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
             perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
-            efficiency={t.ranks: t.efficiency for t in timings}, provider=provider, generation=generation,
+            efficiency={t.ranks: t.efficiency for t in timings},
+            memory_mib={t.ranks: t.max_rss_mib for t in timings if t.max_rss_mib is not None}, provider=provider, generation=generation,
             timings=Timings(generate_s=s.generate_s, check_s=seconds),
         )
 

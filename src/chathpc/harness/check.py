@@ -14,7 +14,9 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
@@ -22,10 +24,22 @@ from chathpc.files import atomic_write_text
 from chathpc.harness.build import BuildOutcome, build
 from chathpc.harness.paths import cache_root
 from chathpc.harness.compare import compare_outputs
+from chathpc.harness.diagnose import diagnose, diagnosis_plan, every_rank_printed
+from chathpc.harness.explore import PROBE_TIMEOUT, explore
 from chathpc.harness.languages import get_language
-from chathpc.harness.profile import PROFILE_VARIABLE, Profile, read_profile, timing_sources
+from chathpc.harness.profile import (
+    MEMORY_RECORDER,
+    MEMORY_SOURCE,
+    MEMORY_VARIABLE,
+    PROFILE_VARIABLE,
+    Profile,
+    read_memory,
+    read_profile,
+    timing_sources,
+)
 from chathpc.harness.program import ProgramOptions
 from chathpc.harness.results import CheckResult, PerfResult, RankTiming, RunResult, Verdict
+from chathpc.harness.sanitize import parse_report, sanitizer_environment
 from chathpc.harness.sandbox import (
     Limits,
     ProcessOutcome,
@@ -39,6 +53,7 @@ from chathpc.system import core_count
 
 KEPT_OUTPUT_CHARS = 2000  # stdout head and stderr tail kept per run in a result
 NO_SPEEDUP_THRESHOLD = 1.1  # best speedup below this at more than one rank is flagged
+REPLICATION_MIN_MIB = 32.0  # sequential peak memory below which memory per rank is not judged (MPI's own share dominates)
 _LOCAL_LAUNCHERS = {"mpirun", "mpiexec", "orterun"}
 _perf_thread_lock = threading.Lock()
 
@@ -157,33 +172,48 @@ def _head(text: str, chars: int = KEPT_OUTPUT_CHARS) -> str:
     return text if len(text) <= chars else text[:chars] + "[...]"
 
 
-_FAILED_RANK_PATTERNS = [  # most specific first: after an abort the launcher also reports ranks it killed
-    re.compile(r"MPI_ABORT was invoked on rank (\d+)"),
-    re.compile(r"process rank (\d+) with PID \S+ on node \S+ exited on signal (\d+) \(([^)]+)\)"),
-    re.compile(r"Process name: \[\[\d+,\d+\],(\d+)\]\s+Exit code:\s+(\d+)"),
-    re.compile(r"RANK (\d+) PID \d+ RUNNING AT \S+\s*=\s*KILLED BY SIGNAL: (\d+) \(([^)]+)\)"),
+_FAILED_RANK_PATTERNS = [  # (kind, pattern), most specific first: after an abort the launcher also reports ranks it killed
+    ("mpi_error", re.compile(r"\*\*\* An error occurred in (?P<call>MPI_\w+)(?:.*?\*\*\* reported by process \[\d+,(?P<rank>\d+)\])?"
+                             r"(?:.*?\*\*\* (?P<error>MPI_ERR_\w+))?", re.S)),
+    ("abort", re.compile(r"MPI_ABORT was invoked on rank (?P<rank>\d+)")),
+    ("signal", re.compile(r"process rank (?P<rank>\d+) with PID \S+ on node \S+ exited on signal (?P<signal>\d+) \((?P<name>[^)]+)\)")),
+    ("exit", re.compile(r"Process name: \[\[\d+,\d+\],(?P<rank>\d+)\]\s+Exit code:\s+(?P<status>\d+)")),
+    ("signal", re.compile(r"RANK (?P<rank>\d+) PID \d+ RUNNING AT \S+\s*=\s*KILLED BY SIGNAL: (?P<signal>\d+) \((?P<name>[^)]+)\)")),
 ]
 
 
-def _describe_failure(outcome: ProcessOutcome) -> tuple[int | None, str | None, str]:
-    for pattern in _FAILED_RANK_PATTERNS:
+class _Failure(NamedTuple):
+    """How a run failed, from what the launcher reported: kind is abort, mpi_error, signal, exit or status."""
+
+    kind: str
+    rank: int | None
+    signal: str | None
+    text: str
+
+
+def _describe_failure(outcome: ProcessOutcome) -> _Failure:
+    """The failed rank, signal and a one-line description of a failed run."""
+    for kind, pattern in _FAILED_RANK_PATTERNS:
         match = pattern.search(outcome.stderr)
         if not match:
             continue
-        rank = int(match.group(1))
-        if "MPI_ABORT" in pattern.pattern:
-            return rank, None, f"MPI_Abort called on rank {rank}"
-        if "Exit code" in pattern.pattern:
-            return rank, None, f"rank {rank} exited with status {match.group(2)}"
-        return rank, match.group(3), f"rank {rank} killed by signal {match.group(2)} ({match.group(3)})"
+        rank = int(match["rank"]) if match["rank"] is not None else None
+        if kind == "mpi_error":
+            where = f" on rank {rank}" if rank is not None else ""
+            return _Failure(kind, rank, None, f"MPI error in {match['call']}{where}" + (f": {match['error']}" if match["error"] else ""))
+        if kind == "abort":
+            return _Failure(kind, rank, None, f"MPI_Abort called on rank {rank}")
+        if kind == "exit":
+            return _Failure(kind, rank, None, f"rank {rank} exited with status {match['status']}")
+        return _Failure("signal", rank, match["name"], f"rank {rank} killed by signal {match['signal']} ({match['name']})")
     code = outcome.exit_code
     if code is not None and code < 0:
-        return None, str(-code), f"the launcher was killed by signal {-code}"
-    return None, None, f"exit status {code}"
+        return _Failure("signal", None, str(-code), f"the launcher was killed by signal {-code}")
+    return _Failure("status", None, None, f"exit status {code}")
 
 
 def _judge(outcome: ProcessOutcome, args: list[str], ranks: int, expected: str, rtol: float, atol: float, cap: int,
-           options: ProgramOptions) -> RunResult:
+           options: ProgramOptions, *, role: str = "given", sanitized: bool = False) -> RunResult:
     run = RunResult(
         args=args,
         ranks=ranks,
@@ -193,18 +223,24 @@ def _judge(outcome: ProcessOutcome, args: list[str], ranks: int, expected: str, 
         stdout=_head(outcome.stdout),
         stderr=_tail(outcome.stderr),
         output_truncated=outcome.truncated,
+        role=role,
     )
-    if outcome.truncated:
+    report = parse_report(outcome.stderr) if sanitized else None
+    if report is not None:
+        run.verdict, run.sanitizer, run.detail = Verdict.MEMORY_ERROR, report, report.line()
+    elif outcome.truncated:
         run.verdict, run.detail = Verdict.WRONG_OUTPUT, f"output flood: more than {cap} bytes, the run was stopped"
     elif outcome.timed_out:
         run.verdict, run.detail = Verdict.TIMEOUT, f"no result after {outcome.seconds:.1f} s (deadlock or endless loop); all ranks killed"
     elif outcome.exit_code != 0:
-        run.failed_rank, run.signal, run.detail = _describe_failure(outcome)
-        run.verdict = Verdict.RUNTIME_ERROR
+        failure = _describe_failure(outcome)
+        run.failed_rank, run.signal, run.detail = failure.rank, failure.signal, failure.text
+        run.verdict, run.failure_kind = Verdict.RUNTIME_ERROR, failure.kind
     else:
         mismatch = _compare(expected, outcome.stdout, rtol, atol, options)
         if mismatch is not None:
             run.verdict, run.mismatch, run.detail = Verdict.WRONG_OUTPUT, mismatch, mismatch.describe()
+            run.every_rank_printed = every_rank_printed(expected, outcome.stdout, ranks)
     return run
 
 
@@ -215,9 +251,12 @@ def _compare(expected: str, actual: str, rtol: float, atol: float, options: Prog
 
 
 def _build(source: str, cfg: HarnessConfig, isolation: str, extra: dict[str, str] | None = None,
-           options: ProgramOptions | None = None) -> BuildOutcome:
+           options: ProgramOptions | None = None, *, sanitize: bool = False) -> BuildOutcome:
+    """Build with the language's compiler and flags (``sanitize``: ``harness.sanitize_flags`` instead),
+    the options' extra files, include dirs and defines, and ``extra`` sources."""
     opts = options or ProgramOptions()
-    flags = [*opts.lang.flags(cfg), *(f"-I{d}" for d in opts.include_dirs), *(f"-D{d}" for d in opts.defines)]
+    base = cfg.sanitize_flags if sanitize else opts.lang.flags(cfg)
+    flags = [*base, *(f"-I{d}" for d in opts.include_dirs), *(f"-D{d}" for d in opts.defines)]
     return build(
         source, cc=opts.lang.compiler(cfg), cflags=flags, ldflags=cfg.ldflags, timeout=cfg.build_timeout,
         isolation=isolation, limits=_limits(cfg, 1), extra_sources={**opts.sources, **(extra or {})},
@@ -234,67 +273,152 @@ def _build_reference(source: str, cfg: HarnessConfig, isolation: str, extra: dic
 
 
 _outputs_in_memory: dict[tuple[str, str], str] = {}
+_MEMORY_EXTRA = {MEMORY_SOURCE: MEMORY_RECORDER}
 
 
-def _reference_output(binary: Path, key: str, args: list[str], cfg: HarnessConfig, workspace: _Workspace, isolation: str) -> str:
-    """The sequential program's stdout for ``args``, cached by build key and args: on disk as root
-    (see ``reference_outputs_storable``), else in this process's memory only."""
-    digest = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:24]
-    on_disk = reference_outputs_storable()
-    stored = cache_root() / "builds" / key / f"out-{digest}.txt"
-    if on_disk and stored.is_file():
-        text = stored.read_text()
-    elif not on_disk and (key, digest) in _outputs_in_memory:
-        text = _outputs_in_memory[(key, digest)]
-    else:
-        outcome = run_sandboxed(
-            [str(binary), *args], workspace.run_dir("reference"), timeout=cfg.timeout,
-            limits=_limits(cfg, 1), isolation=isolation, read_only_dirs=[workspace.path],
+class _Reference:
+    """The sequential program installed in a work dir of its own: expected outputs and fresh timed runs."""
+
+    def __init__(self, outcome: BuildOutcome, cfg: HarnessConfig, isolation: str) -> None:
+        self.cfg, self.isolation, self.key = cfg, isolation, outcome.key
+        self.space = _Workspace(keep=False)
+        self.binary = self.space.install(outcome.binary, "sequential")
+
+    def _run(self, args: list[str], timeout: float) -> ProcessOutcome:
+        return run_sandboxed(
+            [str(self.binary), *args], self.space.run_dir("reference"), timeout=timeout,
+            limits=_limits(self.cfg, 1), isolation=self.isolation, read_only_dirs=[self.space.path],
         )
+
+    def _failure(self, outcome: ProcessOutcome, args: list[str], timeout: float) -> str | None:
         shown = " ".join(args) or "(no arguments)"
         if outcome.truncated:
-            raise ReferenceProgramError(f"the sequential program printed more than {cfg.max_output_bytes} bytes with arguments {shown}")
+            return f"the sequential program printed more than {self.cfg.max_output_bytes} bytes with arguments {shown}"
         if outcome.timed_out:
-            raise ReferenceProgramError(f"the sequential program did not finish within {cfg.timeout:g} s with arguments {shown}")
+            return f"the sequential program did not finish within {timeout:g} s with arguments {shown}"
         if outcome.exit_code != 0:
-            raise ReferenceProgramError(
-                f"the sequential program failed with arguments {shown} (exit status {outcome.exit_code}): {_tail(outcome.stderr, 500).strip()}"
-            )
-        text = outcome.stdout
+            return f"the sequential program failed with arguments {shown} (exit status {outcome.exit_code}): {_tail(outcome.stderr, 500).strip()}"
+        return None
+
+    def output(self, args: list[str]) -> str:
+        """The sequential program's stdout for ``args``, cached by build key and args: on disk as root
+        (see ``reference_outputs_storable``), else in this process's memory only."""
+        digest = hashlib.sha256(json.dumps(args).encode()).hexdigest()[:24]
+        on_disk = reference_outputs_storable()
+        stored = cache_root() / "builds" / self.key / f"out-{digest}.txt"
+        if on_disk and stored.is_file():
+            return stored.read_text()
+        if not on_disk and (self.key, digest) in _outputs_in_memory:
+            return _outputs_in_memory[(self.key, digest)]
+        outcome = self._run(args, self.cfg.timeout)
+        problem = self._failure(outcome, args, self.cfg.timeout)
+        if problem:
+            raise ReferenceProgramError(problem)
         if on_disk:
-            atomic_write_text(stored, text)
+            atomic_write_text(stored, outcome.stdout)
         else:
-            _outputs_in_memory[(key, digest)] = text
-    return text
+            _outputs_in_memory[(self.key, digest)] = outcome.stdout
+        return outcome.stdout
+
+    def accepts(self, args: list[str]) -> bool:
+        """Whether the sequential program runs cleanly with ``args`` (an explored input it rejects is no probe)."""
+        try:
+            self.output(args)
+        except ReferenceProgramError:
+            return False
+        return True
+
+    def sequential_seconds(self, args: list[str]) -> float | None:
+        """Wall time of a fresh run with ``args`` (None when it fails or takes longer than 4 s)."""
+        timeout = min(self.cfg.timeout, 4.0)
+        outcome = self._run(args, timeout)
+        return None if self._failure(outcome, args, timeout) else outcome.seconds
+
+    def close(self) -> None:
+        self.space.close()
 
 
-def _correctness_runs(
-    binary: Path, plan: list[tuple[list[str], int]], expected: dict[tuple[str, ...], str],
-    cfg: HarnessConfig, workspace: _Workspace, isolation: str, rtol: float, atol: float, options: ProgramOptions,
-) -> list[RunResult]:
+class _CandidateRunner:
+    """Runs one installed candidate build at (args, ranks) and judges each run against the reference."""
+
+    def __init__(self, binary: Path, workspace: _Workspace, reference: _Reference, cfg: HarnessConfig, isolation: str,
+                 rtol: float, atol: float, options: ProgramOptions, *, sanitized: bool = False) -> None:
+        self.binary, self.workspace, self.reference, self.options = binary, workspace, reference, options
+        self.cfg, self.isolation, self.rtol, self.atol, self.sanitized = cfg, isolation, rtol, atol, sanitized
+        self.env = _launcher_env(cfg, oversubscribe=True)
+        if sanitized:
+            self.env.update(sanitizer_environment(cfg.memory_mb))
+
+    def accepts(self, args: list[str]) -> bool:
+        return self.reference.accepts(args)
+
+    def sequential_seconds(self, args: list[str]) -> float | None:
+        return self.reference.sequential_seconds(args)
+
+    def run(self, args: list[str], ranks: int, role: str = "given", timeout: float | None = None) -> RunResult:
+        expected = self.reference.output(args)
+        run_dir = self.workspace.run_dir(f"np{ranks}")
+        limits = _limits(self.cfg, ranks)
+        if self.sanitized:  # ASan's shadow memory needs the address space; ASAN_OPTIONS limits the RSS instead
+            limits = replace(limits, memory_mb=0)
+        outcome = run_sandboxed(
+            [*_launcher_command(self.cfg, ranks), str(self.binary), *args], run_dir,
+            timeout=timeout or self.cfg.timeout, limits=limits, isolation=self.isolation,
+            read_only_dirs=[self.workspace.path], extra_env={**self.env, MEMORY_VARIABLE: str(run_dir)},
+            cluster_launcher=_cluster_launcher(self.cfg, ranks),
+        )
+        run = _judge(outcome, args, ranks, expected, self.rtol, self.atol, self.cfg.max_output_bytes, self.options,
+                     role=role, sanitized=self.sanitized)
+        memory = read_memory(run_dir)
+        run.max_rss_mib = max(memory) if memory else None
+        return run
+
+
+def _correctness_runs(runner: _CandidateRunner, plan: list[tuple[list[str], int]], jobs: int, role: str = "given") -> list[RunResult]:
     """Run every (args, ranks) pair in order; after the first failure no new run starts."""
     failed = threading.Event()
-    env = _launcher_env(cfg, oversubscribe=True)
 
     def one(args: list[str], ranks: int) -> RunResult | None:
         if failed.is_set():
             return None
-        outcome = run_sandboxed(
-            [*_launcher_command(cfg, ranks), str(binary), *args], workspace.run_dir(f"np{ranks}"),
-            timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
-            read_only_dirs=[workspace.path], extra_env=env, cluster_launcher=_cluster_launcher(cfg, ranks),
-        )
-        run = _judge(outcome, args, ranks, expected[tuple(args)], rtol, atol, cfg.max_output_bytes, options)
+        run = runner.run(args, ranks, role)
         if run.verdict != Verdict.PASS:
             failed.set()
         return run
 
-    if cfg.jobs == 1:
+    if jobs == 1:
         runs = [one(a, n) for a, n in plan]
     else:
-        with ThreadPoolExecutor(max_workers=cfg.jobs) as pool:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
             runs = list(pool.map(lambda item: one(*item), plan))
     return [r for r in runs if r is not None]
+
+
+def _sanitized_runs(candidate_source: str, result: CheckResult, arg_sets: list[list[str]], reference: _Reference,
+                    cfg: HarnessConfig, isolation: str, options: ProgramOptions) -> list[RunResult]:
+    """The sanitizer build run at the given inputs (when they passed) and at the failing input, if any."""
+    build_outcome = _build(candidate_source, cfg, isolation, options=options, sanitize=True)
+    if not build_outcome.ok:
+        raise ChathpcError(
+            "the sanitizer build failed although the plain build succeeded (is libasan/libubsan installed? "
+            f"harness.sanitize_flags={' '.join(cfg.sanitize_flags)}): {build_outcome.log.strip()[:500]}"
+        )
+    failure = result.first_failure()
+    plan = [(failure.args, failure.ranks)] if failure else [(a, n) for a in arg_sets for n in cfg.ranks]
+    workspace = _Workspace(keep=False)
+    try:
+        runner = _CandidateRunner(workspace.install(build_outcome.binary, "candidate-sanitized"), workspace, reference, cfg,
+                                  isolation, result.rtol, result.atol, options, sanitized=True)
+        return _correctness_runs(runner, plan, cfg.jobs, role="sanitize")
+    finally:
+        workspace.close()
+
+
+def _decide(result: CheckResult) -> None:
+    """Verdict and passed from the given runs, then the explored failure, then the sanitized runs."""
+    failure = result.first_failure()
+    result.verdict = failure.verdict if failure else Verdict.PASS
+    result.passed = failure is None
 
 
 def check(
@@ -312,9 +436,11 @@ def check(
 ) -> CheckResult:
     """Build, run, compare (and with ``perf`` time) a candidate MPI program against its sequential program.
 
-    Every argument set runs at every rank count of ``config.ranks``. ``options`` gives the language,
-    extra files, defines, output filters and time pattern (default: one C file each). Raises
-    ``ReferenceProgramError`` when the sequential program fails, ``ChathpcError`` when MPI is missing.
+    ``options`` gives the language, extra files, defines, output filters and time pattern (default: one
+    C file each). Every argument set runs at every rank count of ``config.ranks``; with ``config.explore`` derived
+    inputs and rank counts are probed after that, with ``config.sanitize`` a sanitizer build runs too.
+    A failure gets a few diagnosis runs and a one-line ``diagnosis``. Raises ``ReferenceProgramError``
+    when the sequential program fails at a given input, ``ChathpcError`` when MPI is missing.
     """
     cfg = config or HarnessConfig()
     rtol = cfg.rtol if rtol is None else rtol
@@ -327,8 +453,8 @@ def check(
     with ThreadPoolExecutor(max_workers=1) as screen_pool:
         screened = opts.language == "c" and not opts.headers and not opts.sources  # clang-tidy screens one C file
         screening = screen_pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=_limits(cfg, 1)) if screened else None
-        reference = _build_reference(sequential_source, cfg, isolation, options=opts)
-        candidate = _build(candidate_source, cfg, isolation, options=opts)
+        reference_build = _build_reference(sequential_source, cfg, isolation, options=opts)
+        candidate = _build(candidate_source, cfg, isolation, _MEMORY_EXTRA, opts)
         result.build_log = candidate.log
         result.warnings = screening.result() if screening is not None else []
     if not candidate.ok:
@@ -340,34 +466,52 @@ def check(
         result.seconds = round(time.monotonic() - started, 3)
         return result
     # the reference runs in a work dir of its own: the candidate's holds nothing but the candidate
-    reference_space, workspace = _Workspace(keep=False), _Workspace(keep)
+    reference, workspace = _Reference(reference_build, cfg, isolation), _Workspace(keep)
     try:
-        ref_binary = reference_space.install(reference.binary, "sequential")
-        expected = {tuple(a): _reference_output(ref_binary, reference.key, a, cfg, reference_space, isolation) for a in arg_sets}
-        reference_space.close()
+        for a in arg_sets:
+            reference.output(a)
         suffix = opts.source_name.removeprefix("prog")
         (workspace.path / f"candidate{suffix}").write_text(candidate_source)
         (workspace.path / f"candidate{suffix}").chmod(0o644)
-        cand_binary = workspace.install(candidate.binary, "candidate")
-        plan = [(a, n) for a in arg_sets for n in cfg.ranks]
-        result.runs = _correctness_runs(cand_binary, plan, expected, cfg, workspace, isolation, rtol, atol, opts)
+        runner = _CandidateRunner(workspace.install(candidate.binary, "candidate"), workspace, reference, cfg, isolation, rtol, atol, opts)
+        result.runs = _correctness_runs(runner, [(a, n) for a in arg_sets for n in cfg.ranks], cfg.jobs)
+        if cfg.explore and result.first_failure() is None:
+            probes, result.explore = explore(arg_sets, cfg, runner, {(tuple(r.args), r.ranks) for r in result.runs})
+            result.probes += probes
+        if cfg.sanitize:
+            result.sanitized = True
+            result.probes += _sanitized_runs(candidate_source, result, arg_sets, reference, cfg, isolation, opts)
+        _decide(result)
+        if not result.passed:
+            failure = result.first_failure()
+            if failure.role != "sanitize":
+                done = {(tuple(r.args), r.ranks) for r in [*result.runs, *result.probes]}
+                timeout = min(cfg.timeout, PROBE_TIMEOUT)
+                result.probes += [
+                    runner.run(a, n, "diagnosis", timeout)
+                    for a, n in diagnosis_plan(failure, arg_sets, cfg.ranks)
+                    if (tuple(a), n) not in done and reference.accepts(a)
+                ]
+            result.diagnosis = diagnose(failure, [*result.runs, *result.probes], arg_sets, cfg.ranks)
         if keep:
             (workspace.path / f"sequential{suffix}").write_text(sequential_source)
     finally:
-        reference_space.close()
+        reference.close()
         workspace.close()
-    failure = result.first_failure()
-    result.verdict = failure.verdict if failure else Verdict.PASS
-    result.passed = failure is None
     if keep:
         result.work_dir = str(workspace.path)
     if result.passed and perf:
-        result.perf = measure_performance(
-            sequential_source, candidate_source, config=cfg,
-            perf_args=perf_args if perf_args is not None else arg_sets[-1], rtol=rtol, atol=atol, options=opts,
-        )
+        _add_performance(result, sequential_source, candidate_source, cfg, perf_args, arg_sets, opts)
     result.seconds = round(time.monotonic() - started, 3)
     return result
+
+
+def _add_performance(result: CheckResult, sequential_source: str, candidate_source: str, cfg: HarnessConfig,
+                     perf_args: list[str] | None, arg_sets: list[list[str]] | None, options: ProgramOptions) -> None:
+    """Time a passing candidate at ``perf_args`` (default: the last correctness argument set)."""
+    chosen = perf_args if perf_args is not None else (list(arg_sets[-1]) if arg_sets else [])
+    result.perf = measure_performance(sequential_source, candidate_source, config=cfg, perf_args=chosen, rtol=result.rtol,
+                                      atol=result.atol, options=options)
 
 
 def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, schedule=None, **kwargs) -> list[CheckResult]:
@@ -399,30 +543,55 @@ class _PerfLock:
         _perf_thread_lock.release()
 
 
-def _timed_once(command: list[str], run_dir: Path, label: str, cfg: HarnessConfig, isolation: str,
-                ranks: int, env: dict[str, str], read_only: Path, options: ProgramOptions):
-    """One timing run; returns (profile, outcome) or the reason it failed. With a time pattern the
-    profile's seconds are those the program printed."""
-    profile_path = run_dir / "profile.txt"
+@dataclass
+class _Timed:
+    """What one successful timing run left: its profile, output and per-rank peak memory."""
+
+    profile: Profile
+    outcome: ProcessOutcome
+    rss_mib: list[float]
+
+
+@dataclass
+class _TimingJob:
+    """One program timed at one rank count, and what its runs gave so far."""
+
+    label: str
+    ranks: int
+    command: list[str]
+    env: dict[str, str]
+    space: _Workspace
+    run_dir: Path
+    samples: list[float] = field(default_factory=list)
+    last: _Timed | None = None
+    error: str | None = None
+
+
+def _timed_once(job: _TimingJob, cfg: HarnessConfig, isolation: str, options: ProgramOptions) -> _Timed | str:
+    """One timing run of ``job``; the reason it failed when it did. With a time pattern the profile's
+    seconds are those the program printed."""
+    profile_path = job.run_dir / "profile.txt"
     profile_path.unlink(missing_ok=True)
     outcome = run_sandboxed(
-        command, run_dir, timeout=cfg.timeout, limits=_limits(cfg, ranks), isolation=isolation,
-        read_only_dirs=[read_only], extra_env={**env, PROFILE_VARIABLE: str(profile_path)},
-        cluster_launcher=_cluster_launcher(cfg, ranks) if label != "sequential" else 0,
+        job.command, job.run_dir, timeout=cfg.timeout, limits=_limits(cfg, job.ranks), isolation=isolation,
+        read_only_dirs=[job.space.path],
+        extra_env={**job.env, PROFILE_VARIABLE: str(profile_path), MEMORY_VARIABLE: str(job.run_dir)},
+        cluster_launcher=_cluster_launcher(cfg, job.ranks) if job.label != "sequential" else 0,
     )
+    memory = read_memory(job.run_dir)
     if outcome.timed_out or outcome.truncated or outcome.exit_code != 0:
-        return f"{label} timing run failed: " + (
-            "timeout" if outcome.timed_out else "output flood" if outcome.truncated else _describe_failure(outcome)[2]
+        return f"{job.label} timing run failed: " + (
+            "timeout" if outcome.timed_out else "output flood" if outcome.truncated else _describe_failure(outcome).text
         )
     profile = read_profile(profile_path)
     if options.time_pattern is not None:
         printed = options.reported_seconds(outcome.stdout)
         if printed is None:
-            return f"{label} timing run printed no time matching --time-pattern {options.time_pattern!r}"
+            return f"{job.label} timing run printed no time matching --time-pattern {options.time_pattern!r}"
         profile = Profile(seconds=printed, comm=profile.comm if profile else [])
     if profile is None:
-        return f"{label} timing run wrote no profile (did it reach MPI_Finalize / the end of main?)"
-    return profile, outcome
+        return f"{job.label} timing run wrote no profile (did it reach MPI_Finalize / the end of main?)"
+    return _Timed(profile, outcome, memory)
 
 
 def scaling_flags(sequential_seconds: float, timings: list[RankTiming]) -> list[str]:
@@ -445,6 +614,28 @@ def scaling_flags(sequential_seconds: float, timings: list[RankTiming]) -> list[
     return flags
 
 
+def memory_flags(sequential_rss_mib: float | None, timings: list[RankTiming]) -> list[str]:
+    """A flag when memory per rank does not shrink with the rank count (replicated data).
+
+    The sequential program's peak resident set stands for the data; with the data divided, the
+    smallest rank at p ranks should hold about 1/p of it less than one rank alone holds (the largest
+    rank may gather results). Flagged when it saves less than half of that, for data of at least
+    ``REPLICATION_MIN_MIB``.
+    """
+    single = next((t for t in timings if t.ranks == 1 and t.rss_mib), None)
+    if sequential_rss_mib is None or single is None or sequential_rss_mib < REPLICATION_MIN_MIB:
+        return []
+    for t in timings:
+        if t.ranks > 1 and t.rss_mib:
+            saved = max(single.rss_mib) - min(t.rss_mib)
+            if saved < 0.5 * sequential_rss_mib * (1 - 1 / t.ranks):
+                return [
+                    f"memory per rank does not shrink: {max(single.rss_mib):.0f} MiB at 1 rank, at least {min(t.rss_mib):.0f} MiB "
+                    f"on every rank at {t.ranks} ranks (sequential {sequential_rss_mib:.0f} MiB): the data may be replicated on every rank"
+                ]
+    return []
+
+
 def measure_performance(
     sequential_source: str,
     candidate_source: str,
@@ -459,7 +650,8 @@ def measure_performance(
 
     Times are medians of ``perf_repeats`` runs after ``perf_warmup``; the MPI time is MPI_Init to
     MPI_Finalize (max over ranks) from a PMPI layer that also counts messages and bytes per rank (for
-    Fortran the time only), or with ``options.time_pattern`` the time both programs print.
+    Fortran the time only), or with ``options.time_pattern`` the time both programs print;
+    every rank's peak memory (last run) is reported and flagged when it does not shrink (``memory_flags``).
     """
     opts = options or ProgramOptions()
     cfg = config or HarnessConfig()
@@ -474,8 +666,8 @@ def measure_performance(
         skipped = ", ".join(str(n) for n in cfg.perf_ranks if n > cores)
         flags.append(f"rank counts {skipped} not timed: more than the {cores} cores")
     timer, shim = timing_sources(opts.language)
-    reference = _build_reference(sequential_source, cfg, isolation, timer, opts)
-    candidate = _build(candidate_source, cfg, isolation, shim, opts)
+    reference = _build_reference(sequential_source, cfg, isolation, {**timer, **_MEMORY_EXTRA}, opts)
+    candidate = _build(candidate_source, cfg, isolation, {**shim, **_MEMORY_EXTRA}, opts)
     result = PerfResult(args=args, sequential_seconds=0.0, sequential_samples=[], flags=flags)
     if not candidate.ok:
         result.error = "the candidate does not build with the PMPI timing layer: " + candidate.log.strip()[:500]
@@ -485,46 +677,46 @@ def measure_performance(
         ref_binary = reference_space.install(reference.binary, "sequential")
         cand_binary = workspace.install(candidate.binary, "candidate")
         env = _launcher_env(cfg, oversubscribe=False)
-        jobs = [("sequential", 1, [str(ref_binary), *args], {})]
-        jobs += [(f"np{n}", n, [*_launcher_command(cfg, n), str(cand_binary), *args], env) for n in usable]
-        spaces = {label: reference_space if label == "sequential" else workspace for label, *_ in jobs}
-        run_dirs = {label: spaces[label].run_dir(label) for label, *_ in jobs}
-        samples: dict[str, list[float]] = {label: [] for label, *_ in jobs}
-        last: dict[str, tuple] = {}
+        jobs = [_TimingJob("sequential", 1, [str(ref_binary), *args], {}, reference_space, reference_space.run_dir("sequential"))]
+        jobs += [_TimingJob(f"np{n}", n, [*_launcher_command(cfg, n), str(cand_binary), *args], env, workspace, workspace.run_dir(f"np{n}"))
+                 for n in usable]
         with _PerfLock():
             # rounds interleave the programs, so that load drifting on a shared machine hits all alike
             for round_index in range(cfg.perf_warmup + cfg.perf_repeats):
-                for label, ranks, command, job_env in jobs:
-                    if label in last and last[label] is None:
+                for job in jobs:
+                    if job.error is not None:
                         continue
-                    timed = _timed_once(command, run_dirs[label], label, cfg, isolation, ranks, job_env, spaces[label].path, opts)
+                    timed = _timed_once(job, cfg, isolation, opts)
                     if isinstance(timed, str):
-                        if label == "sequential":
+                        if job.label == "sequential":
                             raise ReferenceProgramError(timed)
+                        job.error = timed
                         result.error = result.error or timed
-                        last[label] = None
                         continue
-                    last[label] = timed
+                    job.last = timed
                     if round_index >= cfg.perf_warmup:
-                        samples[label].append(timed[0].seconds)
-        _, seq_outcome = last["sequential"]
-        result.sequential_samples = [round(x, 6) for x in samples["sequential"]]
-        result.sequential_seconds = round(statistics.median(samples["sequential"]), 6)
-        for label, ranks, _, _ in jobs[1:]:
-            if last.get(label) is None:
+                        job.samples.append(timed.profile.seconds)
+        sequential = jobs[0]
+        assert sequential.last is not None
+        result.sequential_samples = [round(x, 6) for x in sequential.samples]
+        result.sequential_seconds = round(statistics.median(sequential.samples), 6)
+        result.sequential_rss_mib = max(sequential.last.rss_mib) if sequential.last.rss_mib else None
+        for job in jobs[1:]:
+            if job.error is not None or job.last is None:
                 continue
-            profile, outcome = last[label]
-            seconds = statistics.median(samples[label])
+            seconds = statistics.median(job.samples)
             speedup = result.sequential_seconds / seconds if seconds > 0 else 0.0
             result.timings.append(RankTiming(
-                ranks=ranks, seconds=round(seconds, 6), samples=[round(x, 6) for x in samples[label]],
-                speedup=round(speedup, 3), efficiency=round(speedup / ranks, 3), comm=profile.comm,
+                ranks=job.ranks, seconds=round(seconds, 6), samples=[round(x, 6) for x in job.samples],
+                speedup=round(speedup, 3), efficiency=round(speedup / job.ranks, 3), comm=job.last.profile.comm,
+                rss_mib=job.last.rss_mib,
             ))
-            if _compare(seq_outcome.stdout, outcome.stdout, rtol, atol, opts) is not None:
-                result.flags.append(f"output at {ranks} ranks with the timing arguments differs from the sequential program")
+            if _compare(sequential.last.outcome.stdout, job.last.outcome.stdout, rtol, atol, opts) is not None:
+                result.flags.append(f"output at {job.ranks} ranks with the timing arguments differs from the sequential program")
     finally:
         reference_space.close()
         workspace.close()
+    result.flags += memory_flags(result.sequential_rss_mib, result.timings)
     result.flags += scaling_flags(result.sequential_seconds, result.timings)
     if result.sequential_seconds < 0.01:
         result.flags.append(f"sequential run of {result.sequential_seconds * 1000:.1f} ms is too short to time reliably: use larger perf args")

@@ -12,6 +12,13 @@ bindings call ``PMPI_*`` directly, so a Fortran program's MPI calls pass the C w
 ``FORTRAN_PMPI_SHIM`` wraps the Fortran ``MPI_Init``/``MPI_Init_thread``/``MPI_Finalize`` of ``mpif.h``,
 ``use mpi`` and ``use mpi_f08`` (Open MPI's symbol names) for the same time window, and a Fortran
 program's profile holds the time only, no message or byte counts.
+
+``MEMORY_RECORDER`` is linked into every build the harness runs (sequential and candidate,
+correctness and timing): at normal process exit it writes ``getrusage(RUSAGE_SELF).ru_maxrss``
+(the process's peak resident set) into ``$CHATHPC_MEMORY_DIR/memory.<rank>`` (the rank from the
+launcher's environment: Open MPI, Slurm, MPICH/Hydra; the pid when none). It is measured per process,
+inside each rank, because ``RUSAGE_CHILDREN`` of the launcher does not see ranks started by
+mpirun's daemons or srun. A rank that crashes or aborts writes nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +30,31 @@ from pydantic import BaseModel
 from chathpc.harness.results import CommProfile
 
 PROFILE_VARIABLE = "CHATHPC_PROFILE_OUT"
+MEMORY_VARIABLE = "CHATHPC_MEMORY_DIR"
+MEMORY_SOURCE = "chathpc_memory.c"
+
+MEMORY_RECORDER = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+__attribute__((destructor)) static void chathpc_memory_record(void) {
+    const char *dir = getenv("CHATHPC_MEMORY_DIR");
+    if (!dir) return;
+    const char *names[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID", "PMI_RANK"};
+    const char *rank = NULL;
+    for (int i = 0; i < 4 && !rank; i++) rank = getenv(names[i]);
+    struct rusage usage;
+    if (getrusage(RUSAGE_SELF, &usage) != 0) return;
+    char path[4096];
+    if (rank) snprintf(path, sizeof path, "%s/memory.%s", dir, rank);
+    else snprintf(path, sizeof path, "%s/memory.pid%ld", dir, (long)getpid());
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    fprintf(f, "%ld\n", (long)usage.ru_maxrss);
+    fclose(f);
+}
+"""
 
 SEQUENTIAL_TIMER = r"""
 #include <stdio.h>
@@ -256,3 +288,19 @@ def read_profile(path: Path) -> Profile | None:
             rank, msgs, msg_bytes, calls, call_bytes = (int(f) for f in fields[1:])
             comm.append(CommProfile(rank=rank, p2p_messages=msgs, p2p_bytes=msg_bytes, collective_calls=calls, collective_bytes=call_bytes))
     return None if seconds is None else Profile(seconds=seconds, comm=comm)
+
+
+def read_memory(directory: Path) -> list[float]:
+    """Peak resident set per process (MiB) written by ``MEMORY_RECORDER`` into ``directory``, by rank
+    (processes without a rank last); removes the files so that the next run starts clean."""
+    found: list[tuple[int, float]] = []
+    for path in directory.glob("memory.*"):
+        suffix = path.name.split(".", 1)[1]
+        try:
+            kib = int(path.read_text().strip())
+        except (OSError, ValueError):
+            continue
+        finally:
+            path.unlink(missing_ok=True)
+        found.append((int(suffix) if suffix.isdigit() else 1 << 30, round(kib / 1024, 1)))
+    return [mib for _, mib in sorted(found)]

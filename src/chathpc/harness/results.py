@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +18,7 @@ class Verdict(str, Enum):
     WRONG_OUTPUT = "wrong_output"
     NOT_MPI = "not_mpi"
     EXTRACT_ERROR = "extract_error"
+    MEMORY_ERROR = "memory_error"
 
     @property
     def built(self) -> bool:
@@ -48,6 +50,34 @@ class Mismatch(BaseModel):
         return f"token {self.index} (line {self.line}): expected {_short(self.expected)}, got {_short(self.actual)} ({self.reason})"
 
 
+OUT_OF_BOUNDS_KINDS = ("heap-buffer-overflow", "stack-buffer-overflow", "global-buffer-overflow", "stack-buffer-underflow",
+                       "container-overflow", "dynamic-stack-buffer-overflow")
+
+
+class SanitizerReport(BaseModel):
+    """The first report a sanitizer printed."""
+
+    tool: str = Field(description="AddressSanitizer or UndefinedBehaviorSanitizer")
+    kind: str = Field(description="ASan's error kind (e.g. heap-buffer-overflow) or UBSan's message")
+    location: str = Field("", description="file:line of the first frame in the program, when known")
+    function: str = Field("", description="Function of that frame")
+    access: str = Field("", description="The faulting access, e.g. 'WRITE of size 8'")
+
+    @property
+    def out_of_bounds(self) -> bool:
+        """Whether the report is an access outside an object (ASan overflow kinds, UBSan index/bounds errors)."""
+        return self.kind in OUT_OF_BOUNDS_KINDS or "out of bounds" in self.kind
+
+    def line(self) -> str:
+        """One line for feedback: tool, kind, access and the first frame in the program."""
+        text = f"{self.tool}: {self.kind}"
+        if self.access:
+            text += f" ({self.access})"
+        if self.location:
+            text += f" at {self.location}" + (f" in {self.function}" if self.function else "")
+        return text
+
+
 class RunResult(BaseModel):
     """One correctness run: one argument set at one rank count."""
 
@@ -57,12 +87,21 @@ class RunResult(BaseModel):
     exit_code: int | None = Field(None, description="Launcher exit status; negative for a signal; None when killed on timeout")
     seconds: float = Field(0.0, description="Wall time of the whole job including the launcher")
     failed_rank: int | None = Field(None, description="Rank that crashed or aborted, when the launcher says")
+    failure_kind: Literal["abort", "mpi_error", "signal", "exit", "status"] | None = Field(
+        None, description="How a run that exited non-zero ended: MPI_Abort, an MPI error (errors are fatal), a signal, "
+                          "a rank's exit status, or only the launcher's exit status")
     signal: str | None = Field(None, description="Signal that ended the failing rank, when known")
     mismatch: Mismatch | None = None
     detail: str = Field("", description="Short explanation of a failure")
     stdout: str = Field("", description="Captured stdout (capped)")
     stderr: str = Field("", description="Captured stderr (capped)")
     output_truncated: bool = False
+    role: Literal["given", "probe", "shrink", "diagnosis", "sanitize"] = Field(
+        "given", description="Why the run was made: a given argument set, an explore probe, a shrinking step, "
+                             "a diagnosis run, or a sanitized run")
+    max_rss_mib: float | None = Field(None, description="Largest peak resident set over the ranks, MiB (None when no rank reached its end)")
+    sanitizer: SanitizerReport | None = Field(None, description="The first sanitizer report (sanitized runs)")
+    every_rank_printed: bool = Field(False, description="The output is the expected output once per rank")
 
 
 class CommProfile(BaseModel):
@@ -84,6 +123,12 @@ class RankTiming(BaseModel):
     speedup: float
     efficiency: float
     comm: list[CommProfile] = Field(default_factory=list)
+    rss_mib: list[float] = Field(default_factory=list, description="Peak resident set of each rank (by rank) in the last timed run, MiB")
+
+    @property
+    def max_rss_mib(self) -> float | None:
+        """The largest peak resident set over the ranks, MiB."""
+        return max(self.rss_mib) if self.rss_mib else None
 
 
 class PerfResult(BaseModel):
@@ -92,9 +137,27 @@ class PerfResult(BaseModel):
     args: list[str]
     sequential_seconds: float
     sequential_samples: list[float]
+    sequential_rss_mib: float | None = Field(None, description="Peak resident set of the sequential program, MiB")
     timings: list[RankTiming] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list, description="Findings such as 'no speedup'")
     error: str | None = Field(None, description="Why the timing run could not complete, if it could not")
+
+
+class ExploreSummary(BaseModel):
+    """What ``--explore`` did: the probes are in ``CheckResult.probes`` (role probe and shrink)."""
+
+    seed: int
+    budget_seconds: float
+    seconds: float = Field(0.0, description="Wall time spent probing and shrinking")
+    planned: int = Field(0, description="Probes derived from the given argument sets")
+    tried: int = Field(0, description="Probes run (inputs the sequential program rejected are not counted)")
+    rejected: list[list[str]] = Field(default_factory=list, description="Derived inputs the sequential program rejected: skipped")
+    declined: list[RunResult] = Field(
+        default_factory=list, description="Probes the candidate refused, exiting non-zero without output, signal or MPI error "
+                                          "(a stated precondition such as n >= ranks): not counted as failures")
+    budget_exhausted: bool = Field(False, description="The budget ran out before every probe was tried")
+    failed_at: RunResult | None = Field(None, description="The first failing probe, before shrinking")
+    shrunk_to: RunResult | None = Field(None, description="The smallest failing run shrinking found")
 
 
 class CheckResult(BaseModel):
@@ -112,6 +175,10 @@ class CheckResult(BaseModel):
     seconds: float = Field(0.0, description="Wall time of the whole check")
     work_dir: str | None = Field(None, description="Kept work directory (keep=True only)")
     detail: str = Field("", description="Explanation of the verdict")
+    probes: list[RunResult] = Field(default_factory=list, description="Runs the harness derived (explore, shrink, diagnosis, sanitize), in order")
+    explore: ExploreSummary | None = Field(None, description="What --explore tried (None when it did not run)")
+    sanitized: bool = Field(False, description="A sanitizer build (ASan + UBSan) ran")
+    diagnosis: str = Field("", description="One line naming the likely bug from the pattern of passing and failing runs")
 
     @classmethod
     def extraction_failed(cls, detail: str) -> CheckResult:
@@ -119,8 +186,18 @@ class CheckResult(BaseModel):
         return cls(verdict=Verdict.EXTRACT_ERROR, passed=False, detail=detail)
 
     def first_failure(self) -> RunResult | None:
-        """The first run that did not pass."""
-        return next((r for r in self.runs if r.verdict != Verdict.PASS), None)
+        """The run that decided a failing verdict: the first given run that failed, else the smallest failing
+        explore probe, else the first sanitized run with a report."""
+        given = next((r for r in self.runs if r.verdict != Verdict.PASS), None)
+        if given is not None:
+            return given
+        if self.explore is not None and self.explore.shrunk_to is not None:
+            return self.explore.shrunk_to
+        return next((r for r in self.probes if r.role == "sanitize" and r.verdict != Verdict.PASS), None)
+
+    def sanitizer_report(self) -> RunResult | None:
+        """The first sanitized run that produced a sanitizer report (whatever decided the verdict)."""
+        return next((r for r in self.probes if r.sanitizer), None)
 
     def summary(self) -> str:
         """One line: the verdict, where it failed, and the speedup when timed."""
@@ -128,6 +205,8 @@ class CheckResult(BaseModel):
         failure = self.first_failure()
         if failure is not None:
             text += f" at {failure.ranks} ranks, args {' '.join(failure.args) or '(none)'}"
+            if failure.role != "given":
+                text += f" ({'sanitized run' if failure.role == 'sanitize' else 'explored input'})"
             if failure.detail:
                 text += f": {failure.detail}"
         elif self.detail and not self.passed:
@@ -141,6 +220,8 @@ class CheckResult(BaseModel):
             text += f" [{'; '.join(self.perf.flags)}]"
         if self.warnings:
             text += f"; {len(self.warnings)} static warning(s)"
+        if self.diagnosis:
+            text += f"; diagnosis: {self.diagnosis}"
         return text
 
     def feedback(self, max_chars: int = 3000) -> str:
@@ -162,8 +243,17 @@ class CheckResult(BaseModel):
                 text = f"The program failed {where}: {run.detail}"
                 if run.stderr.strip():
                     text += "\nstderr (last lines):\n" + run.stderr.strip()[-FEEDBACK_STDERR_CHARS:]
+            elif run.verdict == Verdict.MEMORY_ERROR:
+                text = f"A sanitizer (AddressSanitizer/UBSan build) found a memory error {where}: {run.sanitizer.line() if run.sanitizer else run.detail}"
             else:
                 text = f"The output is wrong {where}: {run.detail}"
+            if run.role in ("probe", "shrink"):
+                text += "\n(This input was derived by exploration: the given inputs passed.)"
+        report = self.sanitizer_report()
+        if report is not None and report is not self.first_failure():
+            text += f"\nA sanitized run with {report.ranks} ranks and arguments {' '.join(report.args) or '(none)'} reported: {report.sanitizer.line()}"
+        if self.diagnosis:
+            text += f"\nDiagnosis: {self.diagnosis}"
         if self.warnings:
             text += "\nStatic analysis warnings:\n" + "\n".join(self.warnings)
         if self.perf is not None and self.perf.flags:

@@ -46,7 +46,8 @@ _UID_RANGE = (3_000_000, 2_000_000_000)
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for every process of one run."""
+    """Resource limits for every process of one run (``memory_mb`` 0: no address-space limit, for
+    sanitizer builds whose shadow memory needs terabytes of address space)."""
 
     memory_mb: int
     cpu_seconds: int
@@ -224,8 +225,9 @@ def scrubbed_environment(home: Path, token: str, extra: dict[str, str] | None = 
 
 
 def _set_limits(limits: Limits) -> None:
-    memory = limits.memory_mb << 20
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    if limits.memory_mb:
+        memory = limits.memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))

@@ -63,6 +63,10 @@ def summary_markdown(summary: EvaluationSummary, title: str | None = None) -> st
     return "\n".join(lines) + "\n"
 
 
+def _memory(mib: float | None) -> str:
+    return "" if mib is None else f" ({mib:.0f} MiB/rank)"
+
+
 def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None = None) -> str:
     """The compare report: correctness per domain per provider, speedups, pairwise peak speedups, failures."""
     ks, providers = comparison.ks, comparison.providers
@@ -89,9 +93,9 @@ def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None =
         lines += ["", f"speedup_n@{k} (expected best among {k} samples, failures count as 0):", ""]
         lines += markdown_table(["provider"] + [f"n={n}" for n in ranks],
                         [[f"`{p}`"] + [_num(comparison.summaries[p].overall.speedup_at.get(n, {}).get(k)) for n in ranks] for p in timed])
-        lines += ["", "Peak speedup per task (best passing sample, any rank count):", ""]
+        lines += ["", "Peak speedup per task (best passing sample, any rank count), with that run's peak memory per rank:", ""]
         lines += markdown_table(["task", "domain"] + [f"`{p}`" for p in providers],
-                        [[t.item_id, t.domain] + [_num(t.peak(p)) for p in providers] for t in comparison.tasks])
+                        [[t.item_id, t.domain] + [_num(t.peak(p)) + _memory(t.peak_memory(p)) for p in providers] for t in comparison.tasks])
     if any(r.tasks for row in comparison.relative_peak.values() for r in row.values()):
         lines += ["", "Peak speedup of the row's code over the column's (geometric mean / max over tasks both solved):", ""]
         prow = []
@@ -127,4 +131,6 @@ def comparison_csv(comparison: "Comparison") -> str:
         for t in comparison.tasks:
             for n, value in t.speedup.get(p, {}).items():
                 writer.writerow([p, t.domain, t.item_id, "best_speedup", "", n, f"{value:.6g}", "", ""])
+            for n, value in t.memory_mib.get(p, {}).items():
+                writer.writerow([p, t.domain, t.item_id, "memory_mib_per_rank", "", n, f"{value:.6g}", "", ""])
     return buf.getvalue()

@@ -35,6 +35,7 @@ class Timing(BaseModel):
     speedup: float
     efficiency: float
     bytes_sent: int = Field(description="Point-to-point plus collective bytes sent, summed over ranks")
+    max_rss_mib: float | None = Field(None, description="Largest peak resident set of a rank, MiB")
 
 
 class SolutionResult(BaseModel):
@@ -48,7 +49,9 @@ class SolutionResult(BaseModel):
     passed: bool
     verdict_by_ranks: dict[int, str] = Field(default_factory=dict, description="Worst verdict over the argument sets, per rank count")
     summary: str = ""
+    diagnosis: str = Field("", description="The harness's one-line diagnosis of a failure")
     sequential_seconds: float | None = None
+    sequential_rss_mib: float | None = Field(None, description="Peak resident set of the sequential program at the timing arguments, MiB")
     timings: list[Timing] = Field(default_factory=list)
     perf_flags: list[str] = Field(default_factory=list)
     perf_error: str | None = None
@@ -72,6 +75,8 @@ class BenchReport(BaseModel):
     perf: bool
     ranks: list[int]
     perf_ranks: list[int]
+    explore: bool = Field(False, description="Derived inputs and rank counts were probed (harness.explore)")
+    sanitize: bool = Field(False, description="A sanitizer build ran too (harness.sanitize)")
     isolation: str = Field("", description="The sandbox levels the runs had (comma-separated when they differ)")
     rows: list[SolutionResult]
 
@@ -109,7 +114,7 @@ def _timings(perf) -> list[Timing]:
     return [
         Timing(
             ranks=t.ranks, seconds=t.seconds, speedup=t.speedup, efficiency=t.efficiency,
-            bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm),
+            bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm), max_rss_mib=t.max_rss_mib,
         )
         for t in perf.timings
     ]
@@ -124,11 +129,12 @@ def _row(task: Task, name: str, outcome) -> SolutionResult:
         row.verdict, row.summary = "sequential_error", f"the task's sequential program failed: {outcome}"
         return row
     row.verdict, row.passed, row.summary, row.seconds = outcome.verdict.value, outcome.passed, outcome.summary(), outcome.seconds
-    row.isolation = outcome.isolation
+    row.isolation, row.diagnosis = outcome.isolation, outcome.diagnosis
     row.verdict_by_ranks = _worst_by_ranks(outcome)
     perf = outcome.perf
     if perf is not None:
         row.sequential_seconds = perf.sequential_seconds if perf.sequential_samples else None
+        row.sequential_rss_mib = perf.sequential_rss_mib
         row.timings = _timings(perf)
         row.perf_flags = list(perf.flags)
         row.perf_error = perf.error
@@ -206,7 +212,7 @@ def run_bench(
     return BenchReport(
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         split=split or "all", domain=domain, solutions=solutions, perf=perf,
-        ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks),
+        ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks), explore=cfg.explore, sanitize=cfg.sanitize,
         isolation=", ".join(sorted({r.isolation for r in done if r.isolation})), rows=done,
     )
 
@@ -227,20 +233,21 @@ def table_rows(report: BenchReport) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the result table (shared by CSV, Markdown and the terminal)."""
     header = ["task", "domain", "split", "solution", "verdict"] + [f"np{n}" for n in report.ranks]
     if report.perf:
-        header += ["seq_s"]
+        header += ["seq_s", "seq_mib"]
         for n in report.perf_ranks:
-            header += [f"time_np{n}", f"speedup_np{n}", f"eff_np{n}", f"bytes_np{n}"]
+            header += [f"time_np{n}", f"speedup_np{n}", f"mib_np{n}", f"eff_np{n}", f"bytes_np{n}"]
         header += ["vs_reference"]
     out = []
     for row in report.rows:
         cells = [row.task, row.domain, row.split, row.solution, row.verdict]
         cells += [row.verdict_by_ranks.get(n, "") for n in report.ranks]
         if report.perf:
-            cells.append(_fmt(row.sequential_seconds, ".3f"))
+            cells += [_fmt(row.sequential_seconds, ".3f"), _fmt(row.sequential_rss_mib, ".0f")]
             timed = {t.ranks: t for t in row.timings}
             for n in report.perf_ranks:
                 t = timed.get(n)
-                cells += [_fmt(t.seconds, ".3f"), _fmt(t.speedup), _fmt(t.efficiency), str(t.bytes_sent)] if t else ["", "", "", ""]
+                cells += ([_fmt(t.seconds, ".3f"), _fmt(t.speedup), _fmt(t.max_rss_mib, ".0f"), _fmt(t.efficiency), str(t.bytes_sent)]
+                          if t else ["", "", "", "", ""])
             cells.append(f"{row.slowdown:.2f}x @np{row.slowdown_ranks}" if row.slowdown is not None else "")
         out.append(cells)
     return header, out
@@ -284,6 +291,7 @@ def report_markdown(report: BenchReport) -> str:
         "",
         f"split {report.split}, domain {report.domain or 'all'}, solutions {report.solutions}; "
         f"ranks {','.join(map(str, report.ranks))}; isolation {report.isolation}; "
+        f"{'explored; ' if report.explore else ''}{'sanitized; ' if report.sanitize else ''}"
         f"{passed}/{len(report.rows)} solutions pass",
         "",
         *markdown_table(header, rows),

@@ -14,6 +14,7 @@ int main(int argc, char **argv) {
   int n = argc > 1 ? atoi(argv[1]) : 1000;
   int iters = argc > 2 ? atoi(argv[2]) : 100;
   int every = iters >= 4 ? iters / 4 : 1;
+  if (n < size) MPI_Abort(MPI_COMM_WORLD, 1); /* a rank without rows would break the halo chain */
   int lo = block_lo(rank, n, size), hi = block_lo(rank + 1, n, size), m = hi - lo;
   int up = rank > 0 ? rank - 1 : MPI_PROC_NULL, down = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;
   size_t L = (size_t)m * n, off = (size_t)lo * n;
