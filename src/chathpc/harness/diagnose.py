@@ -7,7 +7,8 @@ the verdicts of every run (given, explored, diagnosis, sanitized) and names the 
 fits, in this order: a sanitizer report behind a right output, every rank printing, a hang that
 needs a large input (eager limit), failing only above the checked rank counts, sizes below the rank
 count, sizes small next to the rank count (blocks of ceil(n/p)), sizes not divisible by the rank
-count, passing only at 1 rank. A failure that fits none gets a plain statement of where it fails.
+count, passing only at 1 rank. "n" is the first integer argument (the problem size, by the program
+contract). A failure that fits none gets a plain statement of where it fails.
 """
 
 from __future__ import annotations
@@ -80,26 +81,27 @@ def diagnose(failure: RunResult | None, runs: list[RunResult], given: list[list[
     if failure.verdict == Verdict.TIMEOUT and any(r.ranks == failure.ranks and max(_ints(r, positions), default=0) < size for r in passed):
         return ("hangs only for large messages: blocking sends that rely on buffering (eager limit); "
                 "pair them with MPI_Sendrecv or use nonblocking calls")
+    def n(r: RunResult) -> int:  # the problem size: the first integer argument, by the program contract
+        return int(r.args[positions[0]])
+
     lowest_failing = min((r.ranks for r in failed), default=failure.ranks)
     top = max((r.ranks for r in passed if r.ranks < lowest_failing), default=0)
-    if top > 1 and failure.ranks > max(checked_ranks) and any(r.ranks == top and r.args == failure.args for r in passed):
+    if (top > 1 and failure.ranks > max(checked_ranks) and any(r.ranks == top and r.args == failure.args for r in passed)
+            and (not positions or any(n(r) >= r.ranks for r in failed))):
         return f"fails only above {top} ranks: something is sized for at most {top} ranks (a fixed-size table or buffer)"
     parallel_failed = [r for r in failed if r.ranks > 1]
     if positions and parallel_failed and failure.ranks > 1:
         def ceil_short(r: RunResult) -> bool:  # ceil(n/p) blocks run past n although n >= p
-            return all(v >= r.ranks for v in _ints(r, positions)) and any(
-                (r.ranks - 1) * math.ceil(v / r.ranks) > v - 1 for v in _ints(r, positions))
+            return n(r) >= r.ranks and (r.ranks - 1) * math.ceil(n(r) / r.ranks) >= n(r)
 
         def divisible(r: RunResult) -> bool:
-            return all(v % r.ranks == 0 for v in _ints(r, positions))
+            return n(r) % r.ranks == 0
 
         parallel_passed = [r for r in passed if r.ranks > 1]
         if any(ceil_short(r) for r in parallel_failed) and any(not divisible(r) for r in parallel_passed):
             return ("fails when n is small next to the rank count: blocks of ceil(n/p) leave the last ranks "
                     "with no or a negative number of elements")
-        if all(min(_ints(r, positions)) < r.ranks for r in parallel_failed) and any(
-            min(_ints(r, positions)) >= r.ranks for r in parallel_passed
-        ):
+        if all(n(r) < r.ranks for r in parallel_failed) and any(n(r) >= r.ranks for r in parallel_passed):
             return "fails when n < ranks: empty blocks (a rank with no elements) are not handled"
         if all(not divisible(r) for r in parallel_failed) and any(divisible(r) for r in parallel_passed) and all(
             divisible(r) for r in parallel_passed
