@@ -114,10 +114,12 @@ def test_existing_results_are_never_overwritten(tmp_path, reference_results, tes
 
 
 def _stable(path) -> list[dict]:
-    """The results without measured durations (the only fields two identical runs may differ in)."""
+    """The results without measured durations and peak memory (the only fields two identical runs may differ in)."""
+    measured = ("timings", "seconds", "max_rss_mib", "rss_mib", "sequential_rss_mib", "memory_mib")
+
     def strip(value):
         if isinstance(value, dict):
-            return {k: strip(v) for k, v in value.items() if k not in ("timings", "seconds")}
+            return {k: strip(v) for k, v in value.items() if k not in measured}
         if isinstance(value, list):
             return [strip(v) for v in value]
         return value

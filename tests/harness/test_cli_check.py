@@ -100,8 +100,8 @@ def test_perf_prints_timing_and_profile(work_root, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "timing (args 2000000): sequential" in out
-    # ranks, seconds, speedup, efficiency, then no messages and 2 collective calls of 16 bytes in all
-    rows = re.findall(r"^\s+(\d+)\s+[\d.]+\s+[\d.]+x\s+[\d.]+\s+0\s+0\s+2\s+16$", out, re.M)
+    # ranks, seconds, speedup, efficiency, then no messages and 2 collective calls of 16 bytes in all, then MiB per rank
+    rows = re.findall(r"^\s+(\d+)\s+[\d.]+\s+[\d.]+x\s+[\d.]+\s+0\s+0\s+2\s+16\s+\d+(?: \d+)*$", out, re.M)
     assert rows == ["1", "2"], out
 
 
