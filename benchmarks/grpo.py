@@ -9,7 +9,7 @@ Every stage resumes: finished results and run directories are reused.
 
 Writes OUT/... and the report ``docs/results/grpo.md`` (``--report``): settings, time per step (generating,
 checking, learning), the reward and verdict histogram per step, pass@1 before and after.
-Usage: python benchmarks/grpo.py [--out runs/grpo] [--sft-run runs/real-model/smollm2-lora] [--steps 6]
+Usage: python benchmarks/grpo.py [--out runs/grpo] [--sft-run runs/real-model/smollm2-lora] [--steps 4]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from real_model import Stages, eval_config, train_config
 from chathpc.config import RunConfig
 from chathpc.system import core_count, package_version
 
-GRPO = {"generations": 4, "prompts_per_step": 1, "max_completion_length": 640, "temperature": 0.7, "beta": 0.04,
+GRPO = {"generations": 4, "prompts_per_step": 1, "max_completion_length": 512, "temperature": 0.7, "beta": 0.04,
         "hidden_args": True, "timing": False}
 
 
@@ -135,7 +135,7 @@ def main() -> int:
     parser.add_argument("--real-model-out", default="runs/real-model", help="real_model.py's --out (default runs/real-model)")
     parser.add_argument("--sft-run", help="the SFT run to start from (default REAL_MODEL_OUT/smollm2-lora)")
     parser.add_argument("--items", default="axpy,dot,gemv", help="train items GRPO trains on (comma-separated ids)")
-    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--steps", type=int, default=4)
     parser.add_argument("--learning-rate", type=float, default=2e-5)
     parser.add_argument("--report", default="docs/results/grpo.md")
     args = parser.parse_args()
@@ -167,15 +167,15 @@ def main() -> int:
     stages = Stages(out / "stages.json")
     sft_spec, grpo_run = f"hf:{sft_run}", out / "grpo-run"
     before = stages.run("pass@1 before (GRPO items)", lambda: evaluate(records, config, sft_spec, out / "before-items.jsonl"))
-    earlier = real / "compare-test" / "results" / results_name(sft_spec)
-    if earlier.is_file():  # the same greedy answers, already checked by real_model.py
-        held_before = tally(earlier)
-    else:
-        held_before = stages.run("pass@1 before (held-out)", lambda: evaluate(held_out, config, sft_spec, out / "before-test.jsonl"))
     stages.run("GRPO", lambda: train(grpo_config(sft_run, items_file, grpo_run, args.steps, args.learning_rate), resume=True, progress=False))
     grpo_spec = f"hf:{grpo_run}"
     after = stages.run("pass@1 after (GRPO items)", lambda: evaluate(records, config, grpo_spec, out / "after-items.jsonl"))
     held_after = stages.run("pass@1 after (held-out)", lambda: evaluate(held_out, config, grpo_spec, out / "after-test.jsonl"))
+    earlier = real / "compare-test" / "results" / results_name(sft_spec)
+    if earlier.is_file() and tally(earlier)["items"] == len(held_out):  # the same greedy answers, checked by real_model.py
+        held_before = tally(earlier)
+    else:
+        held_before = stages.run("pass@1 before (held-out)", lambda: evaluate(held_out, config, sft_spec, out / "before-test.jsonl"))
     text = report(args, stages, step_rows(grpo_run), before, after, held_before, held_after, wanted)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text + "\n", encoding="utf-8")
