@@ -54,6 +54,17 @@ def tally(path: Path) -> dict:
     return {"items": len({line.item_id for line in lines}), "passed": sum(line.passed for line in lines), "verdicts": verdicts}
 
 
+def sft_results(results_dir: Path, sft_run: Path) -> Path | None:
+    """real_model.py's results file of the SFT run (its ``hf:`` spec may name the run by another relative path)."""
+    from chathpc.evaluate.results import read_results
+
+    for path in sorted(results_dir.glob("hf-*.jsonl")):
+        lines = read_results(path).lines
+        if lines and Path(lines[0].provider.removeprefix("hf:")).resolve() == sft_run.resolve():
+            return path
+    return None
+
+
 def evaluate(records, config: RunConfig, spec: str, path: Path) -> dict:
     """Greedy pass@1 of ``spec`` on ``records`` into the results file ``path`` (resumed when there)."""
     from chathpc.evaluate.runner import run_evaluation
@@ -141,7 +152,6 @@ def main() -> int:
     args = parser.parse_args()
 
     from chathpc.data import load_records, save_records
-    from chathpc.evaluate.compare import results_name
     from chathpc.tasks import dataset_file
     from chathpc.train import train
 
@@ -171,8 +181,8 @@ def main() -> int:
     grpo_spec = f"hf:{grpo_run}"
     after = stages.run("pass@1 after (GRPO items)", lambda: evaluate(records, config, grpo_spec, out / "after-items.jsonl"))
     held_after = stages.run("pass@1 after (held-out)", lambda: evaluate(held_out, config, grpo_spec, out / "after-test.jsonl"))
-    earlier = real / "compare-test" / "results" / results_name(sft_spec)
-    if earlier.is_file() and tally(earlier)["items"] == len(held_out):  # the same greedy answers, checked by real_model.py
+    earlier = sft_results(real / "compare-test" / "results", sft_run)
+    if earlier is not None and tally(earlier)["items"] == len(held_out):  # the same greedy answers, checked by real_model.py
         held_before = tally(earlier)
     else:
         held_before = stages.run("pass@1 before (held-out)", lambda: evaluate(held_out, config, sft_spec, out / "before-test.jsonl"))
