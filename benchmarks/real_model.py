@@ -3,18 +3,22 @@
 Stages (each resumable: a finished stage's outputs are reused, so an interrupted run continues):
 
 1. import: ``chathpc model import smollm2`` into ``--model-dir`` (default OUT/model);
-2. train: LoRA on the built-in train split (the recipe below), run dir OUT/smollm2-lora;
-3. compare on the held-out test split: the base model, the fine-tuned model, ``reference`` and
-   ``sequential``, by execution (pass@1, build@1, failures, speedup_n@1 with ``--perf``);
-4. with ``--train-split``: the same comparison, less the base model, on the train split (what fine-tuning memorized);
-5. with ``--repair N``: ``parallelize --repair 2`` with the fine-tuned model on the first N held-out
+2. train: each recipe of ``--recipes`` (``chathpc.models.recipes``) on the built-in train split, run dir
+   OUT/smollm2-RECIPE;
+3. test: each model on the held-out test split by execution, one stage per model (the base model,
+   each fine-tuned one, ``reference``, ``sequential``): pass@1, build@1, failures, speedup_n@1 with ``--perf``;
+4. with ``--refine``: the recipe that passed the most held-out items (then: built the most) trained again on
+   train + refine (OUT/smollm2-RECIPE-refine) and tested the same way;
+5. with ``--train-split``: the best fine-tuned model on the train split (what fine-tuning memorized);
+6. with ``--repair N``: ``parallelize --repair 2`` with the best fine-tuned model on the first N held-out
    items it failed, counting the failures repair turned into passes;
-6. with ``--served N``: the base model through ``transformers serve`` and the ``openai`` provider on the
+7. with ``--served N``: the base model through ``transformers serve`` and the ``openai`` provider on the
    first N held-out items, verdicts and answers against the ``hf`` provider's.
 
 Writes OUT/... and the report ``docs/results/real-model.md`` (``--report``): machine, versions,
 commands, wall and CPU seconds per stage, the tables, and representative wrong answers.
-Usage: python benchmarks/real_model.py [--out runs/real-model] [--train-split] [--repair 4] [--perf] [--served 3]
+Usage: python benchmarks/real_model.py [--out runs/real-model] [--recipes full,lora] [--refine] [--train-split]
+       [--repair 4] [--perf] [--served 3]
 """
 
 from __future__ import annotations
@@ -29,10 +33,9 @@ import time
 from pathlib import Path
 
 from chathpc.config import RunConfig
-from chathpc.models.recipes import SMOLLM2_GENERATION, SMOLLM2_LORA
+from chathpc.models.recipes import SMOLLM2_GENERATION, SMOLLM2_RECIPES
 from chathpc.system import core_count, package_version
 
-RECIPE = SMOLLM2_LORA
 GENERATION = SMOLLM2_GENERATION
 
 
@@ -67,10 +70,12 @@ class Stages:
         return value
 
 
-def train_config(model_dir: Path, run_dir: Path) -> RunConfig:
-    """The training run's config: the recipe, everything else at its defaults (``--resume`` compares it)."""
-    return RunConfig.model_validate({"model": {"base": str(model_dir)}, **RECIPE,
-                                     "training": {**RECIPE["training"], "output_dir": str(run_dir)}})
+def train_config(model_dir: Path, recipe: str, run_dir: Path, train_file: Path | None = None) -> RunConfig:
+    """A training run's config: the recipe, everything else at its defaults (``--resume`` compares it)."""
+    chosen = SMOLLM2_RECIPES[recipe]
+    data = {"data": {"train_file": str(train_file)}} if train_file else {}
+    return RunConfig.model_validate({"model": {"base": str(model_dir)}, **chosen, **data,
+                                     "training": {**chosen["training"], "output_dir": str(run_dir)}})
 
 
 def eval_config(config: RunConfig) -> RunConfig:
@@ -81,15 +86,38 @@ def eval_config(config: RunConfig) -> RunConfig:
     })
 
 
-def compare_split(split: str, config: RunConfig, specs: list[str], out: Path, perf: bool):
+def compare_split(split: str, config: RunConfig, specs: list[str], out: Path, perf: bool, *, report: bool = True):
+    """``compare`` on a split (resuming each provider's results file); writes OUT/report.md when ``report``."""
     from chathpc.evaluate.compare import run_comparison
     from chathpc.evaluate.runner import dataset_records
     from chathpc.report import write_report
 
     records = dataset_records(split, config, split)
     comparison = run_comparison(records, config, specs, out, perf=perf, resume=True, progress=False)
-    write_report(comparison, out, overwrite=True)
+    if report:
+        write_report(comparison, out, overwrite=True)
     return comparison
+
+
+def items_passed_built(results_file: Path) -> tuple[int, int]:
+    """Items with a passing sample and items with a building one, from a results file."""
+    from chathpc.evaluate.results import read_results
+
+    lines = read_results(results_file).lines
+    from chathpc.evaluate.metrics import BUILT_VERDICTS
+
+    return len({l.item_id for l in lines if l.passed}), len({l.item_id for l in lines if l.verdict in BUILT_VERDICTS})
+
+
+def train_refine_file(out: Path) -> Path:
+    """The built-in train and refine splits in one JSONL file (written once)."""
+    from chathpc.data import load_records, save_records
+    from chathpc.tasks import dataset_file
+
+    path = out / "train-refine.jsonl"
+    if not path.exists():
+        save_records(load_records(dataset_file("train")) + load_records(dataset_file("refine")), path)
+    return path
 
 
 def wrong_answers(results_file: Path, limit: int = 3) -> list[dict]:
@@ -145,28 +173,44 @@ def served_stage(config: RunConfig, model_dir: Path, hf_results: Path, items: in
     return {"items": rows, "same_verdict": sum(r["served"] == r["hf"] for r in rows), "same_answer": sum(r["same_answer"] for r in rows)}
 
 
-def report(args, stages: Stages, imported, trained, tables: dict[str, str], wrong: list[dict], repair: dict | None,
-           served: dict | None = None) -> str:
+def recipe_text(recipe: str) -> str:
+    """One line describing a recipe of ``chathpc.models.recipes``."""
+    chosen = SMOLLM2_RECIPES[recipe]
+    training = chosen["training"]
+    what = (f"LoRA r={chosen['lora']['r']} alpha={chosen['lora']['alpha']} on {chosen['lora']['target_modules']} layers"
+            if training["method"] == "lora" else "every weight (full fine-tuning)")
+    return (f"{what}, lr {training['learning_rate']:g} {training['lr_scheduler']} with {training['warmup_ratio']:g} warm-up, "
+            f"{training['epochs']} epochs at batch {training['batch_size']}, bf16 autocast")
+
+
+def report(args, stages: Stages, imported, trained: dict, scores: dict, base: str, best: str, tables: dict[str, str], wrong: list[dict],
+           repair: dict | None, served: dict | None = None) -> str:
     versions = {name: package_version(name) for name in ("torch", "transformers", "peft", "trl", "gguf")}
     lines = [
         "# A real pretrained model through chathpc: SmolLM2-135M-Instruct on 2 CPU cores",
         "",
         f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.platform()}, {core_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the end (other work shared the machine: wall times are upper bounds).",
+        f"load average {os.getloadavg()[0]:.1f} at the end.",
         f"Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
         "",
         "Reproduce: `python benchmarks/real_model.py " + " ".join(sys.argv[1:]) + "` (each stage resumes).",
         "",
-        "## Model and recipe",
+        "## Model and recipes",
         "",
         f"- base: `{imported['source']}` ({imported['quantization']}, sha256 `{imported['sha256'][:16]}`), imported as a "
         f"{imported['parameters'] / 1e6:.1f}M-parameter {imported['architecture']} checkpoint; prompts in the tokenizer's chat format.",
-        f"- fine-tuning: LoRA r={RECIPE['lora']['r']} alpha={RECIPE['lora']['alpha']} on all linear layers, lr "
-        f"{RECIPE['training']['learning_rate']:g} cosine, {RECIPE['training']['epochs']} epochs of the 14 train items, batch 1, "
-        f"bf16 autocast: {trained['steps']} steps, loss {trained['first_loss']:.3f} -> {trained['last_loss']:.3f}.",
-        f"- generation: greedy, at most {GENERATION['max_new_tokens']} new tokens, stopping after the first complete code block.",
-        "- Tried before (MACHINE-NOTES, same project): LoRA r16 on q/k/v/o, lr 1e-3, 3 epochs, text prompts: 0/5 held-out BLAS "
-        "items, all build errors. This run widens the adapter to every linear layer, trains 5 epochs, and uses the chat format.",
+        *[f"- `{name}`: {recipe_text(run['recipe'])}" for name, run in trained.items() if name.endswith(run["recipe"])],
+        f"- generation: greedy, batches of {GENERATION['batch_size']}, at most {GENERATION['max_new_tokens']} new tokens, "
+        "stopping after the first complete code block.",
+        "",
+        "Every fine-tuned model, with its held-out result (items of 22 with a passing / a compiling answer); the best "
+        f"by that measure is `{best}`, used for the train split and repair below:",
+        "",
+        "| model | recipe | data | steps | loss first -> last | held-out passed | held-out built |",
+        "|---|---|---|---|---|---|---|",
+        *[f"| `{name}` | {run['recipe']} | {run['data']} | {run['steps']} | {run['first_loss']:.3f} -> {run['last_loss']:.3f} | "
+          f"{scores[name][0]} | {scores[name][1]} |" for name, run in trained.items()],
+        f"| `{base}` (base model) | - | - | - | - | {scores[base][0]} | {scores[base][1]} |",
         "",
         "## Stages",
         "",
@@ -179,13 +223,13 @@ def report(args, stages: Stages, imported, trained, tables: dict[str, str], wron
         body = table.split("\n", 1)[1] if table.startswith("#") else table
         lines += [f"## {title}", "", re.sub(r"!\[[^]]*\]\([^)]*\)\n?", "", body).strip(), ""]
     if wrong:
-        lines += ["## Representative wrong answers of the fine-tuned model (held-out split)", ""]
+        lines += [f"## Representative wrong answers of `{best}` (held-out split)", ""]
         for item in wrong:
             lines += [f"### {item['item']}: {item['verdict']}", "", "Harness feedback:", "", "```", item["feedback"], "```", "",
                       "Answer (first 700 characters):", "", "```c", item["answer"], "```", ""]
     if repair is not None:
         lines += ["## Repair from the harness's feedback", "",
-                  f"`parallelize --repair 2` with the fine-tuned model on {repair['tried']} held-out items it failed: "
+                  f"`parallelize --repair 2` with `{best}` on {repair['tried']} held-out items it failed: "
                   f"{repair['repaired']} passed after repair.", "",
                   "| item | first verdict | verdicts of the candidates (round by round) | passed |", "|---|---|---|---|",
                   *[f"| {o['item']} | {o['first']} | {', '.join(o['verdicts'])} | {'yes' if o['passed_after_repair'] else 'no'} |" for o in repair["items"]], ""]
@@ -203,50 +247,87 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/real-model", help="working directory (default runs/real-model)")
     parser.add_argument("--model-dir", help="where the imported checkpoint goes (default OUT/model)")
-    parser.add_argument("--train-split", action="store_true", help="also compare on the train split")
+    parser.add_argument("--recipes", default="full,lora", help=f"comma-separated recipes to train and test, of {sorted(SMOLLM2_RECIPES)}")
+    parser.add_argument("--refine", action="store_true", help="also train the best recipe on train + refine and test it")
+    parser.add_argument("--train-split", action="store_true", help="also run the best fine-tuned model on the train split")
     parser.add_argument("--repair", type=int, default=0, metavar="N", help="parallelize --repair 2 on N failed held-out items")
     parser.add_argument("--perf", action="store_true", help="time passing programs (speedup_n@1)")
     parser.add_argument("--served", type=int, default=0, metavar="N",
                         help="the base model through transformers serve + the openai provider on N held-out items")
     parser.add_argument("--report", default="docs/results/real-model.md", help="the Markdown report to write")
     args = parser.parse_args()
+    recipes = [name.strip() for name in args.recipes.split(",") if name.strip()]
+    unknown = sorted(set(recipes) - set(SMOLLM2_RECIPES))
+    if unknown or not recipes:
+        parser.error(f"--recipes: unknown {unknown or 'empty'}; choose from {sorted(SMOLLM2_RECIPES)}")
 
+    from chathpc.evaluate.compare import results_name
     from chathpc.models import import_gguf
     from chathpc.models.gguf import PROVENANCE_FILE
     from chathpc.train import train
 
     out = Path(args.out)
     model_dir = Path(args.model_dir) if args.model_dir else out / "model"
-    run_dir = out / "smollm2-lora"
     stages = Stages(out / "stages.json")
     if (model_dir / PROVENANCE_FILE).is_file():
         imported = json.loads((model_dir / PROVENANCE_FILE).read_text())
     else:
         imported = stages.run("import smollm2", lambda: import_gguf("smollm2", model_dir).model_dump())
-    result = stages.run("train (LoRA)", lambda: train(train_config(model_dir, run_dir), resume=True, progress=False))
-    config = eval_config(train_config(model_dir, run_dir))
-    losses = [json.loads(line)["loss"] for line in (run_dir / "metrics.jsonl").read_text().splitlines() if '"loss"' in line]
-    trained = {"steps": result.steps, "first_loss": losses[0] if losses else float("nan"), "last_loss": losses[-1] if losses else float("nan")}
-    base, tuned = f"hf:{model_dir}", f"hf:{run_dir}"
-    specs = [base, tuned, "reference", "sequential"]
-    tables: dict[str, str] = {}
-    stages.run("compare (test split)", lambda: compare_split("test", config, specs, out / "compare-test", args.perf))
-    tables["Held-out (test) split: base vs fine-tuned, by execution"] = (out / "compare-test" / "report.md").read_text()
-    if args.train_split:
-        # the base model is left out here: on the train split it answers as on the test split (prose, no program),
-        # and its long answers would cost a third of the run's time on 2 cores
-        stages.run("compare (train split)", lambda: compare_split("train", config, specs[1:], out / "compare-train", args.perf))
-        tables["Train split (what fine-tuning memorized; the base model is not run here)"] = (out / "compare-train" / "report.md").read_text()
-    from chathpc.evaluate.compare import results_name
 
-    tuned_results = out / "compare-test" / "results" / results_name(tuned)
-    wrong = wrong_answers(tuned_results)
-    repair = stages.run("repair (held-out failures)", lambda: repair_stage(config, tuned, tuned_results, args.repair)) if args.repair else None
+    trained: dict[str, dict] = {}  # run name -> recipe, data, steps, losses
+
+    def fine_tune(recipe: str, refine: bool) -> str:
+        name = f"smollm2-{recipe}" + ("-refine" if refine else "")
+        config = train_config(model_dir, recipe, out / name, train_refine_file(out) if refine else None)
+        data = "train + refine" if refine else "train"
+        result = stages.run(f"train {recipe} ({data})", lambda: train(config, resume=True, progress=False))
+        losses = [json.loads(line)["loss"] for line in (out / name / "metrics.jsonl").read_text().splitlines() if '"loss"' in line]
+        trained[name] = {"recipe": recipe, "data": data, "steps": result.steps, "first_loss": losses[0], "last_loss": losses[-1]}
+        return f"hf:{out / name}"
+
+    config = eval_config(RunConfig.model_validate({"model": {"base": str(model_dir)}}))
+    test_dir = out / "compare-test"
+
+    def test(spec: str, label: str) -> tuple[int, int]:
+        stages.run(f"test split: {label}", lambda: compare_split("test", config, [spec], test_dir, args.perf, report=False))
+        return items_passed_built(test_dir / "results" / results_name(spec))
+
+    base = f"hf:{model_dir}"
+    specs = [base]
+    scores = {}
+    for position, recipe in enumerate(recipes):
+        spec = fine_tune(recipe, refine=False)
+        specs.append(spec)
+        scores[spec] = test(spec, spec.split("/")[-1])
+        if position == 0:  # the base model once the first recipe has a result
+            scores[base] = test(base, "base model")
+    best = max(specs[1:], key=lambda spec: scores[spec])  # most items passed, then most built; first listed on a tie
+    if args.refine:
+        spec = fine_tune(trained[best.split("/")[-1]]["recipe"], refine=True)
+        specs.append(spec)
+        scores[spec] = test(spec, spec.split("/")[-1])
+        best = max(specs[1:], key=lambda spec: scores[spec])
+    for baseline in ("reference", "sequential"):
+        test(baseline, baseline)
+        specs.append(baseline)
+    tables: dict[str, str] = {}
+    compare_split("test", config, specs, test_dir, args.perf)
+    tables["Held-out (test) split: base vs fine-tuned, by execution"] = (test_dir / "report.md").read_text()
+    if args.train_split:
+        # only the best fine-tuned model: the base model answers the train split as the test split (prose, no program)
+        train_specs = [best, "reference", "sequential"]
+        stages.run("train split: best model and baselines",
+                   lambda: compare_split("train", config, train_specs, out / "compare-train", args.perf))
+        tables[f"Train split (what `{best.split('/')[-1]}` memorized; the base model is not run here)"] = (out / "compare-train" / "report.md").read_text()
+    best_results = test_dir / "results" / results_name(best)
+    wrong = wrong_answers(best_results)
+    repair = stages.run("repair (held-out failures)", lambda: repair_stage(config, best, best_results, args.repair)) if args.repair else None
     served = None
     if args.served:
-        base_results = out / "compare-test" / "results" / results_name(base)
+        base_results = test_dir / "results" / results_name(base)
         served = stages.run("openai provider, served base model", lambda: served_stage(config, model_dir, base_results, args.served, out))
-    text = report(args, stages, imported, trained, tables, wrong, repair, served)
+    named = {spec.split("/")[-1]: score for spec, score in scores.items()}
+    text = report(args, stages, imported, trained, named, model_dir.name, best.split("/")[-1], tables, wrong, repair, served)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.report}")

@@ -62,3 +62,16 @@ def test_reduced_quickstart_on_the_real_smollm2(tmp_path):
     lines = read_results(out / "results" / "test.jsonl").lines
     assert len(lines) == 1 and lines[0].verdict  # whatever the model wrote was checked and got a verdict
     assert "SmolLM2-135M-Instruct" in (out / "quickstart.md").read_text()
+
+
+def test_lengths_follow_the_model_unless_given(tmp_path):
+    """SmolLM2's tokens are longer than the tiny tokenizer's: its answers (up to 1518 tokens) get their own budget."""
+    from chathpc.evaluate.quickstart import quickstart_config
+
+    def lengths(**options):
+        config = quickstart_config(QuickstartOptions(**options), tmp_path)
+        return config.training.max_seq_length, config.generation.max_new_tokens
+
+    assert lengths(model="tiny") == (2048, 1024)
+    assert lengths(model="smollm2") == (3072, 1700)
+    assert lengths(model="smollm2", max_seq_length=1000, max_new_tokens=50) == (1000, 50)

@@ -105,6 +105,30 @@ def test_greedy_generation_is_deterministic_and_batched_equals_one_at_a_time(smo
     assert all(answer[0].strip() for answer in batched)
 
 
+def test_generation_stops_after_the_first_code_block(smollm2_dir):
+    from chathpc.providers import GenerationRequest, get_provider
+
+    config = RunConfig.model_validate({"generation": {"max_new_tokens": 250}})
+    provider = get_provider(f"hf:{smollm2_dir}", config)
+    text = "Write a complete C program that prints hello world, in a ```c code block, then explain it."
+    messages = [{"role": "system", "content": "You are a helpful C programmer."}, {"role": "user", "content": text}]
+    ask = GenerationRequest(prompt=text, record=Record(question=text), messages=messages)
+    generated = []
+    real_generate = provider.model.generate
+
+    def counting_generate(**kwargs):  # the real model's generate; only the number of new tokens is noted
+        output = real_generate(**kwargs)
+        generated.append(output.shape[1] - kwargs["input_ids"].shape[1])
+        return output
+
+    provider.model.generate = counting_generate
+    [[cut]] = provider.generate([ask], 1, config.generation)
+    [[whole]] = provider.generate([ask], 1, config.generation.model_copy(update={"stop_after_code_block": False}))
+    assert cut.count("```") == 2 and cut.rstrip().endswith("```"), cut
+    assert whole.startswith(cut) and len(whole) > len(cut)  # greedy: the same answer, which went on
+    assert generated[0] < generated[1]  # the model stopped generating, the text was not only cut afterwards
+
+
 def test_parallelize_with_the_real_model_returns_a_verdict(smollm2_dir):
     from chathpc.assist import parallelize
     from chathpc.providers import get_provider

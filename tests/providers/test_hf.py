@@ -73,3 +73,21 @@ def test_missing_or_empty_model_directory_is_a_one_line_error(tmp_path):
         get_provider(f"hf:{tmp_path / 'no-such-model'}", RunConfig())
     with pytest.raises(ChathpcError, match="cannot load"):
         get_provider(f"hf:{tmp_path}", RunConfig())
+
+
+def test_code_block_criterion_stops_each_row_at_its_closing_fence(provider):
+    import torch
+
+    from chathpc.providers.hf import _stop_after_code_block
+
+    tok = provider.tokenizer
+    prompt = tok("question", add_special_tokens=False)["input_ids"]
+    rows = ["Here:\n```c\nint x;\n```", "Here:\n```c\nint x;\n``", "no code at all, only `inline` words"]
+    criterion = _stop_after_code_block(tok, len(prompt))
+    seen = []
+    for text in rows:
+        ids = tok(text, add_special_tokens=False)["input_ids"]
+        # every prefix of the row, as generation would show it, token by token
+        seen.append([bool(criterion(torch.tensor([prompt + ids[:k]]), None)[0]) for k in range(1, len(ids) + 1)])
+    assert seen[0][-1] and not any(seen[0][:-1])  # done exactly when the closing fence's last backtick arrives
+    assert not any(seen[1]) and not any(seen[2])

@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_output_option(parser, "output directory", metavar="DIR", default="quickstart")
     add_force_option(parser, "the outputs of an earlier quickstart in DIR")
     parser.add_argument("--steps", type=int, metavar="N", help="training steps (default: the tuned budget)")
-    parser.add_argument("--test-per-domain", type=int, metavar="N", help="test on the first N held-out items of each domain (default: all)")
+    parser.add_argument("--test-per-domain", type=int, metavar="N", help="test on the first N held-out items of each domain (default: all for tiny, 2 for smollm2)")
     parser.add_argument("--no-perf", action="store_true", help="skip timing runs (no speedup tables; faster)")
     add_progress_option(parser)
     parser.set_defaults(func=run)

@@ -35,8 +35,12 @@ OUTPUTS = ("model", "run", "results", "report", "quickstart.md", "quickstart.jso
 """What the quickstart writes under its directory (and what --force replaces)."""
 
 
-MODEL_BUDGETS = {"tiny": {"max_steps": 800, "test_per_domain": None}, "smollm2": {"max_steps": 42, "test_per_domain": 2}}
-"""Per model, the training steps and held-out items used when the options leave them unset."""
+MODEL_BUDGETS = {
+    "tiny": {"max_steps": 800, "test_per_domain": None, "max_seq_length": 2048, "max_new_tokens": 1024},
+    "smollm2": {"max_steps": 42, "test_per_domain": 2, "max_seq_length": 3072, "max_new_tokens": 1700},
+}
+"""Per model, the training steps, held-out items and lengths used when the options leave them unset
+(lengths in the model's tokens: the longest expert answer is ~1000 tiny-tokenizer tokens, 1518 SmolLM2 tokens)."""
 
 
 class QuickstartOptions(BaseModel):
@@ -54,8 +58,8 @@ class QuickstartOptions(BaseModel):
     max_steps: int | None = Field(None, description="optimizer steps (batch 1: one example per step); None: the model's budget (MODEL_BUDGETS)")
     learning_rate: float = 3e-3
     batch_size: int = Field(1, description="examples per step; per token seen, batch 1 memorizes fastest on a CPU")
-    max_seq_length: int = 2048
-    max_new_tokens: int = Field(1024, description="longest answer; the longest expert answer of the train split is ~1000 tokens")
+    max_seq_length: int | None = Field(None, description="longest training example in tokens; None: the model's budget (MODEL_BUDGETS)")
+    max_new_tokens: int | None = Field(None, description="longest answer in tokens; None: the model's budget (MODEL_BUDGETS)")
     train_limit: int | None = Field(None, description="use only the first N train items (tests)")
     test_per_domain: int | None = Field(None, description="test on the first N held-out items of each domain (None: the model's budget; all for tiny)")
     test_limit: int | None = Field(None, description="then keep only the first N test items (tests)")
@@ -93,15 +97,21 @@ class QuickstartResult(BaseModel):
     load_average: float = Field(description="1-minute load average when the quickstart ended")
 
 
+def _budget(options: QuickstartOptions, name: str) -> Any:
+    """An option's value, or the model's budget for it when the option is unset."""
+    value = getattr(options, name)
+    return value if value is not None else MODEL_BUDGETS[options.model][name]
+
+
 def _steps(options: QuickstartOptions) -> int:
-    return options.max_steps if options.max_steps is not None else MODEL_BUDGETS[options.model]["max_steps"]
+    return _budget(options, "max_steps")
 
 
 def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
     """The run config of the quickstart: full fine-tuning of the tiny model or the SmolLM2 LoRA recipe, short timing runs."""
     steps = _steps(options)
     run = {"max_steps": steps, "seed": options.seed, "output_dir": str(out / "run"), "save_steps": max(steps, 1),
-           "eval_steps": max(steps, 1), "validation_split": 0.0, "max_seq_length": options.max_seq_length}
+           "eval_steps": max(steps, 1), "validation_split": 0.0, "max_seq_length": _budget(options, "max_seq_length")}
     if options.model == "smollm2":
         from chathpc.models.recipes import SMOLLM2_LORA
 
@@ -114,7 +124,7 @@ def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
     return RunConfig.model_validate({
         "model": {"provider": "hf", "base": str(out / "model")},
         **sections,
-        "generation": {"max_new_tokens": options.max_new_tokens, "temperature": 0.0, "samples": 1},
+        "generation": {"max_new_tokens": _budget(options, "max_new_tokens"), "temperature": 0.0, "samples": 1},
         "harness": {"perf_repeats": 1, "perf_warmup": 0, "jobs": min(2, core_count())},
     })
 
@@ -196,7 +206,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
     config = quickstart_config(options, out)
     train_records = load_records(dataset_file("train"))[: options.train_limit]
     held_out = load_records(dataset_file("test"))
-    per_domain = options.test_per_domain if options.test_per_domain is not None else MODEL_BUDGETS[options.model]["test_per_domain"]
+    per_domain = _budget(options, "test_per_domain")
     test_records = held_out_selection(held_out, per_domain)[: options.test_limit]
     stages: list[StageTiming] = []
     begin = time.perf_counter()

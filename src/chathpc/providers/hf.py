@@ -24,14 +24,22 @@ from chathpc.errors import ChathpcError
 from chathpc.providers.base import GenerationRequest, Provider, end_of_first_code_block, finish_answer
 
 def _stop_after_code_block(tokenizer, prompt_length: int):
-    """A stopping criterion: per sequence, true once the new text holds a complete fenced block."""
+    """A stopping criterion: per sequence, true once the new text holds a complete fenced block.
+
+    A block can only complete at a token holding a backtick, so only those rows are decoded (a full decode
+    of every row at every step grows quadratically with the answer).
+    """
     import torch
     from transformers import StoppingCriteria
 
     class CodeBlockDone(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):
-            texts = tokenizer.batch_decode(input_ids[:, prompt_length:], skip_special_tokens=True)
-            return torch.tensor([end_of_first_code_block(t) is not None for t in texts], device=input_ids.device)
+            done = [False] * input_ids.shape[0]
+            for row, token in enumerate(input_ids[:, -1].tolist()):
+                if "`" in tokenizer.decode([token]):
+                    text = tokenizer.decode(input_ids[row, prompt_length:], skip_special_tokens=True)
+                    done[row] = end_of_first_code_block(text) is not None
+            return torch.tensor(done, device=input_ids.device)
 
     return CodeBlockDone()
 
