@@ -204,7 +204,7 @@ def report(args, stages: Stages, imported, trained: dict, scores: dict, base: st
         "stopping after the first complete code block.",
         "",
         "Every fine-tuned model, with its held-out result (items of 22 with a passing / a compiling answer); the best "
-        f"by that measure is `{best}`, used for the train split and repair below:",
+        f"by that measure is `{best}`, used below:",
         "",
         "| model | recipe | data | steps | loss first -> last | held-out passed | held-out built |",
         "|---|---|---|---|---|---|---|",
