@@ -101,12 +101,16 @@ def compare_split(split: str, config: RunConfig, specs: list[str], out: Path, pe
 
 def items_passed_built(results_file: Path) -> tuple[int, int]:
     """Items with a passing sample and items with a building one, from a results file."""
+    from chathpc.evaluate.metrics import BUILT_VERDICTS
     from chathpc.evaluate.results import read_results
 
     lines = read_results(results_file).lines
-    from chathpc.evaluate.metrics import BUILT_VERDICTS
-
     return len({l.item_id for l in lines if l.passed}), len({l.item_id for l in lines if l.verdict in BUILT_VERDICTS})
+
+
+def run_name(spec: str) -> str:
+    """The last path component of a provider spec: ``hf:runs/real-model/smollm2-full`` -> ``smollm2-full``."""
+    return spec.split("/")[-1]
 
 
 def train_refine_file(out: Path) -> Path:
@@ -298,14 +302,14 @@ def main() -> int:
     for position, recipe in enumerate(recipes):
         spec = fine_tune(recipe, refine=False)
         specs.append(spec)
-        scores[spec] = test(spec, spec.split("/")[-1])
+        scores[spec] = test(spec, run_name(spec))
         if position == 0:  # the base model once the first recipe has a result
             scores[base] = test(base, "base model")
     best = max(specs[1:], key=lambda spec: scores[spec])  # most items passed, then most built; first listed on a tie
     if args.refine:
-        spec = fine_tune(trained[best.split("/")[-1]]["recipe"], refine=True)
+        spec = fine_tune(trained[run_name(best)]["recipe"], refine=True)
         specs.append(spec)
-        scores[spec] = test(spec, spec.split("/")[-1])
+        scores[spec] = test(spec, run_name(spec))
         best = max(specs[1:], key=lambda spec: scores[spec])
     for baseline in ("reference", "sequential"):
         test(baseline, baseline)
@@ -318,7 +322,7 @@ def main() -> int:
         train_specs = [best, "reference", "sequential"]
         stages.run("train split: best model and baselines",
                    lambda: compare_split("train", config, train_specs, out / "compare-train", args.perf))
-        tables[f"Train split (what `{best.split('/')[-1]}` memorized; the base model is not run here)"] = (out / "compare-train" / "report.md").read_text()
+        tables[f"Train split (what `{run_name(best)}` memorized; the base model is not run here)"] = (out / "compare-train" / "report.md").read_text()
     best_results = test_dir / "results" / results_name(best)
     wrong = wrong_answers(best_results)
     repair = stages.run("repair (held-out failures)", lambda: repair_stage(config, best, best_results, args.repair)) if args.repair else None
@@ -326,8 +330,8 @@ def main() -> int:
     if args.served:
         base_results = test_dir / "results" / results_name(base)
         served = stages.run("openai provider, served base model", lambda: served_stage(config, model_dir, base_results, args.served, out))
-    named = {spec.split("/")[-1]: score for spec, score in scores.items()}
-    text = report(args, stages, imported, trained, named, model_dir.name, best.split("/")[-1], tables, wrong, repair, served)
+    named = {run_name(spec): score for spec, score in scores.items()}
+    text = report(args, stages, imported, trained, named, model_dir.name, run_name(best), tables, wrong, repair, served)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text + "\n", encoding="utf-8")
     print(f"wrote {args.report}")

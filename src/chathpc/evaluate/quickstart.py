@@ -28,6 +28,7 @@ from chathpc.data import Record
 from chathpc.system import core_count
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text
+from chathpc.models.recipes import SMOLLM2_GENERATION, SMOLLM2_QUICKSTART
 from chathpc.evaluate.metrics import EvaluationSummary
 from chathpc.report import markdown_table, summary_markdown
 
@@ -37,7 +38,8 @@ OUTPUTS = ("model", "run", "results", "report", "quickstart.md", "quickstart.jso
 
 MODEL_BUDGETS = {
     "tiny": {"max_steps": 800, "test_per_domain": None, "max_seq_length": 2048, "max_new_tokens": 1024},
-    "smollm2": {"max_steps": 42, "test_per_domain": 2, "max_seq_length": 3072, "max_new_tokens": 1700},
+    "smollm2": {"max_steps": 42, "test_per_domain": 2, "max_seq_length": SMOLLM2_QUICKSTART["training"]["max_seq_length"],
+                "max_new_tokens": SMOLLM2_GENERATION["max_new_tokens"]},
 }
 """Per model, the training steps, held-out items and lengths used when the options leave them unset
 (lengths in the model's tokens: the longest expert answer is ~1000 tiny-tokenizer tokens, 1518 SmolLM2 tokens)."""
@@ -113,8 +115,6 @@ def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
     run = {"max_steps": steps, "seed": options.seed, "output_dir": str(out / "run"), "save_steps": max(steps, 1),
            "eval_steps": max(steps, 1), "validation_split": 0.0, "max_seq_length": _budget(options, "max_seq_length")}
     if options.model == "smollm2":
-        from chathpc.models.recipes import SMOLLM2_QUICKSTART
-
         sections = {**SMOLLM2_QUICKSTART, "training": {**SMOLLM2_QUICKSTART["training"], **run}}
     else:
         sections = {"training": {
