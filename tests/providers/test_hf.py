@@ -75,6 +75,18 @@ def test_missing_or_empty_model_directory_is_a_one_line_error(tmp_path):
         get_provider(f"hf:{tmp_path}", RunConfig())
 
 
+def test_hub_kernel_load_failure_names_the_offline_way_out():
+    from chathpc.train.build import model_load_error
+
+    # the message transformers 5.25 gave on an offline H100 node loading a Llama onto CUDA
+    offline = ValueError("Version 2 of 'kernels-community/rotary' is not available in the local cache and Hugging Face Hub "
+                         "is in offline mode. Download the kernel while online first, or pass an explicit `revision=<commit>`.\nmore")
+    message = str(model_load_error("/m", offline))
+    assert "\n" not in message and message.startswith("cannot load the model '/m': Version 2")
+    assert message.endswith("set USE_HUB_KERNELS=NO to use transformers' built-in kernels)")
+    assert "USE_HUB_KERNELS" not in str(model_load_error("/m", OSError("no config.json")))
+
+
 def test_code_block_criterion_stops_each_row_at_its_closing_fence(provider):
     import torch
 

@@ -46,6 +46,14 @@ def quantization_config(compute_dtype: str):
     )
 
 
+def model_load_error(name: str, exc: BaseException) -> ChathpcError:
+    """The one-line error for a model that transformers cannot load, with the way out where one is known."""
+    message = f"cannot load the model '{name}': {runs.first_line(exc)}"
+    if "kernels-community" in message:  # transformers' Hub kernels (CUDA) on a node without network
+        message += " (offline, set USE_HUB_KERNELS=NO to use transformers' built-in kernels)"
+    return ChathpcError(message)
+
+
 def load_model(config: RunConfig, plan: TrainPlan, local_rank: int):
     """The base model to train, in the plan's dtype (4-bit on this process's GPU with ``model.load_in_4bit``)."""
     from transformers import AutoModelForCausalLM
@@ -57,7 +65,7 @@ def load_model(config: RunConfig, plan: TrainPlan, local_rank: int):
     try:
         model = AutoModelForCausalLM.from_pretrained(plan.base_model, **kwargs)
     except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot load the model '{plan.base_model}': {runs.first_line(exc)}") from None
+        raise model_load_error(plan.base_model, exc) from None
     if config.training.gradient_checkpointing:
         model.config.use_cache = False
     return model

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from chathpc.config import ModelConfig, RunConfig
 from chathpc.errors import ChathpcError
 from chathpc.train import runs
-from chathpc.train.build import load_tokenizer, quantization_config
+from chathpc.train.build import load_tokenizer, model_load_error, quantization_config
 from chathpc.train.device import inference_placement, torch_dtype
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
@@ -105,7 +105,7 @@ def load_model_for_inference(path_or_id: str, *, adapter: str | None = None, con
     try:
         model = AutoModelForCausalLM.from_pretrained(source.base, **kwargs)
     except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot load the model '{source.base}': {runs.first_line(exc)}") from None
+        raise model_load_error(source.base, exc) from None
     if "device_map" not in kwargs:
         model = model.to(placement.device)
     if source.adapters:
