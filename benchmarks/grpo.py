@@ -16,16 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
-import time
 from pathlib import Path
 
-from real_model import Stages, eval_config, train_config
+from real_model import Stages, eval_config, measured_on, train_config
 
 from chathpc.config import RunConfig
-from chathpc.system import core_count, package_version
 
 GRPO = {"generations": 4, "prompts_per_step": 1, "max_completion_length": 512, "temperature": 0.7, "beta": 0.04,
         "hidden_args": True, "timing": False}
@@ -81,7 +77,6 @@ def step_rows(run_dir: Path) -> list[dict]:
 
 def report(args, stages: Stages, steps: list[dict], before: dict, after: dict, held_before: dict, held_after: dict,
            items: list[str]) -> str:
-    versions = {name: package_version(name) for name in ("torch", "transformers", "peft", "trl")}
     verdict_keys = sorted({key for row in steps for key in row if key.startswith("verdicts/")})
 
     def share(row: dict, key: str) -> str:
@@ -93,9 +88,7 @@ def report(args, stages: Stages, steps: list[dict], before: dict, after: dict, h
     lines = [
         "# GRPO from verification on SmolLM2-135M-Instruct (2 CPU cores)",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.platform()}, {core_count()} cores, load "
-        f"average {os.getloadavg()[0]:.1f} at the end (other work may have shared the machine: times are upper bounds). "
-        f"Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        measured_on(("torch", "transformers", "peft", "trl")) + " Other work may have shared the machine: times are upper bounds.",
         "",
         "Reproduce: `python benchmarks/real_model.py` (the SFT run), then `python benchmarks/grpo.py "
         + " ".join(sys.argv[1:]) + "`.",

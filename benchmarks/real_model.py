@@ -9,13 +9,13 @@ Stages (each resumable: a finished stage's outputs are reused, so an interrupted
    each fine-tuned one, ``reference``, ``sequential``): pass@1, build@1, failures, speedup_n@1 with ``--perf``;
 4. with ``--refine``: the recipe that passed the most held-out items (then: built the most) trained again on
    train + refine (OUT/smollm2-RECIPE-refine) and tested the same way;
-5. with ``--train-split``: the best fine-tuned model on the train split (what fine-tuning memorized);
+5. with ``--train-split``: the base model and the best fine-tuned one on the train split (the items fine-tuning saw);
 6. with ``--repair N``: ``parallelize --repair 2`` with the best fine-tuned model on the first N held-out
    items it failed, counting the failures repair turned into passes;
 7. with ``--served N``: the base model through ``transformers serve`` and the ``openai`` provider on the
    first N held-out items, verdicts and answers against the ``hf`` provider's.
 
-Writes OUT/... and the report ``docs/results/real-model.md`` (``--report``): machine, versions,
+Writes OUT/... and the report ``docs/results/real-model.md`` (``--report``; its hand-written "What this shows" section is kept): machine, versions,
 commands, wall and CPU seconds per stage, the tables, and representative wrong answers.
 Usage: python benchmarks/real_model.py [--out runs/real-model] [--recipes full,lora] [--refine] [--train-split]
        [--repair 4] [--perf] [--served 3]
@@ -30,13 +30,24 @@ import platform
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from chathpc.config import RunConfig
+from chathpc.files import atomic_write_text
 from chathpc.models.recipes import SMOLLM2_GENERATION, SMOLLM2_RECIPES
 from chathpc.system import core_count, package_version
 
 GENERATION = SMOLLM2_GENERATION
+KEPT_SECTION = "## What this shows"
+"""The report's hand-written last section, carried over when the script writes the report again."""
+
+
+def measured_on(packages: tuple[str, ...]) -> str:
+    """A report's provenance line: when and where, cores, load average now, Python and ``packages``' versions."""
+    versions = ", ".join(f"{name} {package_version(name)}" for name in packages)
+    return (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.platform()}, {core_count()} cores, "
+            f"load average {os.getloadavg()[0]:.1f} at the end. Python {platform.python_version()}; {versions}.")
 
 
 def cpu_seconds() -> float:
@@ -99,15 +110,6 @@ def compare_split(split: str, config: RunConfig, specs: list[str], out: Path, pe
     return comparison
 
 
-def items_passed_built(results_file: Path) -> tuple[int, int]:
-    """Items with a passing sample and items with a building one, from a results file."""
-    from chathpc.evaluate.metrics import BUILT_VERDICTS
-    from chathpc.evaluate.results import read_results
-
-    lines = read_results(results_file).lines
-    return len({l.item_id for l in lines if l.passed}), len({l.item_id for l in lines if l.verdict in BUILT_VERDICTS})
-
-
 def run_name(spec: str) -> str:
     """The last path component of a provider spec: ``hf:runs/real-model/smollm2-full`` -> ``smollm2-full``."""
     return spec.split("/")[-1]
@@ -141,14 +143,19 @@ def wrong_answers(results_file: Path, limit: int = 3) -> list[dict]:
     return chosen
 
 
-def repair_stage(config: RunConfig, spec: str, results_file: Path, items: int) -> dict:
-    """``parallelize`` with 2 repair rounds on the first ``items`` held-out items the model failed."""
+def repair_stage(config: RunConfig, spec: str, results_file: Path, items: int, record: Path) -> dict:
+    """``parallelize`` with 2 repair rounds on the first ``items`` held-out items the model failed; the outcome
+    is kept in ``record`` and reused by a later run for the same model and items."""
     from chathpc.assist import parallelize
     from chathpc.evaluate.results import read_results
     from chathpc.providers import get_provider
     from chathpc.tasks import get_task
 
     failed = [line for line in read_results(results_file).lines if not line.passed][:items]
+    if record.is_file():
+        earlier = json.loads(record.read_text())
+        if earlier.get("model") == spec and [o["item"] for o in earlier["items"]] == [line.item_id for line in failed]:
+            return earlier
     provider = get_provider(spec, config)
     outcome = []
     for line in failed:
@@ -156,7 +163,9 @@ def repair_stage(config: RunConfig, spec: str, results_file: Path, items: int) -
         result = parallelize(task.seq_source, provider, config, samples=1, repair_rounds=2, args=task.args)
         outcome.append({"item": line.item_id, "first": line.verdict, "passed_after_repair": result.passed,
                         "rounds_used": result.rounds_used, "verdicts": [c.check.verdict.value for c in result.candidates]})
-    return {"tried": len(outcome), "repaired": sum(o["passed_after_repair"] for o in outcome), "items": outcome}
+    result = {"model": spec, "tried": len(outcome), "repaired": sum(o["passed_after_repair"] for o in outcome), "items": outcome}
+    atomic_write_text(record, json.dumps(result, indent=2))
+    return result
 
 
 def served_stage(config: RunConfig, model_dir: Path, hf_results: Path, items: int, out: Path) -> dict:
@@ -187,34 +196,46 @@ def recipe_text(recipe: str) -> str:
             f"{training['epochs']} epochs at batch {training['batch_size']}, bf16 autocast")
 
 
-def report(args, stages: Stages, imported, trained: dict, scores: dict, base: str, best: str, tables: dict[str, str], wrong: list[dict],
-           repair: dict | None, served: dict | None = None) -> str:
-    versions = {name: package_version(name) for name in ("torch", "transformers", "peft", "trl", "gguf")}
+@dataclass
+class Findings:
+    """What the report is written from (run names, not provider specs)."""
+
+    imported: dict  # the import's provenance
+    trained: dict[str, dict]  # run name -> recipe, data, steps, first and last loss
+    scores: dict[str, tuple[int, int]]  # run name -> held-out items passed, built
+    base: str
+    best: str
+    tables: dict[str, str]  # section title -> compare report
+    wrong: list[dict]
+    repair: dict | None
+    served: dict | None
+
+
+def report(args, stages: Stages, found: Findings) -> str:
+    """The Markdown report: machine, versions, command, models, stage times, tables, wrong answers, repair, serving."""
     lines = [
         "# A real pretrained model through chathpc: SmolLM2-135M-Instruct on 2 CPU cores",
         "",
-        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.platform()}, {core_count()} cores, "
-        f"load average {os.getloadavg()[0]:.1f} at the end.",
-        f"Python {platform.python_version()}; " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        measured_on(("torch", "transformers", "peft", "trl", "gguf")),
         "",
         "Reproduce: `python benchmarks/real_model.py " + " ".join(sys.argv[1:]) + "` (each stage resumes).",
         "",
         "## Model and recipes",
         "",
-        f"- base: `{imported['source']}` ({imported['quantization']}, sha256 `{imported['sha256'][:16]}`), imported as a "
-        f"{imported['parameters'] / 1e6:.1f}M-parameter {imported['architecture']} checkpoint; prompts in the tokenizer's chat format.",
-        *[f"- `{name}`: {recipe_text(run['recipe'])}" for name, run in trained.items() if name.endswith(run["recipe"])],
+        f"- base: `{found.imported['source']}` ({found.imported['quantization']}, sha256 `{found.imported['sha256'][:16]}`), imported as a "
+        f"{found.imported['parameters'] / 1e6:.1f}M-parameter {found.imported['architecture']} checkpoint; prompts in the tokenizer's chat format.",
+        *[f"- `{name}`: {recipe_text(run['recipe'])}" for name, run in found.trained.items() if name.endswith(run["recipe"])],
         f"- generation: greedy, batches of {GENERATION['batch_size']}, at most {GENERATION['max_new_tokens']} new tokens, "
         "stopping after the first complete code block.",
         "",
         "Every fine-tuned model, with its held-out result (items of 22 with a passing / a compiling answer); the best "
-        f"by that measure is `{best}`, used below:",
+        f"by that measure is `{found.best}`, used below:",
         "",
         "| model | recipe | data | steps | loss first -> last | held-out passed | held-out built |",
         "|---|---|---|---|---|---|---|",
         *[f"| `{name}` | {run['recipe']} | {run['data']} | {run['steps']} | {run['first_loss']:.3f} -> {run['last_loss']:.3f} | "
-          f"{scores[name][0]} | {scores[name][1]} |" for name, run in trained.items()],
-        f"| `{base}` (base model) | - | - | - | - | {scores[base][0]} | {scores[base][1]} |",
+          f"{found.scores[name][0]} | {found.scores[name][1]} |" for name, run in found.trained.items()],
+        f"| `{found.base}` (base model) | - | - | - | - | {found.scores[found.base][0]} | {found.scores[found.base][1]} |",
         "",
         "## Stages",
         "",
@@ -223,27 +244,27 @@ def report(args, stages: Stages, imported, trained: dict, scores: dict, base: st
         *[f"| {name} | {wall:.0f} | {cpu:.0f} |" for name, wall, cpu in stages.rows],
         "",
     ]
-    for title, table in tables.items():
+    for title, table in found.tables.items():
         body = table.split("\n", 1)[1] if table.startswith("#") else table
         lines += [f"## {title}", "", re.sub(r"!\[[^]]*\]\([^)]*\)\n?", "", body).strip(), ""]
-    if wrong:
-        lines += [f"## Representative wrong answers of `{best}` (held-out split)", ""]
-        for item in wrong:
+    if found.wrong:
+        lines += [f"## Representative wrong answers of `{found.best}` (held-out split)", ""]
+        for item in found.wrong:
             lines += [f"### {item['item']}: {item['verdict']}", "", "Harness feedback:", "", "```", item["feedback"], "```", "",
                       "Answer (first 700 characters):", "", "```c", item["answer"], "```", ""]
-    if repair is not None:
+    if found.repair is not None:
         lines += ["## Repair from the harness's feedback", "",
-                  f"`parallelize --repair 2` with `{best}` on {repair['tried']} held-out items it failed: "
-                  f"{repair['repaired']} passed after repair.", "",
+                  f"`parallelize --repair 2` with `{found.best}` on {found.repair['tried']} held-out items it failed: "
+                  f"{found.repair['repaired']} passed after repair.", "",
                   "| item | first verdict | verdicts of the candidates (round by round) | passed |", "|---|---|---|---|",
-                  *[f"| {o['item']} | {o['first']} | {', '.join(o['verdicts'])} | {'yes' if o['passed_after_repair'] else 'no'} |" for o in repair["items"]], ""]
-    if served is not None:
+                  *[f"| {o['item']} | {o['first']} | {', '.join(o['verdicts'])} | {'yes' if o['passed_after_repair'] else 'no'} |" for o in found.repair["items"]], ""]
+    if found.served is not None:
         lines += ["## The openai provider against a real server", "",
                   f"The base model served by `transformers serve` on loopback and asked through the `openai` provider (chat "
-                  f"messages, greedy) on the first {len(served['items'])} held-out items: the same verdict as the `hf` provider "
-                  f"on {served['same_verdict']}, the same answer text on {served['same_answer']}.", "",
+                  f"messages, greedy) on the first {len(found.served['items'])} held-out items: the same verdict as the `hf` provider "
+                  f"on {found.served['same_verdict']}, the same answer text on {found.served['same_answer']}.", "",
                   "| item | openai (served) | hf (local) | same answer |", "|---|---|---|---|",
-                  *[f"| {r['item']} | {r['served']} | {r['hf']} | {'yes' if r['same_answer'] else 'no'} |" for r in served["items"]], ""]
+                  *[f"| {r['item']} | {r['served']} | {r['hf']} | {'yes' if r['same_answer'] else 'no'} |" for r in found.served["items"]], ""]
     return "\n".join(lines)
 
 
@@ -253,7 +274,7 @@ def main() -> int:
     parser.add_argument("--model-dir", help="where the imported checkpoint goes (default OUT/model)")
     parser.add_argument("--recipes", default="full,lora", help=f"comma-separated recipes to train and test, of {sorted(SMOLLM2_RECIPES)}")
     parser.add_argument("--refine", action="store_true", help="also train the best recipe on train + refine and test it")
-    parser.add_argument("--train-split", action="store_true", help="also run the best fine-tuned model on the train split")
+    parser.add_argument("--train-split", action="store_true", help="also run the base and the best fine-tuned model on the train split")
     parser.add_argument("--repair", type=int, default=0, metavar="N", help="parallelize --repair 2 on N failed held-out items")
     parser.add_argument("--perf", action="store_true", help="time passing programs (speedup_n@1)")
     parser.add_argument("--served", type=int, default=0, metavar="N",
@@ -266,6 +287,8 @@ def main() -> int:
         parser.error(f"--recipes: unknown {unknown or 'empty'}; choose from {sorted(SMOLLM2_RECIPES)}")
 
     from chathpc.evaluate.compare import results_name
+    from chathpc.evaluate.metrics import items_passed_built
+    from chathpc.evaluate.results import read_results
     from chathpc.models import import_gguf
     from chathpc.models.gguf import PROVENANCE_FILE
     from chathpc.train import train
@@ -292,9 +315,10 @@ def main() -> int:
     config = eval_config(RunConfig.model_validate({"model": {"base": str(model_dir)}}))
     test_dir = out / "compare-test"
 
-    def test(spec: str, label: str) -> tuple[int, int]:
-        stages.run(f"test split: {label}", lambda: compare_split("test", config, [spec], test_dir, args.perf, report=False))
-        return items_passed_built(test_dir / "results" / results_name(spec))
+    def test(spec: str, label: str, split: str = "test") -> tuple[int, int]:
+        where = out / f"compare-{split}"
+        stages.run(f"{split} split: {label}", lambda: compare_split(split, config, [spec], where, args.perf, report=False))
+        return items_passed_built(read_results(where / "results" / results_name(spec)).lines)
 
     base = f"hf:{model_dir}"
     specs = [base]
@@ -317,23 +341,29 @@ def main() -> int:
     tables: dict[str, str] = {}
     compare_split("test", config, specs, test_dir, args.perf)
     tables["Held-out (test) split: base vs fine-tuned, by execution"] = (test_dir / "report.md").read_text()
-    if args.train_split:
-        # only the best fine-tuned model: the base model answers the train split as the test split (prose, no program)
-        train_specs = [best, "reference", "sequential"]
-        stages.run("train split: best model and baselines",
-                   lambda: compare_split("train", config, train_specs, out / "compare-train", args.perf))
-        tables[f"Train split (what `{run_name(best)}` memorized; the base model is not run here)"] = (out / "compare-train" / "report.md").read_text()
+    if args.train_split:  # the items fine-tuning saw: the base model against the best fine-tuned one
+        train_specs = [base, best, "reference", "sequential"]
+        for spec, label in zip(train_specs, ["base model", run_name(best), "reference", "sequential"]):
+            test(spec, label, split="train")
+        compare_split("train", config, train_specs, out / "compare-train", args.perf)
+        tables[f"Train split: base vs `{run_name(best)}` on the items it was trained on"] = (out / "compare-train" / "report.md").read_text()
     best_results = test_dir / "results" / results_name(best)
     wrong = wrong_answers(best_results)
-    repair = stages.run("repair (held-out failures)", lambda: repair_stage(config, best, best_results, args.repair)) if args.repair else None
+    repair = None
+    if args.repair:
+        repair = stages.run("repair (held-out failures)", lambda: repair_stage(config, best, best_results, args.repair, out / "repair.json"))
     served = None
     if args.served:
         base_results = test_dir / "results" / results_name(base)
         served = stages.run("openai provider, served base model", lambda: served_stage(config, model_dir, base_results, args.served, out))
     named = {run_name(spec): score for spec, score in scores.items()}
-    text = report(args, stages, imported, trained, named, model_dir.name, run_name(best), tables, wrong, repair, served)
-    Path(args.report).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.report).write_text(text + "\n", encoding="utf-8")
+    text = report(args, stages, Findings(imported, trained, named, model_dir.name, run_name(best), tables, wrong, repair, served))
+    report_path = Path(args.report)
+    earlier = report_path.read_text(encoding="utf-8") if report_path.is_file() else ""
+    if KEPT_SECTION in earlier:  # the reading of the figures is written by hand: never lost to a re-run
+        text += "\n\n" + earlier[earlier.index(KEPT_SECTION):].rstrip()
+        print(f"real_model: kept the hand-written '{KEPT_SECTION[3:]}' section: check it against the new figures", file=sys.stderr)
+    atomic_write_text(report_path, text + "\n")
     print(f"wrote {args.report}")
     return 0
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chathpc.evaluate.metrics import expected_best_at_k, pass_at_k, summarize, wilson_interval
+from chathpc.evaluate.metrics import expected_best_at_k, items_passed_built, pass_at_k, summarize, wilson_interval
 from chathpc.evaluate.results import ResultLine
 from chathpc.data import Record
 
@@ -99,3 +99,9 @@ def test_summarize_per_domain_and_breakdown():
     assert summary.per_domain["stencil"].pass_at[1].value == 0.0
     assert summary.per_domain["blas"].pass_at[1].low < 0.5 < summary.per_domain["blas"].pass_at[1].high
     assert summary.model_validate_json(summary.model_dump_json()) == summary
+
+
+def test_items_passed_built_counts_items_not_samples():
+    lines = [_line("a", 0, "pass"), _line("a", 1, "pass"), _line("b", 0, "wrong_output"), _line("b", 1, "build_error"),
+             _line("c", 0, "build_error"), _line("d", 0, "extract_error"), _line("e", 0, "not_mpi")]
+    assert items_passed_built(lines) == (1, 3)  # passed: a; built: a, b (wrong_output), e (not_mpi compiled)

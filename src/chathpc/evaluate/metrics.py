@@ -30,6 +30,12 @@ BUILT_VERDICTS = frozenset(verdict.value for verdict in Verdict if verdict.built
 """Verdicts of samples that compiled (build@k counts these)."""
 
 
+def items_passed_built(lines: Iterable[ResultLine]) -> tuple[int, int]:
+    """How many items have a passing sample, and how many have a sample that compiled."""
+    lines = list(lines)
+    return len({l.item_id for l in lines if l.passed}), len({l.item_id for l in lines if l.verdict in BUILT_VERDICTS})
+
+
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Unbiased pass@k for one item: n samples, c correct, k drawn (k <= n)."""
     if not 0 <= c <= n or not 1 <= k <= n:

@@ -33,8 +33,8 @@ class Timings(BaseModel):
     check_s: float = 0.0
 
 
-class ResultLine(BaseModel):
-    """One (item, sample) outcome."""
+class Answer(BaseModel):
+    """One generated answer to one item: the fields samples files and results files share."""
 
     schema_version: int = SCHEMA_VERSION
     item_id: str
@@ -45,6 +45,13 @@ class ResultLine(BaseModel):
     record: Record
     prompt: str
     raw_output: str
+    provider: str
+    generation: dict[str, Any]
+
+
+class ResultLine(Answer):
+    """One (item, sample) outcome: the answer and its check."""
+
     code: str | None
     check_mode: CheckMode
     verdict: str
@@ -55,29 +62,20 @@ class ResultLine(BaseModel):
     speedup: dict[int, float] = Field(default_factory=dict, description="rank count -> speedup over the sequential program")
     efficiency: dict[int, float] = Field(default_factory=dict, description="rank count -> parallel efficiency")
     memory_mib: dict[int, float] = Field(default_factory=dict, description="rank count -> largest peak resident set of a rank in the timed run, MiB")
-    provider: str
-    generation: dict[str, Any]
     timings: Timings = Field(default_factory=Timings)
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.item_id, self.sample)
 
+    def answer(self) -> "SampleLine":
+        """The generated answer alone (the check dropped), as a samples file holds it."""
+        return SampleLine(**{name: getattr(self, name) for name in Answer.model_fields}, generate_s=self.timings.generate_s)
 
-class SampleLine(BaseModel):
+
+class SampleLine(Answer):
     """One generated answer, unchecked: a line of the ``generate`` stage's samples file (``recheck`` checks it)."""
 
-    schema_version: int = SCHEMA_VERSION
-    item_id: str
-    item_index: int = Field(ge=0)
-    sample: int = Field(ge=0)
-    domain: str | None = None
-    task: str | None = None
-    record: Record
-    prompt: str
-    raw_output: str
-    provider: str
-    generation: dict[str, Any]
     generate_s: float = Field(0.0, description="the sample's share of its generation batch, seconds")
 
 

@@ -104,12 +104,7 @@ def _stored_samples(path: Path) -> list[SampleLine]:
         is_results = False
     if not is_results:
         return list(read_results(path, SampleLine).lines)
-    return [
-        SampleLine(item_id=l.item_id, item_index=l.item_index, sample=l.sample, domain=l.domain, task=l.task, record=l.record,
-                   prompt=l.prompt, raw_output=l.raw_output, provider=l.provider, generation=l.generation,
-                   generate_s=l.timings.generate_s)
-        for l in read_results(path).lines
-    ]
+    return [line.answer() for line in read_results(path).lines]
 
 
 def recheck(
