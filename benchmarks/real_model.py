@@ -18,7 +18,7 @@ Stages (each resumable: a finished stage's outputs are reused, so an interrupted
 Writes OUT/... and the report ``docs/results/real-model.md`` (``--report``; its hand-written "What this shows" section is kept): machine, versions,
 commands, wall and CPU seconds per stage, the tables, and representative wrong answers.
 Usage: python benchmarks/real_model.py [--out runs/real-model] [--recipes full,lora] [--refine] [--train-split]
-       [--repair 4] [--perf] [--served 3]
+       [--repair 3] [--perf] [--served 3]
 """
 
 from __future__ import annotations
