@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 
-def random_model(shape: str, tokenizer_dir: str) -> str:
-    """A randomly initialized Llama of ``shape`` with the tokenizer of ``tokenizer_dir``, saved to a temporary directory."""
+def random_model(shape: str, tokenizer_dir: str, path: Path) -> None:
+    """A randomly initialized Llama of ``shape`` with the tokenizer of ``tokenizer_dir``, saved to ``path``."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -42,10 +42,8 @@ def random_model(shape: str, tokenizer_dir: str) -> str:
     torch.manual_seed(0)
     with torch.device(device):
         model = AutoModelForCausalLM.from_config(config, dtype=torch.bfloat16 if device == "cuda" else torch.float32)
-    path = Path(tempfile.mkdtemp(prefix="chathpc-gen-bench-")) / f"random-{shape}"
     model.save_pretrained(path)
     tokenizer.save_pretrained(path)
-    return str(path)
 
 
 def main() -> int:
@@ -60,7 +58,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.random_shape and not args.tokenizer:
         parser.error("--random-shape needs --tokenizer DIR")
+    with tempfile.TemporaryDirectory(prefix="chathpc-gen-bench-") as scratch:  # an imported or random model (13.5 GB for 7b)
+        return measure(args, Path(scratch))
 
+
+def measure(args: argparse.Namespace, scratch: Path) -> int:
+    """Generate at each batch size and print the JSON object; a model made here goes under ``scratch``."""
     import torch
 
     from chathpc.config import RunConfig
@@ -68,11 +71,14 @@ def main() -> int:
     from chathpc.providers import generation_request, get_provider
     from chathpc.tasks import dataset_file
 
-    model = random_model(args.random_shape, args.tokenizer) if args.random_shape else args.model
-    if model is None:
+    name, model = args.model, args.model
+    if args.random_shape:
+        name, model = f"random-{args.random_shape}", str(scratch / "random")
+        random_model(args.random_shape, args.tokenizer, Path(model))
+    elif model is None:
         from chathpc.models import import_gguf
 
-        model = str(Path(tempfile.mkdtemp(prefix="chathpc-gen-bench-")) / "smollm2")
+        name, model = "smollm2", str(scratch / "smollm2")
         import_gguf("smollm2", model)
     records = (load_records(dataset_file("train")) + load_records(dataset_file("test")))[: args.prompts]
     template = load_template()
@@ -91,9 +97,9 @@ def main() -> int:
         tokens = sum(len(provider.tokenizer(a[0], add_special_tokens=False)["input_ids"]) for a in answers)
         rates[size], counted[size] = round(tokens / seconds, 2), tokens
     best = max(rates, key=rates.get)
-    device = next(provider.model.parameters()).device
+    device = provider.model.device
     print(json.dumps({
-        "model": model, "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu", "prompts": len(requests), "new_tokens_per_prompt": args.new_tokens,
+        "model": name, "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu", "prompts": len(requests), "new_tokens_per_prompt": args.new_tokens,
         "tokens_per_s": rates, "new_tokens": counted, "best_batch": best, "speedup_batched": round(rates[best] / rates[sizes[0]], 2),
         "target": "speedup_batched >= 3", "cores": os.cpu_count(), "load_average": round(os.getloadavg()[0], 2),
     }, indent=2))

@@ -177,9 +177,11 @@ def served_stage(config: RunConfig, model_dir: Path, hf_results: Path, items: in
 
     records = dataset_records("test", config, "test")[:items]
     path = out / "served-base.jsonl"
-    with served_model(model_dir) as url:
-        served_config = config.model_copy(update={"model": config.model.model_copy(update={"base_url": url, "request_timeout": 900})})
-        run_evaluation(records, served_config, path, provider_spec=f"openai:{model_dir}", resume=path.exists(), progress=False)
+    done = len(read_results(path).lines) if path.is_file() else 0
+    if done < len(records):  # a finished stage starts no server
+        with served_model(model_dir) as url:
+            served_config = config.model_copy(update={"model": config.model.model_copy(update={"base_url": url, "request_timeout": 900})})
+            run_evaluation(records, served_config, path, provider_spec=f"openai:{model_dir}", resume=path.exists(), progress=False)
     local = {line.item_id: line for line in read_results(hf_results).lines}
     rows = [{"item": line.item_id, "served": line.verdict, "hf": local[line.item_id].verdict,
              "same_answer": line.raw_output.strip() == local[line.item_id].raw_output.strip()} for line in read_results(path).lines]

@@ -107,13 +107,9 @@ def _budget(options: QuickstartOptions, name: str) -> Any:
     return value if value is not None else MODEL_BUDGETS[options.model][name]
 
 
-def _steps(options: QuickstartOptions) -> int:
-    return _budget(options, "max_steps")
-
-
 def quickstart_config(options: QuickstartOptions, out: Path) -> RunConfig:
     """The run config of the quickstart: full fine-tuning of the tiny model or the SmolLM2 recipe, short timing runs."""
-    steps = _steps(options)
+    steps = _budget(options, "max_steps")
     run = {"max_steps": steps, "seed": options.seed, "output_dir": str(out / "run"), "save_steps": max(steps, 1),
            "eval_steps": max(steps, 1), "validation_split": 0.0, "max_seq_length": _budget(options, "max_seq_length")}
     if options.model == "smollm2":
@@ -241,7 +237,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         config.data.train_file = str(save_records(train_records, out / "results" / "train-items.jsonl"))
     from chathpc.train.sft import train
 
-    trained = stage(f"train ({config.training.method}, {_steps(options)} steps)", lambda: train(config, progress=progress))
+    trained = stage(f"train ({config.training.method}, {config.training.max_steps} steps)", lambda: train(config, progress=progress))
     spec = f"hf:{out / 'run'}"
     results = out / "results"
     verify = stage("verify (train split)", lambda: run_evaluation(
