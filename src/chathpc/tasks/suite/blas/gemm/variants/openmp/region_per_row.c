@@ -1,4 +1,4 @@
-/* gemm: C = alpha*A*B + beta*C (OpenMP variant, slower): the parallel for sits on the innermost j loop, so a parallel region is opened and joined n*n times instead of once around the rows */
+/* gemm: C = alpha*A*B + beta*C (OpenMP variant, slower): a parallel region is opened for every row of C (n fork/joins instead of one), and the j-k loop order inside walks B by columns (stride n) instead of by rows */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,11 +33,10 @@ int main(int argc, char **argv) {
     }
   for (int i = 0; i < n; i++) {
 #pragma omp parallel for
-    for (int j = 0; j < n; j++) c[i * n + j] *= beta;
-    for (int k = 0; k < n; k++) {
-      double aik = alpha * a[i * n + k];
-#pragma omp parallel for
-      for (int j = 0; j < n; j++) c[i * n + j] += aik * b[k * n + j];
+    for (int j = 0; j < n; j++) {
+      double cij = beta * c[i * n + j];
+      for (int k = 0; k < n; k++) cij += alpha * a[i * n + k] * b[k * n + j];
+      c[i * n + j] = cij;
     }
   }
   print_mat("c", c, n);
