@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
     Kokkos::parallel_scan("rowptr", n + 1, KOKKOS_LAMBDA(const int i, int &upd, const bool final) {
       if (final) rowptr(i) = upd;
       if (i < n)
-        for (int k = 0; k < 5; k++) upd += i + k * k * (1 + i % 3) < n;
+        for (int k = 0; k < 5; k++) upd += (i + k * k * (1 + i % 3) < n) ? 1 : 0;
     });
     int nnz = 0;
     Kokkos::deep_copy(nnz, Kokkos::subview(rowptr, n));

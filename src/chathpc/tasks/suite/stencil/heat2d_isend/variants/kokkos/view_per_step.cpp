@@ -1,4 +1,4 @@
-/* heat2d_isend (Kokkos variant): a new zero-filled View for the next grid is allocated inside the step loop (and its boundary copied from u) instead of swapping two Views allocated once */
+/* heat2d_isend (Kokkos variant): a new View for the next grid is allocated (zero-filled) inside the step loop and filled with a deep_copy of u for its fixed boundary, instead of swapping two Views allocated once */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
