@@ -4,8 +4,9 @@
 For each task, builds seq.c (gcc -O2) and kokkos.cpp plus variants/kokkos/*.cpp (g++ with the static
 Kokkos at --kokkos), runs every `args` set of task.yaml at each thread count --repeats times and compares
 the output token by token with seq's (numbers within the task's rtol/atol). With --perf it also times
-seq and each program once on perf_args (at 2 threads unless
---perf-threads says otherwise) and prints the speedups.
+seq and each program once on perf_args (at 2 threads unless --perf-threads says otherwise) and prints
+wall and CPU seconds and the speedups; on a loaded machine set OMP_WAIT_POLICY=passive, or spinning
+threads that lose their core make iterative kernels many times slower.
 
     python scripts/check_suite_target.py [--task ID ...] [--threads 1,2,3,4] [--repeats 3] [--perf]
 
@@ -13,6 +14,7 @@ Until the harness has `--target kokkos` (issue #22), this is how the suite's Kok
 """
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -33,9 +35,15 @@ def build(cmd, out):
 
 def run(exe, args, threads, timeout=120):
     env = dict(os.environ, OMP_PROC_BIND="false", OMP_NUM_THREADS=str(threads), KOKKOS_NUM_THREADS=str(threads))
-    t0 = time.perf_counter()
+    cpu0, t0 = _children_cpu(), time.perf_counter()
     r = subprocess.run([str(exe), *args], capture_output=True, text=True, env=env, timeout=timeout)
-    return r.returncode, r.stdout, r.stderr, time.perf_counter() - t0
+    return r.returncode, r.stdout, r.stderr, time.perf_counter() - t0, _children_cpu() - cpu0
+
+
+def _children_cpu():
+    """CPU seconds (user + system) used so far by finished child processes."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def as_float(tok):
@@ -114,19 +122,19 @@ def main():
             for t in threads:
                 for args, ref in want.items():
                     for rep in range(a.repeats):
-                        rc, out, errout, _ = run(exe, args, t)
+                        rc, out, errout, _, _ = run(exe, args, t)
                         why = f"rc {rc}: {errout.strip()[:200]}" if rc else compare(out, ref, rtol, atol)
                         if why:
                             bad.append(f"T={t} args={' '.join(args)} run {rep + 1}: {why}")
             perf = ""
             if a.perf and not bad and spec.get("perf_args"):
-                _, seq_out, _, ts = run(seq, spec["perf_args"], 1, timeout=600)
-                perf = f"seq {ts:.2f}s"
+                _, seq_out, _, ts, cs = run(seq, spec["perf_args"], 1, timeout=600)
+                perf = f"seq {ts:.2f}s cpu {cs:.2f}s"
                 for t in (int(x) for x in a.perf_threads.split(",")):
-                    rc, out, _, tt = run(exe, spec["perf_args"], t, timeout=600)
+                    rc, out, _, tt, ct = run(exe, spec["perf_args"], t, timeout=600)
                     if rc or compare(out, seq_out, rtol, atol):
                         bad.append(f"perf_args output differs at {t} threads")
-                    perf += f" T{t} {tt:.2f}s (x{ts / tt:.2f})"
+                    perf += f" T{t} {tt:.2f}s cpu {ct:.2f}s (x{ts / tt:.2f})"
                     if name == "reference":
                         ref_times[t] = tt
                     elif t in ref_times:
