@@ -24,8 +24,10 @@ static void print_mat(const char *name, Kokkos::View<const double **> a) {
 int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
-    const int BS = 32; /* columns per work item: rows of the block stay contiguous */
     int n = argc > 1 ? atoi(argv[1]) : 500;
+    /* one block of contiguous columns per thread (L is streamed once per block); on a GPU this becomes one column per thread */
+    const int nblk = n < Kokkos::DefaultExecutionSpace::concurrency() ? n : Kokkos::DefaultExecutionSpace::concurrency();
+    const int BS = (n + nblk - 1) / nblk;
     Kokkos::View<double **> l(Kokkos::view_alloc(Kokkos::WithoutInitializing, "l"), n, n);
     Kokkos::View<double **> b(Kokkos::view_alloc(Kokkos::WithoutInitializing, "b"), n, n);
     Kokkos::parallel_for("init", Kokkos::MDRangePolicy<Kokkos::Rank<2>>({0, 0}, {n, n}), KOKKOS_LAMBDA(const int i, const int j) {
@@ -33,7 +35,7 @@ int main(int argc, char **argv) {
       if (j == i) l(i, i) = 2.0 + (i % 5) * 0.25;
       b(i, j) = 0.5 + ((3 * i + j) % 19) * 0.03125;
     });
-    Kokkos::parallel_for("trsm", (n + BS - 1) / BS, KOKKOS_LAMBDA(const int blk) {
+    Kokkos::parallel_for("trsm", nblk, KOKKOS_LAMBDA(const int blk) {
       const int j0 = blk * BS, j1 = j0 + BS < n ? j0 + BS : n;
       for (int i = 0; i < n; i++) {
         for (int k = 0; k < i; k++) {

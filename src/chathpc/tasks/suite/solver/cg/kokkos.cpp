@@ -1,4 +1,4 @@
-/* cg (Kokkos): conjugate gradient on the n x n grid operator 4.05 I - neighbours; matvec fused with p.q in one MDRange parallel_reduce, x/r update fused with r.r */
+/* cg (Kokkos): conjugate gradient on the n x n grid operator 4.05 I - neighbours; matvec fused with p.q in one parallel_reduce (a team per grid row), x/r update fused with r.r */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +11,7 @@ int main(int argc, char **argv) {
     int iters = argc > 2 ? atoi(argv[2]) : 100;
     int every = iters >= 4 ? iters / 4 : 1;
     const int N = n * n;
+    using row_teams = Kokkos::TeamPolicy<>;
     Kokkos::View<double *> x("x", N);
     Kokkos::View<double *> r(Kokkos::view_alloc(Kokkos::WithoutInitializing, "r"), N);
     Kokkos::View<double *> p(Kokkos::view_alloc(Kokkos::WithoutInitializing, "p"), N);
@@ -23,16 +24,20 @@ int main(int argc, char **argv) {
     printf("iter 0 res %.12e\n", sqrt(rr));
     for (int it = 1; it <= iters; it++) {
       double pq = 0.0;
-      Kokkos::parallel_reduce("matvec_pq", Kokkos::MDRangePolicy<Kokkos::Rank<2>>({0, 0}, {n, n}),
-                              KOKKOS_LAMBDA(const int i, const int j, double &acc) {
-        const int c = i * n + j;
-        double s = 4.05 * p(c);
-        if (i > 0) s -= p(c - n);
-        if (i < n - 1) s -= p(c + n);
-        if (j > 0) s -= p(c - 1);
-        if (j < n - 1) s -= p(c + 1);
-        q(c) = s;
-        acc += p(c) * s;
+      Kokkos::parallel_reduce("matvec_pq", row_teams(n, Kokkos::AUTO), KOKKOS_LAMBDA(const row_teams::member_type &m, double &acc) {
+        const int i = m.league_rank();
+        double row_pq = 0.0;
+        Kokkos::parallel_reduce(Kokkos::TeamThreadRange(m, n), [&](const int j, double &part) {
+          const int c = i * n + j;
+          double s = 4.05 * p(c);
+          if (i > 0) s -= p(c - n);
+          if (i < n - 1) s -= p(c + n);
+          if (j > 0) s -= p(c - 1);
+          if (j < n - 1) s -= p(c + 1);
+          q(c) = s;
+          part += p(c) * s;
+        }, row_pq);
+        Kokkos::single(Kokkos::PerTeam(m), [&]() { acc += row_pq; });
       }, pq);
       const double alpha = rr / pq;
       double rr_new = 0.0;

@@ -1,4 +1,4 @@
-/* heat2d_isend (Kokkos): explicit 2D heat steps on a rows x cols grid, an MDRangePolicy over the interior per step */
+/* heat2d_isend (Kokkos): explicit 2D heat steps on a rows x cols grid, per step one team per interior row, the columns over its threads */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
     using range2 = Kokkos::MDRangePolicy<Kokkos::Rank<2>>;
+    using row_teams = Kokkos::TeamPolicy<>;
     int rows = argc > 1 ? atoi(argv[1]) : 1800;
     int cols = argc > 2 ? atoi(argv[2]) : 1800;
     int steps = argc > 3 ? atoi(argv[3]) : 80;
@@ -28,8 +29,11 @@ int main(int argc, char **argv) {
       u(i, j) = un(i, j) = 1.0 + ((5 * i + j) % 9) * 0.25;
     });
     for (int s = 0; s < steps; s++) {
-      Kokkos::parallel_for("step", range2({1, 1}, {rows - 1, cols - 1}), KOKKOS_LAMBDA(const int i, const int j) {
-        un(i, j) = u(i, j) + 0.2 * (u(i - 1, j) + u(i + 1, j) + u(i, j - 1) + u(i, j + 1) - 4.0 * u(i, j));
+      Kokkos::parallel_for("step", row_teams(rows - 2, Kokkos::AUTO), KOKKOS_LAMBDA(const row_teams::member_type &m) {
+        const int i = m.league_rank() + 1;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(m, 1, cols - 1), [&](const int j) {
+          un(i, j) = u(i, j) + 0.2 * (u(i - 1, j) + u(i + 1, j) + u(i, j - 1) + u(i, j + 1) - 4.0 * u(i, j));
+        });
       });
       auto tmp = u;
       u = un;

@@ -1,4 +1,4 @@
-/* jacobi2d_5pt (Kokkos): 2D 5-point Jacobi sweeps on an n x n grid, an MDRangePolicy over the interior per sweep */
+/* jacobi2d_5pt (Kokkos): 2D 5-point Jacobi sweeps on an n x n grid, per sweep one team per interior row, the columns over its threads */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
     using range2 = Kokkos::MDRangePolicy<Kokkos::Rank<2>>;
+    using row_teams = Kokkos::TeamPolicy<>;
     int n = argc > 1 ? atoi(argv[1]) : 2000;
     int sweeps = argc > 2 ? atoi(argv[2]) : 100;
     Kokkos::View<double **> u(Kokkos::view_alloc(Kokkos::WithoutInitializing, "u"), n, n);
@@ -27,8 +28,11 @@ int main(int argc, char **argv) {
       u(i, j) = v(i, j) = 1.0 + ((i + 2 * j) % 13) * 0.125;
     });
     for (int t = 0; t < sweeps; t++) {
-      Kokkos::parallel_for("sweep", range2({1, 1}, {n - 1, n - 1}), KOKKOS_LAMBDA(const int i, const int j) {
-        v(i, j) = 0.2 * (u(i, j) + u(i - 1, j) + u(i + 1, j) + u(i, j - 1) + u(i, j + 1));
+      Kokkos::parallel_for("sweep", row_teams(n - 2, Kokkos::AUTO), KOKKOS_LAMBDA(const row_teams::member_type &m) {
+        const int i = m.league_rank() + 1;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(m, 1, n - 1), [&](const int j) {
+          v(i, j) = 0.2 * (u(i, j) + u(i - 1, j) + u(i + 1, j) + u(i, j - 1) + u(i, j + 1));
+        });
       });
       auto tmp = u;
       u = v;

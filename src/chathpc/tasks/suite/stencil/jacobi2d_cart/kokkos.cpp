@@ -1,4 +1,4 @@
-/* jacobi2d_cart (Kokkos): weighted 2D 5-point Jacobi on a ny x nx grid, an MDRangePolicy over the interior per step */
+/* jacobi2d_cart (Kokkos): weighted 2D 5-point Jacobi on a ny x nx grid, per step one team per interior row, the columns over its threads */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
     using range2 = Kokkos::MDRangePolicy<Kokkos::Rank<2>>;
+    using row_teams = Kokkos::TeamPolicy<>;
     int ny = argc > 1 ? atoi(argv[1]) : 2000;
     int nx = argc > 2 ? atoi(argv[2]) : 2000;
     int steps = argc > 3 ? atoi(argv[3]) : 60;
@@ -28,8 +29,11 @@ int main(int argc, char **argv) {
       u(i, j) = v(i, j) = 1.0 + ((i + 4 * j) % 13) * 0.125;
     });
     for (int s = 0; s < steps; s++) {
-      Kokkos::parallel_for("step", range2({1, 1}, {ny - 1, nx - 1}), KOKKOS_LAMBDA(const int i, const int j) {
-        v(i, j) = 0.4 * u(i, j) + 0.15 * (u(i - 1, j) + u(i + 1, j) + u(i, j - 1) + u(i, j + 1));
+      Kokkos::parallel_for("step", row_teams(ny - 2, Kokkos::AUTO), KOKKOS_LAMBDA(const row_teams::member_type &m) {
+        const int i = m.league_rank() + 1;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(m, 1, nx - 1), [&](const int j) {
+          v(i, j) = 0.4 * u(i, j) + 0.15 * (u(i - 1, j) + u(i + 1, j) + u(i, j - 1) + u(i, j + 1));
+        });
       });
       auto tmp = u;
       u = v;

@@ -1,4 +1,4 @@
-/* jacobi3d_7pt (Kokkos): 3D 7-point Jacobi sweeps on an n x n x n grid, a rank-3 MDRangePolicy over the interior per sweep */
+/* jacobi3d_7pt (Kokkos): 3D 7-point Jacobi sweeps on an n x n x n grid, per sweep one team per interior grid line, the points of the line over its threads */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
     using range3 = Kokkos::MDRangePolicy<Kokkos::Rank<3>>;
+    using lines = Kokkos::TeamPolicy<>;
     int n = argc > 1 ? atoi(argv[1]) : 120;
     int sweeps = argc > 2 ? atoi(argv[2]) : 300;
     Kokkos::View<double ***> u(Kokkos::view_alloc(Kokkos::WithoutInitializing, "u"), n, n, n);
@@ -28,8 +29,11 @@ int main(int argc, char **argv) {
       u(i, j, k) = v(i, j, k) = 1.0 + ((i + 2 * j + 3 * k) % 13) * 0.125;
     });
     for (int t = 0; t < sweeps; t++) {
-      Kokkos::parallel_for("sweep", range3({1, 1, 1}, {n - 1, n - 1, n - 1}), KOKKOS_LAMBDA(const int i, const int j, const int k) {
-        v(i, j, k) = (u(i, j, k) + u(i - 1, j, k) + u(i + 1, j, k) + u(i, j - 1, k) + u(i, j + 1, k) + u(i, j, k - 1) + u(i, j, k + 1)) / 7.0;
+      Kokkos::parallel_for("sweep", lines((n - 2) * (n - 2), Kokkos::AUTO), KOKKOS_LAMBDA(const lines::member_type &m) {
+        const int i = 1 + m.league_rank() / (n - 2), j = 1 + m.league_rank() % (n - 2);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(m, 1, n - 1), [&](const int k) {
+          v(i, j, k) = (u(i, j, k) + u(i - 1, j, k) + u(i + 1, j, k) + u(i, j - 1, k) + u(i, j + 1, k) + u(i, j, k - 1) + u(i, j, k + 1)) / 7.0;
+        });
       });
       auto tmp = u;
       u = v;

@@ -1,4 +1,4 @@
-/* stencil2d_9pt (Kokkos): 2D 9-point smoothing on an n x n grid, an MDRangePolicy over the interior per step */
+/* stencil2d_9pt (Kokkos): 2D 9-point smoothing on an n x n grid, per step one team per interior row, the columns over its threads */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +19,7 @@ int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
     using range2 = Kokkos::MDRangePolicy<Kokkos::Rank<2>>;
+    using row_teams = Kokkos::TeamPolicy<>;
     int n = argc > 1 ? atoi(argv[1]) : 1600;
     int steps = argc > 2 ? atoi(argv[2]) : 80;
     Kokkos::View<double **> grid(Kokkos::view_alloc(Kokkos::WithoutInitializing, "grid"), n, n);
@@ -27,9 +28,12 @@ int main(int argc, char **argv) {
       grid(r, c) = next(r, c) = 1.0 + ((3 * r + c) % 11) * 0.25;
     });
     for (int s = 0; s < steps; s++) {
-      Kokkos::parallel_for("step", range2({1, 1}, {n - 1, n - 1}), KOKKOS_LAMBDA(const int r, const int c) {
-        next(r, c) = 0.2 * grid(r, c) + 0.125 * (grid(r - 1, c) + grid(r + 1, c) + grid(r, c - 1) + grid(r, c + 1))
-                   + 0.075 * (grid(r - 1, c - 1) + grid(r - 1, c + 1) + grid(r + 1, c - 1) + grid(r + 1, c + 1));
+      Kokkos::parallel_for("step", row_teams(n - 2, Kokkos::AUTO), KOKKOS_LAMBDA(const row_teams::member_type &m) {
+        const int r = m.league_rank() + 1;
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(m, 1, n - 1), [&](const int c) {
+          next(r, c) = 0.2 * grid(r, c) + 0.125 * (grid(r - 1, c) + grid(r + 1, c) + grid(r, c - 1) + grid(r, c + 1))
+                     + 0.075 * (grid(r - 1, c - 1) + grid(r - 1, c + 1) + grid(r + 1, c - 1) + grid(r + 1, c + 1));
+        });
       });
       auto tmp = grid;
       grid = next;

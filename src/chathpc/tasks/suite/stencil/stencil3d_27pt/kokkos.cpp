@@ -1,4 +1,4 @@
-/* stencil3d_27pt (Kokkos): 3D 27-point box mean on an n x n x n grid, a rank-3 MDRangePolicy over the interior per step */
+/* stencil3d_27pt (Kokkos): 3D 27-point box mean on an n x n x n grid, per step one team per interior grid line, the points of the line over its threads */
 #include <Kokkos_Core.hpp>
 #include <cmath>
 #include <cstdio>
@@ -20,6 +20,7 @@ int main(int argc, char **argv) {
   Kokkos::initialize(argc, argv);
   {
     using range3 = Kokkos::MDRangePolicy<Kokkos::Rank<3>>;
+    using lines = Kokkos::TeamPolicy<>;
     int n = argc > 1 ? atoi(argv[1]) : 100;
     int steps = argc > 2 ? atoi(argv[2]) : 80;
     Kokkos::View<double ***> a(Kokkos::view_alloc(Kokkos::WithoutInitializing, "a"), n, n, n);
@@ -28,12 +29,15 @@ int main(int argc, char **argv) {
       a(z, y, x) = b(z, y, x) = 1.0 + ((z + 3 * y + 5 * x) % 17) * 0.0625;
     });
     for (int s = 0; s < steps; s++) {
-      Kokkos::parallel_for("step", range3({1, 1, 1}, {n - 1, n - 1, n - 1}), KOKKOS_LAMBDA(const int z, const int y, const int x) {
-        double acc = 0.0;
-        for (int dz = -1; dz <= 1; dz++)
-          for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++) acc += a(z + dz, y + dy, x + dx);
-        b(z, y, x) = acc / 27.0;
+      Kokkos::parallel_for("step", lines((n - 2) * (n - 2), Kokkos::AUTO), KOKKOS_LAMBDA(const lines::member_type &m) {
+        const int z = 1 + m.league_rank() / (n - 2), y = 1 + m.league_rank() % (n - 2);
+        Kokkos::parallel_for(Kokkos::TeamThreadRange(m, 1, n - 1), [&](const int x) {
+          double acc = 0.0;
+          for (int dz = -1; dz <= 1; dz++)
+            for (int dy = -1; dy <= 1; dy++)
+              for (int dx = -1; dx <= 1; dx++) acc += a(z + dz, y + dy, x + dx);
+          b(z, y, x) = acc / 27.0;
+        });
       });
       auto tmp = a;
       a = b;
