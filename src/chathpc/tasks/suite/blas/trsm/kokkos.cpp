@@ -38,11 +38,13 @@ int main(int argc, char **argv) {
     Kokkos::parallel_for("trsm", nblk, KOKKOS_LAMBDA(const int blk) {
       const int j0 = blk * BS, j1 = j0 + BS < n ? j0 + BS : n;
       for (int i = 0; i < n; i++) {
+        double *bi = &b(i, 0); /* row pointers: the compiler can vectorize the j loops */
         for (int k = 0; k < i; k++) {
           const double lik = l(i, k);
-          for (int j = j0; j < j1; j++) b(i, j) -= lik * b(k, j);
+          const double *bk = &b(k, 0);
+          for (int j = j0; j < j1; j++) bi[j] -= lik * bk[j];
         }
-        for (int j = j0; j < j1; j++) b(i, j) /= l(i, i);
+        for (int j = j0; j < j1; j++) bi[j] /= l(i, i);
       }
     });
     print_mat("x", b);
