@@ -36,10 +36,12 @@ int main(int argc, char **argv) {
     });
     /* Each row of C is independent; k outside j keeps the innermost loop contiguous in B and C. */
     Kokkos::parallel_for("gemm", n, KOKKOS_LAMBDA(const int i) {
-      for (int j = 0; j < n; j++) c(i, j) *= beta;
+      double *ci = &c(i, 0); /* row pointers: the compiler can vectorize the j loops */
+      for (int j = 0; j < n; j++) ci[j] *= beta;
       for (int k = 0; k < n; k++) {
         const double aik = alpha * a(i, k);
-        for (int j = 0; j < n; j++) c(i, j) += aik * b(k, j);
+        const double *bk = &b(k, 0);
+        for (int j = 0; j < n; j++) ci[j] += aik * bk[j];
       }
     });
     print_mat("c", c);

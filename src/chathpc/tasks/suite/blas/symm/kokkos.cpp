@@ -35,10 +35,12 @@ int main(int argc, char **argv) {
       c(i, j) = 1.0 + ((i + j) % 5) * 0.25;
     });
     Kokkos::parallel_for("symm", n, KOKKOS_LAMBDA(const int i) {
-      for (int j = 0; j < n; j++) c(i, j) *= beta;
+      double *ci = &c(i, 0); /* row pointers: the compiler can vectorize the j loops */
+      for (int j = 0; j < n; j++) ci[j] *= beta;
       for (int k = 0; k < n; k++) {
         const double aik = alpha * (k <= i ? a(i, k) : a(k, i));
-        for (int j = 0; j < n; j++) c(i, j) += aik * b(k, j);
+        const double *bk = &b(k, 0);
+        for (int j = 0; j < n; j++) ci[j] += aik * bk[j];
       }
     });
     print_mat("c", c);

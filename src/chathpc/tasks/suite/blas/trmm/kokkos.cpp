@@ -34,10 +34,12 @@ int main(int argc, char **argv) {
       b(i, j) = 0.5 + ((3 * i + j) % 19) * 0.03125;
     });
     Kokkos::parallel_for("trmm", Kokkos::RangePolicy<Kokkos::Schedule<Kokkos::Dynamic>>(0, n), KOKKOS_LAMBDA(const int i) {
-      for (int j = 0; j < n; j++) c(i, j) = 0.0;
+      double *ci = &c(i, 0); /* row pointers: the compiler can vectorize the j loops */
+      for (int j = 0; j < n; j++) ci[j] = 0.0;
       for (int k = 0; k <= i; k++) {
         const double lik = alpha * l(i, k);
-        for (int j = 0; j < n; j++) c(i, j) += lik * b(k, j);
+        const double *bk = &b(k, 0);
+        for (int j = 0; j < n; j++) ci[j] += lik * bk[j];
       }
     });
     print_mat("c", c);
