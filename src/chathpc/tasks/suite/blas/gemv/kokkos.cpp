@@ -1,0 +1,44 @@
+/* gemv (Kokkos): y = alpha*A*x + beta*y for a dense n x n matrix, one team per row with a nested parallel_reduce */
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+static void print_vec(const char *name, Kokkos::View<const double *> v) {
+  const int n = v.extent(0);
+  double s = 0.0, ws = 0.0;
+  Kokkos::parallel_reduce("checksums", n, KOKKOS_LAMBDA(const int i, double &ls, double &lws) {
+    ls += v(i);
+    lws += (i % 7 + 1) * v(i);
+  }, s, ws);
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), v);
+  printf("%s sum %.12e wsum %.12e\n", name, s, ws);
+  for (int k = 0; k < 8; k++) printf("%s[%d] %.12e\n", name, k * n / 8, h(k * n / 8));
+}
+
+int main(int argc, char **argv) {
+  Kokkos::initialize(argc, argv);
+  {
+    using team_member = Kokkos::TeamPolicy<>::member_type;
+    int n = argc > 1 ? atoi(argv[1]) : 2000;
+    double alpha = 1.5, beta = 0.5;
+    Kokkos::View<double **> a(Kokkos::view_alloc(Kokkos::WithoutInitializing, "a"), n, n);
+    Kokkos::View<double *> x(Kokkos::view_alloc(Kokkos::WithoutInitializing, "x"), n);
+    Kokkos::View<double *> y(Kokkos::view_alloc(Kokkos::WithoutInitializing, "y"), n);
+    Kokkos::parallel_for("init_a", Kokkos::MDRangePolicy<Kokkos::Rank<2>>({0, 0}, {n, n}),
+                         KOKKOS_LAMBDA(const int i, const int j) { a(i, j) = 1.0 + ((i + 2 * j) % 17) * 0.0625; });
+    Kokkos::parallel_for("init_xy", n, KOKKOS_LAMBDA(const int i) {
+      x(i) = 1.0 + (i % 13) * 0.125;
+      y(i) = 2.0 + (i % 11) * 0.25;
+    });
+    Kokkos::parallel_for("gemv", Kokkos::TeamPolicy<>(n, Kokkos::AUTO), KOKKOS_LAMBDA(const team_member &m) {
+      const int i = m.league_rank();
+      double t = 0.0;
+      Kokkos::parallel_reduce(Kokkos::TeamThreadRange(m, n), [&](const int j, double &acc) { acc += a(i, j) * x(j); }, t);
+      Kokkos::single(Kokkos::PerTeam(m), [&]() { y(i) = alpha * t + beta * y(i); });
+    });
+    print_vec("y", y);
+  }
+  Kokkos::finalize();
+  return 0;
+}

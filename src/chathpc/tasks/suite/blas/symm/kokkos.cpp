@@ -1,0 +1,50 @@
+/* symm (Kokkos): C = alpha*A*B + beta*C, A symmetric in its lower triangle; rows of C in parallel, i-k-j order inside a row */
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+static void print_mat(const char *name, Kokkos::View<const double **> a) {
+  const int n = a.extent(0);
+  double s = 0.0, ws = 0.0;
+  Kokkos::parallel_reduce("checksums", n, KOKKOS_LAMBDA(const int i, double &ls, double &lws) {
+    for (int j = 0; j < n; j++) {
+      ls += a(i, j);
+      lws += ((i + 2 * j) % 7 + 1) * a(i, j);
+    }
+  }, s, ws);
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), a);
+  printf("%s sum %.12e wsum %.12e\n", name, s, ws);
+  for (int k = 0; k < 8; k++) {
+    int i = k * n / 8, j = (7 - k) * n / 8;
+    printf("%s[%d][%d] %.12e\n", name, i, j, h(i, j));
+  }
+}
+
+int main(int argc, char **argv) {
+  Kokkos::initialize(argc, argv);
+  {
+    int n = argc > 1 ? atoi(argv[1]) : 500;
+    double alpha = 1.5, beta = 0.5;
+    Kokkos::View<double **> a(Kokkos::view_alloc(Kokkos::WithoutInitializing, "a"), n, n);
+    Kokkos::View<double **> b(Kokkos::view_alloc(Kokkos::WithoutInitializing, "b"), n, n);
+    Kokkos::View<double **> c(Kokkos::view_alloc(Kokkos::WithoutInitializing, "c"), n, n);
+    Kokkos::parallel_for("init", Kokkos::MDRangePolicy<Kokkos::Rank<2>>({0, 0}, {n, n}), KOKKOS_LAMBDA(const int i, const int j) {
+      if (j <= i) a(i, j) = 1.0 + ((i + j) % 17) * 0.0625;
+      b(i, j) = 0.5 + ((3 * i + j) % 19) * 0.03125;
+      c(i, j) = 1.0 + ((i + j) % 5) * 0.25;
+    });
+    Kokkos::parallel_for("symm", n, KOKKOS_LAMBDA(const int i) {
+      double *ci = &c(i, 0); /* row pointers: the compiler can vectorize the j loops */
+      for (int j = 0; j < n; j++) ci[j] *= beta;
+      for (int k = 0; k < n; k++) {
+        const double aik = alpha * (k <= i ? a(i, k) : a(k, i));
+        const double *bk = &b(k, 0);
+        for (int j = 0; j < n; j++) ci[j] += aik * bk[j];
+      }
+    });
+    print_mat("c", c);
+  }
+  Kokkos::finalize();
+  return 0;
+}

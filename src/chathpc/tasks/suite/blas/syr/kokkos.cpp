@@ -1,0 +1,44 @@
+/* syr (Kokkos): A = A + alpha*x*x^T on the lower triangle of an n x n matrix, one team per row (dynamic schedule) */
+#include <Kokkos_Core.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+static void print_mat(const char *name, Kokkos::View<const double **> a) {
+  const int n = a.extent(0);
+  double s = 0.0, ws = 0.0;
+  Kokkos::parallel_reduce("checksums", n, KOKKOS_LAMBDA(const int i, double &ls, double &lws) {
+    for (int j = 0; j < n; j++) {
+      ls += a(i, j);
+      lws += ((i + 2 * j) % 7 + 1) * a(i, j);
+    }
+  }, s, ws);
+  auto h = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), a);
+  printf("%s sum %.12e wsum %.12e\n", name, s, ws);
+  for (int k = 0; k < 8; k++) {
+    int i = k * n / 8, j = (7 - k) * n / 8;
+    printf("%s[%d][%d] %.12e\n", name, i, j, h(i, j));
+  }
+}
+
+int main(int argc, char **argv) {
+  Kokkos::initialize(argc, argv);
+  {
+    using policy = Kokkos::TeamPolicy<Kokkos::Schedule<Kokkos::Dynamic>>;
+    int n = argc > 1 ? atoi(argv[1]) : 2000;
+    double alpha = 0.5;
+    Kokkos::View<double **> a(Kokkos::view_alloc(Kokkos::WithoutInitializing, "a"), n, n);
+    Kokkos::View<double *> x(Kokkos::view_alloc(Kokkos::WithoutInitializing, "x"), n);
+    Kokkos::parallel_for("init_a", Kokkos::MDRangePolicy<Kokkos::Rank<2>>({0, 0}, {n, n}),
+                         KOKKOS_LAMBDA(const int i, const int j) { a(i, j) = 1.0 + ((i + j) % 17) * 0.0625; });
+    Kokkos::parallel_for("init_x", n, KOKKOS_LAMBDA(const int i) { x(i) = 1.0 + (i % 13) * 0.125; });
+    Kokkos::parallel_for("syr", policy(n, Kokkos::AUTO), KOKKOS_LAMBDA(const policy::member_type &m) {
+      const int i = m.league_rank();
+      const double axi = alpha * x(i);
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(m, i + 1), [&](const int j) { a(i, j) += axi * x(j); });
+    });
+    print_mat("a", a);
+  }
+  Kokkos::finalize();
+  return 0;
+}
