@@ -1,6 +1,6 @@
 """The suite ships an OpenMP solution for every task, a hybrid one for the stencil and solver tasks, and
 slower variants of both whose header says what makes them slower (their outputs are checked by
-`bench --target openmp|hybrid` and, during development, by scripts/check_suite_target.py)."""
+`bench --target openmp|hybrid`)."""
 
 from __future__ import annotations
 
