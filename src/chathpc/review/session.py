@@ -109,13 +109,13 @@ class CheckSettings:
 def recorded_settings(lines: Sequence[ResultLine], base: HarnessConfig) -> CheckSettings:
     """``base`` with what the results' checks record: the rank counts of their given runs, explore
     (seed, budget) and sanitize when a check ran them, and timing when it was requested."""
-    ranks: list[int] = []
+    ranks: set[int] = set()
     explore = sanitize = None
     for line in lines:
         if line.check is None:
             continue
         result = CheckResult.model_validate(line.check)
-        ranks += [run.ranks for run in result.runs if run.role == "given" and run.ranks not in ranks]
+        ranks |= {run.ranks for run in result.runs if run.role == "given"}
         explore = explore or result.explore
         sanitize = sanitize or result.sanitized
     updates: dict[str, Any] = {}
