@@ -80,7 +80,7 @@ def result_view(result: CheckResult) -> dict[str, Any]:
         "detail": result.detail, "feedback": result.feedback(),
         "build_log": result.build_log if result.verdict == Verdict.BUILD_ERROR else "",
         "mismatch": _mismatch(failure), "perf": _performance(result),
-        "perf_flags": result.perf.flags if result.perf is not None else [], "perf_error": result.perf.error if result.perf is not None else None,
+        "perf_error": result.perf.error if result.perf is not None else None,
         "runs": len(result.runs), "isolation": result.isolation, "check_sha256": check_hash(result),
     }
 

@@ -65,7 +65,9 @@ function resultBlock(result) {
     if (m.output.length) parts.push(el("div", { class: "box" }, m.output.map((o) => `${o.line}: ${o.text}`).join("\n")));
   }
   if (result.build_log) parts.push(el("details", { open: true }, el("summary", {}, "compiler errors"), el("div", { class: "box" }, result.build_log)));
-  else if (!result.passed && !result.mismatch && result.feedback) parts.push(el("div", { class: "box" }, result.feedback));
+  else if (["runtime_error", "timeout", "memory_error"].includes(result.verdict) && !result.mismatch) {
+    parts.push(el("div", { class: "box" }, result.feedback));  // the failing run and the tail of its stderr
+  }
   if (result.perf && result.perf.length) {
     parts.push(el("table", { class: "perf" },
       el("tr", {}, ["ranks", "seconds", "speedup", "efficiency", "MiB per rank", "bytes sent"].map((h) => el("th", {}, h))),
@@ -73,7 +75,7 @@ function resultBlock(result) {
         el("td", {}, (100 * t.efficiency).toFixed(0) + "%"), el("td", {}, t.memory_mib === null ? "-" : t.memory_mib.toFixed(1)),
         el("td", {}, t.bytes_sent === null ? "-" : t.bytes_sent)))));
   }
-  if (result.perf_flags && result.perf_flags.length) parts.push(el("div", { class: "note" }, "timing: " + result.perf_flags.join("; ")));
+  if (result.perf_error) parts.push(el("div", { class: "note error" }, "timing failed: " + result.perf_error));
   return el("div", { class: "result" }, parts);
 }
 
