@@ -172,3 +172,36 @@ def test_the_verb_refuses_bad_input_with_one_line(tmp_path, sequential_results, 
     assert main(["review", str(sequential_results), "--port", "70000"]) == 2
     assert main(["review", str(sequential_results), "--refine-out", str(sequential_results)]) == 2
     assert "must not be a results file" in capsys.readouterr().err
+
+
+def test_the_verb_serves_until_interrupted(sequential_results, tmp_path):
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import chathpc
+
+    out = tmp_path / "refine.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(Path(chathpc.__file__).parents[1])}  # this checkout's sources
+    process = subprocess.Popen([sys.executable, "-m", "chathpc", "review", str(sequential_results), "--port", "0", "--refine-out", str(out),
+                                "--set", "harness.ranks=1,2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert "2 item(s)" in process.stdout.readline()
+        url = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", process.stdout.readline()).group(1)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = httpx.get(url)
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        assert page.status_code == 200 and httpx.get(url.split("?")[0]).status_code == 403
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "stopped" in err and not out.exists()  # nothing decided, nothing written

@@ -48,5 +48,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: listening on {args.host}: anyone who can reach it and has the token can run programs here", file=sys.stderr)
     print(f"{len(session.items)} item(s) from {', '.join(args.results)}; accepted answers go to {session.refine_out}", flush=True)
     print(f"open {server.url}   (Ctrl-C stops)", flush=True)
-    server.run()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # the way to stop a server: everything decided is already written
+        pass
+    print(f"stopped; accepted answers are in {session.refine_out}, statuses and ratings in {session.state_file}", file=sys.stderr)
     return 0

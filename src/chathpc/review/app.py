@@ -16,7 +16,8 @@ from typing import Any
 
 from chathpc.errors import ChathpcError
 from chathpc.harness.results import CheckResult, RunResult, Verdict
-from chathpc.review.session import RATING_FIELDS, CheckRun, ReviewItem, ReviewSession, check_hash
+from chathpc.evaluate.refine import RATING_FIELDS
+from chathpc.review.session import CheckRun, ReviewItem, ReviewSession, check_hash
 
 STATIC = Path(__file__).with_name("static")
 TOKEN_COOKIE = "chathpc_review_token"

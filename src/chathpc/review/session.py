@@ -31,7 +31,7 @@ from chathpc.errors import ChathpcError, DataError
 from chathpc.evaluate.metrics import group_by_item
 from chathpc.evaluate.refine import RATING_FIELDS, RATING_SCALE, refinement_record
 from chathpc.evaluate.results import VERDICTS, ResultLine, load_result_lines
-from chathpc.evaluate.runner import ItemCheck, item_check
+from chathpc.evaluate.runner import ItemCheck, _suite_tasks, item_check
 from chathpc.files import atomic_write_text, read_text_file
 from chathpc.harness.results import CheckResult
 
@@ -164,7 +164,7 @@ class ReviewSession:
         self.reviewer = reviewer or os.environ.get("USER") or getpass.getuser()
         self.settings = recorded_settings(lines, harness or HarnessConfig())
         self.schedule = schedule
-        tasks = _tasks(lines, tasks_root)
+        tasks = _suite_tasks([line.record for line in lines], tasks_root)
         by_provider: dict[str, list[ResultLine]] = {}
         for line in lines:
             by_provider.setdefault(line.provider, []).append(line)
@@ -363,15 +363,6 @@ class ReviewSession:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _tasks(lines: Sequence[ResultLine], root: str | Path | None) -> dict[str, Any]:
-    """The suite's tasks by id (of ``root``, default the built-in suite) when an item names one."""
-    if not any(isinstance(line.record.metadata.get("task"), str) for line in lines):
-        return {}
-    from chathpc.tasks import load_suite
-
-    return {task.id: task for task in load_suite(root=root)}
 
 
 def _same_item(record: Record, line: ResultLine) -> bool:
