@@ -176,11 +176,11 @@ class ReviewSession:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chathpc-review-check")
         self.checks: dict[str, CheckRun] = {}
-        self._passed: dict[tuple[int, int], dict[str, CheckResult]] = {}  # (item, sample) -> program hash -> last check
+        self._last_checks: dict[tuple[int, int], dict[str, CheckResult]] = {}  # (item, sample) -> program hash -> last check
         for item in self.items:
             for line in item.lines:
                 if line.code is not None and line.check is not None:
-                    self._passed.setdefault((item.index, line.sample), {})[sha256_text(line.code)] = CheckResult.model_validate(line.check)
+                    self._last_checks.setdefault((item.index, line.sample), {})[sha256_text(line.code)] = CheckResult.model_validate(line.check)
         self.records = self._load_refinements()
         self.state = self._load_state()
 
@@ -289,12 +289,12 @@ class ReviewSession:
             return
         with self._lock:
             run.result, run.state = result, "done"
-            self._passed.setdefault((item.index, run.sample), {})[run.program_sha256] = result
+            self._last_checks.setdefault((item.index, run.sample), {})[run.program_sha256] = result
 
     def last_check(self, index: int, sample: int, program: str) -> CheckResult | None:
         """The last finished check of exactly ``program`` for this answer (or the results file's own)."""
         with self._lock:
-            return self._passed.get((index, sample), {}).get(sha256_text(program))
+            return self._last_checks.get((index, sample), {}).get(sha256_text(program))
 
     # -- deciding --------------------------------------------------------------------------------
 
