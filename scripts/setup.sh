@@ -35,6 +35,8 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   command -v gfortran >/dev/null 2>&1 || missing+=(gfortran)  # mpifort calls gfortran (Fortran programs)
   command -v slurmctld >/dev/null 2>&1 || missing+=(slurm-wlm)  # scripts/slurm-local.sh: a one-node cluster for tests
   command -v munged >/dev/null 2>&1 || missing+=(munge)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # chathpc review's browser test (headless, through Selenium)
+  command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing optional tools: ${missing[*]}" >&2
     (apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||

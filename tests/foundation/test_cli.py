@@ -237,7 +237,7 @@ WRITERS = {
     ("bench",): [], ("compare",): [], ("data", "export-tasks"): [], ("generate",): [], ("merge",): ["RUN"],
     ("model", "import"): ["smollm2"], ("parallelize",): ["seq.c"], ("pareval", "import"): ["PAREVAL"],
     ("pareval", "score"): ["PAREVAL", "outputs.json"], ("quickstart",): [], ("recheck",): ["samples.jsonl"],
-    ("refine",): ["results.jsonl"], ("test",): [], ("verify",): [],
+    ("refine",): ["results.jsonl"], ("review",): ["results.jsonl"], ("test",): [], ("verify",): [],
 }
 
 
@@ -253,6 +253,7 @@ def test_o_is_the_output_path_on_every_verb_that_writes_one():
         for flag in ("-o", "--out", "--output"):
             args = build_parser().parse_args([*path, *positionals, flag, "where"])
             assert args.out == "where", (path, flag)
+    assert build_parser().parse_args(["review", "results.jsonl", "--refine-out", "where"]).out == "where"
 
 
 def test_quiet_and_no_progress_are_one_option_on_every_verb():

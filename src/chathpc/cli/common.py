@@ -61,11 +61,12 @@ def add_model_option(parser: argparse.ArgumentParser, *, repeatable: bool = Fals
 
 
 def add_output_option(parser: argparse.ArgumentParser, what: str, *, metavar: str, default: str | None = None,
-                      required: bool = False) -> None:
-    """``-o/--out PATH`` (``args.out``; ``--output`` is accepted as the same option): where the verb writes ``what``."""
+                      required: bool = False, alias: str | None = None) -> None:
+    """``-o/--out PATH`` (``args.out``; ``--output``, and ``alias`` when given, are accepted as the same option):
+    where the verb writes ``what``."""
     shown = f" (default: {default})" if default is not None and "default:" not in what else ""
-    parser.add_argument("-o", "--out", "--output", dest="out", metavar=metavar, default=default, required=required,
-                        help=f"{what}{shown}")
+    names = ["-o", "--out", "--output", *([alias] if alias else [])]
+    parser.add_argument(*names, dest="out", metavar=metavar, default=default, required=required, help=f"{what}{shown}")
 
 
 def add_force_option(parser: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup, what: str) -> None:

@@ -22,12 +22,18 @@ from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.evaluate.metrics import group_by_item
 from chathpc.evaluate.results import ResultLine
 
-RATING_TEMPLATE = """**Expert rating** (fill in, then correct the answer in the refinement file):
-- Correctness (0-5):
-- Performance (0-5):
-- Style and MPI usage (0-5):
-- Notes:
-"""
+RATING_FIELDS: tuple[tuple[str, str], ...] = (
+    ("correctness", "Correctness"), ("performance", "Performance"), ("style", "Style and MPI usage"),
+)
+"""The expert's ratings of an answer (0-5 each), as (key, label); ``notes`` goes beside them."""
+
+RATING_SCALE = (0, 5)
+
+RATING_TEMPLATE = (
+    "**Expert rating** (fill in, then correct the answer in the refinement file):\n"
+    + "".join(f"- {label} ({RATING_SCALE[0]}-{RATING_SCALE[1]}):\n" for _, label in RATING_FIELDS)
+    + "- Notes:\n"
+)
 
 
 class RefineOutcome(BaseModel):
@@ -44,25 +50,29 @@ def _fenced(code: str | None, raw: str) -> str:
     return f"```c\n{code.rstrip()}\n```" if code else raw
 
 
+def refinement_record(first: ResultLine, samples: Sequence[ResultLine], answer: str, **extra: object) -> Record:
+    """The refinement record of an item: its question and context, ``answer`` as the answer, and in
+    ``metadata.refine`` the provider, ``first``'s verdict and feedback, every sample's verdict and the
+    expected answer (``extra`` adds keys to ``metadata.refine``)."""
+    metadata = {
+        **first.record.metadata,
+        "refine": {
+            "provider": first.provider, "verdict": first.verdict, "feedback": first.feedback,
+            "verdicts": [s.verdict for s in samples], "expected_answer": first.record.answer, **extra,
+        },
+    }
+    return Record(question=first.record.question, context=first.record.context, answer=answer,
+                  system=first.record.system, id=first.item_id, metadata=metadata)
+
+
 def failed_records(lines: Sequence[ResultLine]) -> list[tuple[Record, ResultLine]]:
     """One refinement record per item with no passing sample (its first sample's answer to correct)."""
     out = []
-    for item_id, samples in group_by_item(lines).items():
+    for samples in group_by_item(lines).values():
         if any(s.passed for s in samples):
             continue
         first = samples[0]
-        metadata = {
-            **first.record.metadata,
-            "refine": {
-                "provider": first.provider, "verdict": first.verdict, "feedback": first.feedback,
-                "verdicts": [s.verdict for s in samples], "expected_answer": first.record.answer,
-            },
-        }
-        record = Record(
-            question=first.record.question, context=first.record.context, answer=_fenced(first.code, first.raw_output),
-            system=first.record.system, id=item_id, metadata=metadata,
-        )
-        out.append((record, first))
+        out.append((refinement_record(first, samples, _fenced(first.code, first.raw_output)), first))
     return out
 
 
