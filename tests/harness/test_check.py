@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from chathpc.config import HarnessConfig
-from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check, check_many
+from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check
+from chathpc.schedule import check_many
 from chathpc.system import clang_tidy_path
 
 

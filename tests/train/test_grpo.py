@@ -34,7 +34,7 @@ def small_train_file(records, tmp_path):
 
 def test_two_grpo_steps_write_metrics_and_a_resumable_run_dir(tiny_model_dir, small_train_file, tmp_path):
     from chathpc.train import train, validate
-    from chathpc.train.inference import resolve_model_source
+    from chathpc.models.loading import resolve_model_source
 
     config = grpo_config(tiny_model_dir, small_train_file, tmp_path / "grpo")
     plan = validate(config)
@@ -83,7 +83,7 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, small_train_f
 
 def test_grpo_continues_an_sft_run_adapter(lora_run, small_train_file, tmp_path):
     from chathpc.train import train, validate
-    from chathpc.train.inference import resolve_model_source
+    from chathpc.models.loading import resolve_model_source
 
     config = grpo_config(lora_run.run_dir, small_train_file, tmp_path / "grpo", max_steps=1)
     plan = validate(config)
@@ -116,7 +116,7 @@ def test_config_accepts_a_partial_ladder_with_memory_error():
 def test_grpo_prompts_use_the_chat_format_sft_trains_in(tiny_chat_model_dir, small_train_file, tmp_path):
     from chathpc.data import load_records, load_template, render_example
     from chathpc.train.grpo import _prepare
-    from chathpc.train.build import load_tokenizer
+    from chathpc.models.loading import load_tokenizer
 
     tokenizer = load_tokenizer(str(tiny_chat_model_dir))
     record = load_records(small_train_file)[0]

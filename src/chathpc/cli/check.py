@@ -85,7 +85,7 @@ def program_options_from_args(args: argparse.Namespace, files: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from chathpc.harness import check_many
+    from chathpc.schedule import check_many
 
     config = harness_config(args)
     for name in ("rtol", "atol"):

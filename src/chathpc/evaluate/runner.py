@@ -7,7 +7,7 @@ item's sequential program):
 
 - ``metadata.task`` names a suite task (of the built-in suite, or of ``tasks_root``): its sequential program,
   argument sets, timing arguments, tolerances and program options (language, extra files, filters);
-- otherwise the question's program (``assist.sanitize.question_program``: the first fenced block that
+- otherwise the question's program (``extract.question_program``: the first fenced block that
   defines ``main``, whatever its language tag), run with ``metadata.args`` if given, else no arguments;
 - items with neither are compared with the expected answer by normalized text (``check_mode="text"``),
   and reported separately from the execution metrics.
@@ -76,7 +76,7 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
             rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
-    from chathpc.assist.sanitize import program_language, question_program
+    from chathpc.extract import program_language, question_program
 
     program = question_program(record.question)
     if program is None:
@@ -99,7 +99,7 @@ def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
 
 def normalized_text(text: str) -> str:
     """An answer reduced for text matching: the code of its first fenced block (or all of it), tokenized."""
-    from chathpc.assist.sanitize import code_blocks
+    from chathpc.extract import code_blocks
     from chathpc.tasks import normalize_code
 
     blocks = code_blocks(text)
@@ -187,7 +187,7 @@ def generate_rounds(
 def answer_program(raw: str, item: ItemCheck, marker: str) -> str | None:
     """The program an answer stands for: its code (in the item's language), or for an item whose answer is a
     function, the program the item's template assembles around it; None when the answer holds no code."""
-    from chathpc.assist.sanitize import answer_code, extract_code
+    from chathpc.extract import answer_code, extract_code
 
     if item.template is not None:
         return item.template.assemble(answer_code(raw, marker))

@@ -361,7 +361,7 @@ def score_outputs(
 ) -> ScoreOutcome:
     """Check every sample of a ParEval outputs file with our harness, append results lines (``item_id`` =
     problem name, ``sample`` = index in its ``outputs``), and compare with ParEval's labels where present."""
-    from chathpc.assist.sanitize import answer_code
+    from chathpc.extract import answer_code
     from chathpc.data import Record
     from chathpc.evaluate.metrics import summarize
     from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results

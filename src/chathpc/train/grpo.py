@@ -24,9 +24,9 @@ from chathpc.data import Record, load_template, render_example, uses_chat
 from chathpc.errors import ConfigError, DataError
 from chathpc.train import build, runs
 from chathpc.train.callbacks import run_callbacks
-from chathpc.train.device import training_placement
+from chathpc.models.device import training_placement
 from chathpc.train.finish import finish_run, save_final
-from chathpc.train.inference import resolve_model_source
+from chathpc.models.loading import load_tokenizer, resolve_model_source
 from chathpc.train.plan import TrainPlan, check_environment, check_targets, model_config, resolve_base, training_records
 from chathpc.train.reward import REWARDS_FILE, RewardItem, VerificationReward, add_hidden_args
 
@@ -59,7 +59,7 @@ class _Prepared:
 
 def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[RewardItem], list[str | None], list[str]]:
     """Indices of the records that can be checked by execution, their reward items, expert programs and warnings."""
-    from chathpc.assist import extract_code
+    from chathpc.extract import extract_code
     from chathpc.evaluate.runner import item_check
 
     records = [record for _, record in named]
@@ -108,7 +108,7 @@ def _prepare(config: RunConfig) -> _Prepared:
         warnings.append(f"training continues the adapter {start_adapter}: its shape is kept, lora.* is not used")
     else:
         targets = check_targets(config, architecture)
-    tokenizer = build.load_tokenizer(source.tokenizer)
+    tokenizer = load_tokenizer(source.tokenizer)
     chat = uses_chat(config.data.prompt_format, tokenizer)  # the format SFT trained in and inference prompts with
     prompts = [render_example(named[i][1], template, tokenizer, chat=chat)[0] for i in kept]
     lengths = [len(tokenizer(p, add_special_tokens=True)["input_ids"]) for p in prompts]

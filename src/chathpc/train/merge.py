@@ -17,10 +17,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from chathpc.errors import ChathpcError
+from chathpc.errors import ChathpcError, first_line
 from chathpc.train import runs
-from chathpc.train.build import load_tokenizer
-from chathpc.train.inference import adapter_of
+from chathpc.models.loading import adapter_of, load_tokenizer
 
 MergeMethod = Literal["linear", "ties", "dare"]
 PEFT_COMBINATION = {"linear": "cat", "ties": "ties_svd", "dare": "dare_ties_svd"}
@@ -91,7 +90,7 @@ def merge_runs(
     try:
         model = AutoModelForCausalLM.from_pretrained(base, dtype="float32")
     except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot load the base model '{base}': {runs.first_line(exc)}") from None
+        raise ChathpcError(f"cannot load the base model '{base}': {first_line(exc)}") from None
     saved_dtype = getattr(model.config, "dtype", None)
     tokenizer = load_tokenizer(str(resolved[0][0]))
     names = [f"adapter{i}" for i in range(len(resolved))]

@@ -166,7 +166,7 @@ class VerificationReward:
 
     def score(self, pairs: Sequence[tuple[int, str]]) -> list[Score]:
         """Scores for ``(item index, completion text)`` pairs; each unique program is checked once."""
-        from chathpc.assist import extract_code
+        from chathpc.extract import extract_code
 
         started = time.perf_counter()
         scores: list[Score | None] = [None] * len(pairs)

@@ -102,3 +102,12 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
     )
     finish_run(trainer, run_dir, result, main)
     return result
+
+
+def validate(config: RunConfig) -> TrainPlan:
+    """Check a training config without loading model weights; returns the plan or raises a ChathpcError."""
+    if config.training.method == "grpo":
+        from chathpc.train.grpo import validate_grpo
+
+        return validate_grpo(config)
+    return prepare_sft(config).plan
