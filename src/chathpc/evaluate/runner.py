@@ -33,25 +33,8 @@ from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
 from chathpc.files import atomic_write_text
-from chathpc.harness.languages import LANGUAGE_NAMES
-from chathpc.harness.program import ProgramOptions
-from chathpc.tasks.template import AnswerTemplate
+from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
 
-
-
-class ItemCheck(BaseModel):
-    """How one item is checked: against a sequential program (execution) or by text."""
-
-    mode: str = Field(description="execution or text")
-    sequential: str | None = None
-    args: list[list[str]] | None = None
-    perf_args: list[str] | None = None
-    rtol: float | None = None
-    atol: float | None = None
-    task: str | None = None
-    domain: str | None = None
-    options: ProgramOptions | None = Field(None, description="Language, extra files, filters, time pattern (default: one C file)")
-    template: AnswerTemplate | None = Field(None, description="The answer is a function assembled into this program")
 
 
 class RunOutcome(BaseModel):
@@ -64,58 +47,6 @@ class RunOutcome(BaseModel):
     written: int = Field(description="lines this call appended")
     skipped: int = Field(description="lines already present (resume)")
     summary: EvaluationSummary
-
-
-def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
-    """The sequential program and arguments an item is checked against (see module docs)."""
-    meta = record.metadata or {}
-    task = tasks.get(meta.get("task")) if isinstance(meta.get("task"), str) else None
-    if task is not None:
-        return ItemCheck(
-            mode="execution", sequential=task.seq_source, args=task.args, perf_args=task.perf_args,
-            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
-        )
-    domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
-    from chathpc.extract import program_language, question_program
-
-    program = question_program(record.question)
-    if program is None:
-        return ItemCheck(mode="text", domain=domain, task=meta.get("task"))
-    language = meta["language"] if "language" in meta else program_language(program)
-    if language not in LANGUAGE_NAMES:
-        raise ChathpcError(f"item {record.id or '(no id)'}: metadata.language {language!r} is not one of {', '.join(LANGUAGE_NAMES)}")
-    args = meta.get("args")
-    perf_args = meta.get("perf_args")
-    return ItemCheck(
-        mode="execution",
-        sequential=program,
-        args=[[str(a) for a in argset] for argset in args] if isinstance(args, list) and args else None,
-        perf_args=[str(a) for a in perf_args] if isinstance(perf_args, list) and perf_args else None,
-        domain=domain,
-        task=meta.get("task") if isinstance(meta.get("task"), str) else None,
-        options=ProgramOptions(language=language) if language != "c" else None,
-    )
-
-
-def normalized_text(text: str) -> str:
-    """An answer reduced for text matching: the code of its first fenced block (or all of it), tokenized."""
-    from chathpc.extract import code_blocks
-    from chathpc.tasks import normalize_code
-
-    blocks = code_blocks(text)
-    return normalize_code(blocks[0][1] if blocks else text)
-
-
-def _suite_tasks(records: Sequence[Record], root: str | Path | None = None) -> dict[str, Any]:
-    if not any(isinstance((r.metadata or {}).get("task"), str) for r in records):
-        return {}
-    from chathpc.tasks import load_suite
-
-    return {task.id: task for task in load_suite(root=root)}
-
-
-def _item_id(record: Record, index: int) -> str:
-    return record.id if record.id else f"item{index}"
 
 
 def _generation_settings(config: RunConfig) -> dict[str, Any]:
@@ -184,16 +115,6 @@ def generate_rounds(
         yield samples
 
 
-def answer_program(raw: str, item: ItemCheck, marker: str) -> str | None:
-    """The program an answer stands for: its code (in the item's language), or for an item whose answer is a
-    function, the program the item's template assembles around it; None when the answer holds no code."""
-    from chathpc.extract import answer_code, extract_code
-
-    if item.template is not None:
-        return item.template.assemble(answer_code(raw, marker))
-    return extract_code(raw, marker=marker, language=item.options.language if item.options is not None else "c")
-
-
 def check_samples(
     samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
     config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
@@ -236,7 +157,7 @@ def check_samples(
                 result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
             timings = result.perf.timings if result.perf is not None else []
         return ResultLine(
-            item_id=_item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
+            item_id=item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
             perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
@@ -298,13 +219,13 @@ def run_evaluation(
         gather_shards(path)
     spec = resolve_spec(provider_spec, config)
     generation = _generation_settings(config)
-    ids = [_item_id(r, i) for i, r in enumerate(records)]
+    ids = [item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples
     mine = range(len(records)) if shard is None else range(shard[0], len(records), shard[1])
     todo = [i for i in mine if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
-    tasks = _suite_tasks(records, tasks_root)
+    tasks = suite_tasks(records, tasks_root)
     checks = [item_check(r, tasks) for r in records]
     written = 0
     if todo:

@@ -24,9 +24,8 @@ from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import summarize
 from chathpc.evaluate.results import ResultsWriter, SampleLine, read_results
-from chathpc.evaluate.runner import (
-    RunOutcome, Sample, _generation_settings, _item_id, open_results, _suite_tasks, check_samples, generate_rounds, item_check,
-)
+from chathpc.evaluate.items import item_check, item_id, suite_tasks
+from chathpc.evaluate.runner import RunOutcome, Sample, _generation_settings, check_samples, generate_rounds, open_results
 
 
 class GenerateOutcome(BaseModel):
@@ -71,12 +70,12 @@ def generate_samples(
     path = Path(out)
     spec = resolve_spec(provider_spec, config)
     generation = _generation_settings(config)
-    ids = [_item_id(r, i) for i, r in enumerate(records)]
+    ids = [item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = _open_samples(path, spec, generation, ids, resume=resume, force=force)
     n = config.generation.samples
     todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
-    tasks = _suite_tasks(records)
+    tasks = suite_tasks(records)
     written = 0
     if todo:
         bar = tqdm(total=len(records) * n, initial=len(done), desc=spec, unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
@@ -134,7 +133,7 @@ def recheck(
     for s in stored:
         ids[s.item_index] = s.item_id
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
-    tasks = _suite_tasks(list(records.values()), tasks_root)
+    tasks = suite_tasks(list(records.values()), tasks_root)
     checks = {index: item_check(record, tasks) for index, record in records.items()}
     marker = load_template(config.data.template, config.data.system).answer_marker
     todo = [s for s in stored if (s.item_index, s.sample) not in done]

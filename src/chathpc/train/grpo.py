@@ -57,17 +57,14 @@ class _Prepared:
     marker: str
 
 
-def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[RewardItem], list[str | None], list[str]]:
-    """Indices of the records that can be checked by execution, their reward items, expert programs and warnings."""
-    from chathpc.extract import extract_code
-    from chathpc.evaluate.runner import item_check
+def reward_items(named: list[tuple[str, Record]], tasks_root: str | Path | None = None,
+                 ) -> tuple[list[int], list[RewardItem], list[str | None], list[str]]:
+    """Indices of the records that can be checked by execution, their reward items (each with its task's
+    language options and answer template), expert programs and warnings; tasks are those of ``tasks_root``
+    (default: the built-in suite)."""
+    from chathpc.evaluate.items import answer_program, item_check, suite_tasks
 
-    records = [record for _, record in named]
-    tasks: dict[str, Any] = {}
-    if any(isinstance((r.metadata or {}).get("task"), str) for r in records):
-        from chathpc.tasks import load_suite
-
-        tasks = {task.id: task for task in load_suite()}
+    tasks = suite_tasks([record for _, record in named], tasks_root)
     kept, items, answers, skipped = [], [], [], []
     for index, (where, record) in enumerate(named):
         check = item_check(record, tasks)
@@ -75,11 +72,10 @@ def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[Rewa
             skipped.append(record.id or where)
             continue
         kept.append(index)
-        items.append(RewardItem(
-            id=record.id or f"item{index}", sequential=check.sequential or "", args=check.args or [[]],
-            perf_args=check.perf_args, rtol=check.rtol, atol=check.atol,
-        ))
-        answers.append(extract_code(record.answer) if record.answer.strip() else None)
+        item = RewardItem(**check.model_dump(exclude={"args", "options", "template"}), options=check.options,
+                          template=check.template, id=record.id or f"item{index}", args=check.args or [[]])
+        items.append(item)
+        answers.append(answer_program(record.answer, item, None) if record.answer.strip() else None)
     warnings = [f"{len(skipped)} records have no sequential program to check against and are left out: {', '.join(skipped[:5])}"] if skipped else []
     return kept, items, answers, warnings
 
@@ -91,7 +87,7 @@ def _prepare(config: RunConfig) -> _Prepared:
     vllm = use_vllm(config, placement.device)
     template = load_template(config.data.template, config.data.system)
     named, _, fingerprints = training_records(config, with_eval=False)
-    kept, items, answers, warnings = _reward_items(named)
+    kept, items, answers, warnings = reward_items(named)
     if not items:
         raise DataError("no training record has a sequential program to check its completions against (GRPO needs one)")
 
