@@ -67,13 +67,14 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, small_train_f
     import shutil
 
     from chathpc.train import runs, train
+    from chathpc.models.run_layout import ADAPTER_DIR
 
     config = grpo_config(tiny_model_dir, small_train_file, tmp_path / "grpo")
     train(config, progress=False)
     run = tmp_path / "grpo"
     # make it look interrupted after step 1: no result, no final adapter, no step-2 checkpoint
     (run / runs.RESULT_FILE).unlink()
-    shutil.rmtree(run / runs.ADAPTER_DIR)
+    shutil.rmtree(run / ADAPTER_DIR)
     shutil.rmtree(run / runs.CHECKPOINTS_DIR / "checkpoint-2")
     resumed = train(config, resume=True, progress=False)
     assert resumed.resumed_from_step == 1 and resumed.steps == 2

@@ -31,7 +31,7 @@ from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
-from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
+from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, open_results, read_results
 from chathpc.files import atomic_write_text
 from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
 
@@ -49,31 +49,9 @@ class RunOutcome(BaseModel):
     summary: EvaluationSummary
 
 
-def _generation_settings(config: RunConfig) -> dict[str, Any]:
+def generation_settings(config: RunConfig) -> dict[str, Any]:
+    """The generation settings a results or samples file records (a resumed file must match them)."""
     return config.generation.model_dump(mode="json")
-
-
-def open_results(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, perf: bool, resume: bool, force: bool) -> tuple[set[tuple[int, int]], int | None, int]:
-    """Open a results file for appending (``--resume``/``--force`` rules): done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept."""
-    if not path.exists() or path.stat().st_size == 0:
-        return set(), None, 0
-    if force and not resume:
-        path.write_bytes(b"")
-        return set(), None, 0
-    if not resume:
-        raise ChathpcError(f"{path}: results file already exists (--resume continues it, --force starts over)")
-    found = read_results(path)
-    for line in found.lines:
-        if line.provider != provider:
-            raise ChathpcError(f"{path}: holds results of '{line.provider}', not '{provider}'; use another --out")
-        if line.generation != generation:
-            raise ChathpcError(f"{path}: was written with other generation settings; use the same config or another --out")
-        if line.check_mode == "execution" and line.perf_requested != perf:
-            raise ChathpcError(f"{path}: was written {'with' if line.perf_requested else 'without'} --perf; resume it the same way")
-        if line.item_index >= len(ids) or ids[line.item_index] != line.item_id:
-            raise ChathpcError(f"{path}: item {line.item_index} ('{line.item_id}') is not in this dataset; use the same dataset or another --out")
-    done = {(line.item_index, line.sample) for line in found.lines}
-    return done, (found.valid_bytes if found.truncated else None), len(found.lines)
 
 
 class Sample(BaseModel):
@@ -218,7 +196,7 @@ def run_evaluation(
     elif resume:
         gather_shards(path)
     spec = resolve_spec(provider_spec, config)
-    generation = _generation_settings(config)
+    generation = generation_settings(config)
     ids = [item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples

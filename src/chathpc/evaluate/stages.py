@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from pydantic import BaseModel
 
@@ -23,9 +23,9 @@ from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import summarize
-from chathpc.evaluate.results import ResultsWriter, SampleLine, read_results
+from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
 from chathpc.evaluate.items import item_check, item_id, suite_tasks
-from chathpc.evaluate.runner import RunOutcome, Sample, _generation_settings, check_samples, generate_rounds, open_results
+from chathpc.evaluate.runner import RunOutcome, Sample, generation_settings, check_samples, generate_rounds
 
 
 class GenerateOutcome(BaseModel):
@@ -37,23 +37,6 @@ class GenerateOutcome(BaseModel):
     lines: int
     written: int
     skipped: int
-
-
-def _open_samples(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, resume: bool, force: bool):
-    if not path.exists() or path.stat().st_size == 0:
-        return set(), None, 0
-    if force and not resume:
-        path.write_bytes(b"")
-        return set(), None, 0
-    if not resume:
-        raise ChathpcError(f"{path}: samples file already exists (--resume continues it, --force starts over)")
-    found = read_results(path, SampleLine)
-    for line in found.lines:
-        if line.provider != provider or line.generation != generation:
-            raise ChathpcError(f"{path}: was written by '{line.provider}' or with other generation settings; use another --out")
-        if line.item_index >= len(ids) or ids[line.item_index] != line.item_id:
-            raise ChathpcError(f"{path}: item {line.item_index} ('{line.item_id}') is not in this dataset; use the same dataset or another --out")
-    return {(l.item_index, l.sample) for l in found.lines}, (found.valid_bytes if found.truncated else None), len(found.lines)
 
 
 def generate_samples(
@@ -69,9 +52,9 @@ def generate_samples(
         raise ChathpcError("no items to generate for")
     path = Path(out)
     spec = resolve_spec(provider_spec, config)
-    generation = _generation_settings(config)
+    generation = generation_settings(config)
     ids = [item_id(r, i) for i, r in enumerate(records)]
-    done, cut_at, kept = _open_samples(path, spec, generation, ids, resume=resume, force=force)
+    done, cut_at, kept = open_results(path, spec, generation, ids, resume=resume, force=force, model=SampleLine)
     n = config.generation.samples
     todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)

@@ -364,8 +364,8 @@ def score_outputs(
     from chathpc.data import Record
     from chathpc.evaluate.items import ItemCheck
     from chathpc.evaluate.metrics import summarize
-    from chathpc.evaluate.results import ResultsWriter, read_results
-    from chathpc.evaluate.runner import Sample, check_samples, open_results
+    from chathpc.evaluate.results import ResultsWriter, open_results, read_results
+    from chathpc.evaluate.runner import Sample, check_samples
     from chathpc.harness import ReferenceProgramError
     from chathpc.harness.program import program_options
     from chathpc.tasks.template import AnswerTemplate

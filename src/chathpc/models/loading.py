@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from chathpc.config import ModelConfig, RunConfig
 from chathpc.errors import ChathpcError, first_line
-from chathpc.models import run_dir as runs
+from chathpc.models import run_layout
 from chathpc.models.device import inference_placement, torch_dtype
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
@@ -74,9 +74,9 @@ def adapter_base(adapter_dir: Path) -> str:
 def adapter_of(path: str | Path) -> tuple[Path, str]:
     """``(adapter_dir, base_model)`` of an adapter directory or a finished LoRA run directory."""
     p = Path(path)
-    if runs.is_run_dir(p):
-        method, weights, base = runs.final_weights(p)
-        if method not in runs.ADAPTER_METHODS:
+    if run_layout.is_run_dir(p):
+        method, weights, base = run_layout.final_weights(p)
+        if method not in run_layout.ADAPTER_METHODS:
             raise ChathpcError(f"{p}: a method={method} run has no adapter (it holds a whole model in {weights})")
         return weights, base
     if (p / "adapter_config.json").is_file():
@@ -92,9 +92,9 @@ def resolve_model_source(path_or_id: str, adapter: str | None = None) -> ModelSo
     """Resolve a hub id, local model dir, adapter dir or run dir (plus an optional adapter) to what to load."""
     path = Path(path_or_id).expanduser()
     adapters: list[Path] = []
-    if runs.is_run_dir(path):
-        method, weights, base = runs.final_weights(path)
-        if method in runs.ADAPTER_METHODS:
+    if run_layout.is_run_dir(path):
+        method, weights, base = run_layout.final_weights(path)
+        if method in run_layout.ADAPTER_METHODS:
             adapters.append(weights)
         else:
             base = str(weights)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
-from chathpc.files import atomic_write_text
+from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.report import markdown_table
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
@@ -328,9 +328,8 @@ def report_paths(out_dir: str | Path, *, overwrite: bool = False) -> list[Path]:
     if out.exists() and not out.is_dir():
         raise ChathpcError(f"{out}: not a directory")
     paths = [out / name for name in BENCH_FILES]
-    existing = [p for p in paths if p.exists()]
-    if existing and not overwrite:
-        raise ChathpcError(f"{existing[0]}: already exists (use --force to overwrite, or another --out)")
+    for path in paths:
+        refuse_existing(path, overwrite, hint="use --force to overwrite, or another --out")
     return paths
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chathpc.config import RunConfig
-from chathpc.errors import ChathpcError
 from chathpc.models.device import torch_dtype
 from chathpc.models.loading import model_load_error, quantization_config
 from chathpc.train import runs

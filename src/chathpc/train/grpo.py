@@ -22,6 +22,7 @@ from typing import Any
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_example, uses_chat
 from chathpc.errors import ConfigError, DataError
+from chathpc.models import run_layout
 from chathpc.train import build, runs
 from chathpc.train.callbacks import run_callbacks
 from chathpc.models.device import training_placement
@@ -207,7 +208,7 @@ def train_grpo(config: RunConfig, *, resume: bool = False, force: bool = False, 
     main = args.process_index == 0
     state, checkpoint, resumed_from = runs.open_run_dir(run_dir, config, plan, resume=resume, force=force, main=main)
     if state == "finished":
-        return GrpoResult(**runs.read_json(run_dir / runs.RESULT_FILE))
+        return GrpoResult(**run_layout.read_json(run_dir / run_layout.RESULT_FILE))
 
     from datasets import Dataset
     from transformers import PrinterCallback

@@ -26,18 +26,8 @@ import yaml
 from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError, ConfigError, DataError
-from chathpc.files import atomic_write_text
-from chathpc.models.run_dir import (
-    ADAPTER_DIR,
-    ADAPTER_METHODS,
-    MODEL_DIR,
-    RESULT_FILE,
-    RUN_INFO_FILE,
-    final_weights,
-    is_run_dir,
-    read_json,
-    read_run_info,
-)
+from chathpc.files import atomic_write_text, refuse_existing
+from chathpc.models.run_layout import RESULT_FILE, RUN_INFO_FILE, is_run_dir, read_run_info
 
 if TYPE_CHECKING:
     from chathpc.config import RunConfig
@@ -119,8 +109,7 @@ def _check_run_dir(run_dir: Path, config: RunConfig, plan: TrainPlan, resume: bo
         if run_dir.resolve() in (cwd, *cwd.parents):
             raise ChathpcError(f"{run_dir}: refusing to delete the current directory or one of its parents")
         return "fresh"
-    if not resume:
-        raise ChathpcError(f"{run_dir}: already exists (use --resume to continue it or --force to start over)")
+    refuse_existing(run_dir, resume, hint="use --resume to continue it or --force to start over")
     if not is_run_dir(run_dir):
         raise ChathpcError(f"{run_dir}: exists but is not a chathpc run directory (nothing to resume)")
     saved = yaml.safe_load((run_dir / CONFIG_FILE).read_text(encoding="utf-8"))
