@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_jobs_option,
@@ -16,7 +16,7 @@ from chathpc.cli.common import (
     config_from_args,
     parse_run_arguments,
 )
-from chathpc.cli.shared import harness_config
+from chathpc.cli.evaluation import harness_config
 from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file
 

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_config_options,
     add_json_option,
     add_output_option,
@@ -15,7 +15,7 @@ from chathpc.cli.common import (
     add_resume_force_options,
     config_from_args,
 )
-from chathpc.cli.shared import add_ks_option, pass_at_ks
+from chathpc.cli.evaluation import add_ks_option, pass_at_ks
 
 ORDER = 49
 

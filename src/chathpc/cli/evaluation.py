@@ -1,7 +1,7 @@
-"""Verb bodies, defaults and option groups used by several verbs.
+"""The evaluation verbs' body and options (``verify``, ``test``) and what several verbs build from single options.
 
 Not a verb: this module has no ``register``, so the verb discovery in ``chathpc.cli`` skips it. Single options
-(``-m``, ``-o``, ``--force``, ...) are declared in ``chathpc.cli.common``; this module holds what is built from
+(``-m``, ``-o``, ``--force``, ...) are declared in ``chathpc.cli.options``; this module holds what is built from
 them and shared by verbs: the evaluation verbs' options and body (``verify``, ``test``), the default results
 path and pass@k list, and the harness section with a verb's ``--ranks/--timeout/--jobs`` applied.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_json_option,
