@@ -29,6 +29,40 @@ def processes_under(root: Path) -> list[str]:
     return found
 
 
+def processes_with(text: str) -> list[str]:
+    """Live processes whose command line holds ``text`` (seen from here whatever sandbox they run in)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                continue
+            cmdline = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline:
+            found.append(f"{entry}: {cmdline.strip()}")
+    return found
+
+
+@pytest.fixture
+def fork_bomb_survivors():
+    """Run a fork bomb with a unique token among its arguments: ``token, survivors()`` lists every process
+    still running with it (none may outlive the check, in the sandbox or not)."""
+    import subprocess
+    import uuid
+
+    token = f"chathpc-bomb-{uuid.uuid4().hex}"
+    probe = subprocess.Popen(["sh", "-c", "sleep 30", token])  # the lookup sees a live process with the token
+    try:
+        assert processes_with(token), "processes_with cannot see a process holding the token"
+    finally:
+        probe.kill()
+        probe.wait()
+    return token, lambda: processes_with(token)
+
+
 @pytest.fixture
 def work_root(monkeypatch):
     """Work dirs of this test go to a fresh root; afterwards nothing may run there and it must be empty."""

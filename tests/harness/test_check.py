@@ -122,9 +122,11 @@ def test_infinite_loop_times_out(work_root):
 
 
 @pytest.mark.slow
-def test_fork_bomb_is_contained(work_root):
-    result = check(SEQ, program("mpi_sum_fork_bomb.c"), args=[["7"]], config=FAST_TIMEOUT)
+def test_fork_bomb_is_contained(work_root, fork_bomb_survivors):
+    token, survivors = fork_bomb_survivors
+    result = check(SEQ, program("mpi_sum_fork_bomb.c"), args=[["7", token]], config=FAST_TIMEOUT)
     assert result.verdict in (Verdict.TIMEOUT, Verdict.RUNTIME_ERROR)
+    assert survivors() == []  # no forked copy outlived the check
 
 
 def test_memory_hog_hits_the_limit(work_root):

@@ -10,6 +10,8 @@ import pytest
 from chathpc.config import GrpoConfig, HarnessConfig
 from chathpc.train.reward import RewardItem, VerificationReward, add_hidden_args, ladder_reward, speedup_bonus
 
+pytestmark = pytest.mark.mpi
+
 PROGRAMS = Path(__file__).parents[1] / "harness" / "programs"
 HARNESS = HarnessConfig(ranks=[1, 2, 3], timeout=8, perf_ranks=[1, 2], perf_repeats=3, perf_warmup=1)
 
