@@ -66,6 +66,7 @@ def test_greedy_answers_are_cut_after_their_first_code_block(served):
     assert cut.count("```") == 2 and cut.rstrip().endswith("```"), cut
 
 
+@pytest.mark.mpi
 def test_parallelize_through_the_real_server_returns_the_harness_verdict_on_its_answer(served):
     from chathpc.assist import parallelize
     from chathpc.data import load_template
