@@ -15,21 +15,11 @@ from pydantic import BaseModel, Field
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
+from chathpc.harness.results import RankTiming
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
 Solutions = Literal["reference", "variants", "all"]
 SLOWER_THRESHOLD = 1.05  # a variant this much slower than the reference (same rank count) is reported
-
-
-class Timing(BaseModel):
-    """One timed rank count of one solution."""
-
-    ranks: int
-    seconds: float
-    speedup: float
-    efficiency: float
-    bytes_sent: int = Field(description="Point-to-point plus collective bytes sent, summed over ranks")
-    max_rss_mib: float | None = Field(None, description="Largest peak resident set of a rank, MiB")
 
 
 class SolutionResult(BaseModel):
@@ -46,7 +36,7 @@ class SolutionResult(BaseModel):
     diagnosis: str = Field("", description="The harness's one-line diagnosis of a failure")
     sequential_seconds: float | None = None
     sequential_rss_mib: float | None = Field(None, description="Peak resident set of the sequential program at the timing arguments, MiB")
-    timings: list[Timing] = Field(default_factory=list)
+    timings: list[RankTiming] = Field(default_factory=list, description="The harness's timing per rank count")
     perf_flags: list[str] = Field(default_factory=list)
     perf_error: str | None = None
     slowdown: float | None = Field(None, description="Variant time / reference time at the largest common timed rank count")
@@ -104,16 +94,6 @@ def _worst_by_ranks(result) -> dict[int, str]:
     return out
 
 
-def _timings(perf) -> list[Timing]:
-    return [
-        Timing(
-            ranks=t.ranks, seconds=t.seconds, speedup=t.speedup, efficiency=t.efficiency,
-            bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm), max_rss_mib=t.max_rss_mib,
-        )
-        for t in perf.timings
-    ]
-
-
 def _row(task: Task, name: str, outcome) -> SolutionResult:
     """A bench row from a scheduler outcome (a ``CheckResult`` or the error of a failing seq.c)."""
     from chathpc.harness import CheckResult
@@ -129,7 +109,7 @@ def _row(task: Task, name: str, outcome) -> SolutionResult:
     if perf is not None:
         row.sequential_seconds = perf.sequential_seconds if perf.sequential_samples else None
         row.sequential_rss_mib = perf.sequential_rss_mib
-        row.timings = _timings(perf)
+        row.timings = list(perf.timings)
         row.perf_flags = list(perf.flags)
         row.perf_error = perf.error
     return row
