@@ -31,7 +31,7 @@ from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
-from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, open_results, read_results
+from chathpc.evaluate.results import ResultLine, ResultsWriter, SampleLine, Timings, open_results, read_results
 from chathpc.files import atomic_write_text
 from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
 
@@ -54,29 +54,20 @@ def generation_settings(config: RunConfig) -> dict[str, Any]:
     return config.generation.model_dump(mode="json")
 
 
-class Sample(BaseModel):
-    """One generated answer of one item: what the generate stage hands to the check stage."""
-
-    item_index: int
-    sample: int
-    prompt: str
-    raw_output: str
-    generate_s: float = 0.0
-
-
 def generate_rounds(
-    records: Sequence[Record], todo: Sequence[int], done: set[tuple[int, int]], config: RunConfig, spec: str, template,
-    *, per_round: int,
-) -> Iterator[list[Sample]]:
+    records: Sequence[Record], checks: Sequence[ItemCheck], todo: Sequence[int], done: set[tuple[int, int]],
+    config: RunConfig, spec: str, template, *, per_round: int,
+) -> Iterator[list[SampleLine]]:
     """The generate stage: the samples not yet ``done`` of the ``todo`` items, ``per_round`` items at a time
-    (the provider is asked ``generation.batch_size`` items per call)."""
+    (the provider is asked ``generation.batch_size`` items per call), as the lines a samples file holds."""
     from chathpc.providers import generation_request, get_provider
 
     provider = get_provider(spec, config)
     n = config.generation.samples
     batch_size = config.generation.batch_size
+    generation = generation_settings(config)
     for round_start in range(0, len(todo), per_round):
-        samples: list[Sample] = []
+        samples: list[SampleLine] = []
         for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
             chunk = todo[start:min(start + batch_size, round_start + per_round)]
             requests = [generation_request(records[i], template) for i in chunk]
@@ -86,7 +77,9 @@ def generate_rounds(
             if len(answers) != len(chunk) or any(len(a) != n for a in answers):
                 raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
             samples += [
-                Sample(item_index=index, sample=sample, prompt=request.prompt, raw_output=raw, generate_s=generate_share)
+                SampleLine(item_id=item_id(records[index], index), item_index=index, sample=sample, domain=checks[index].domain,
+                           task=checks[index].task, record=records[index], prompt=request.prompt, raw_output=raw,
+                           provider=spec, generation=generation, generate_s=generate_share)
                 for index, request, texts in zip(chunk, requests, answers)
                 for sample, raw in enumerate(texts) if (index, sample) not in done
             ]
@@ -94,7 +87,7 @@ def generate_rounds(
 
 
 def check_samples(
-    samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
+    samples: Sequence[SampleLine], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str | None,
     config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
     emit: Callable[[ResultLine], None] | None = None,
 ) -> list[ResultLine]:
@@ -216,7 +209,7 @@ def run_evaluation(
         # items generated (generation.batch_size per provider call), then checked together
         per_round = max(config.generation.batch_size, Scheduler(config.harness, config.schedule).workers)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=per_round):
+            for samples in generate_rounds(records, checks, todo, done, config, spec, template, per_round=per_round):
                 def emit(line: ResultLine) -> None:
                     nonlocal written, passed_so_far
                     writer.append(line)

@@ -25,7 +25,7 @@ from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import summarize
 from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
 from chathpc.evaluate.items import item_check, item_id, suite_tasks
-from chathpc.evaluate.runner import RunOutcome, Sample, generation_settings, check_samples, generate_rounds
+from chathpc.evaluate.runner import RunOutcome, check_samples, generate_rounds, generation_settings
 
 
 class GenerateOutcome(BaseModel):
@@ -63,14 +63,10 @@ def generate_samples(
     if todo:
         bar = tqdm(total=len(records) * n, initial=len(done), desc=spec, unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=config.generation.batch_size):
+            checks = [item_check(record, tasks) for record in records]
+            for samples in generate_rounds(records, checks, todo, done, config, spec, template, per_round=config.generation.batch_size):
                 for s in samples:
-                    item = item_check(records[s.item_index], tasks)
-                    writer.append(SampleLine(
-                        item_id=ids[s.item_index], item_index=s.item_index, sample=s.sample, domain=item.domain, task=item.task,
-                        record=records[s.item_index], prompt=s.prompt, raw_output=s.raw_output, provider=spec,
-                        generation=generation, generate_s=s.generate_s,
-                    ))
+                    writer.append(s)
                     written += 1
                     bar.update(1)
         bar.close()
@@ -126,8 +122,7 @@ def recheck(
                file=sys.stderr, dynamic_ncols=True)
     with ResultsWriter(path, truncate_at=cut_at) as writer:
         for start in range(0, len(todo), per_round):
-            chunk = [Sample(item_index=s.item_index, sample=s.sample, prompt=s.prompt, raw_output=s.raw_output, generate_s=s.generate_s)
-                     for s in todo[start:start + per_round]]
+            chunk = todo[start:start + per_round]
             def emit(line) -> None:
                 nonlocal written
                 writer.append(line)

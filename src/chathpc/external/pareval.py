@@ -364,8 +364,8 @@ def score_outputs(
     from chathpc.data import Record
     from chathpc.evaluate.items import ItemCheck
     from chathpc.evaluate.metrics import summarize
-    from chathpc.evaluate.results import ResultsWriter, open_results, read_results
-    from chathpc.evaluate.runner import Sample, check_samples
+    from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
+    from chathpc.evaluate.runner import check_samples
     from chathpc.harness import ReferenceProgramError
     from chathpc.harness.program import program_options
     from chathpc.tasks.template import AnswerTemplate
@@ -405,7 +405,9 @@ def score_outputs(
                             metadata={"pareval": problem.name, "domain": problem.problem_type})
             item = ItemCheck(mode="execution", sequential=problem.seq_source, args=spec["args"], perf_args=spec["perf_args"],
                              task=problem.name, domain=problem.problem_type, options=options, template=template)
-            samples = [Sample(item_index=0, sample=s, prompt=problem.prompt, raw_output=entry["samples"][s][0]) for s in todo]
+            samples = [SampleLine(item_id=problem.name, item_index=0, sample=s, domain=problem.problem_type, task=problem.name,
+                                  record=record, prompt=problem.prompt, raw_output=entry["samples"][s][0], provider=provider,
+                                  generation=generation) for s in todo]
 
             def emit(line, index=entry["index"]) -> None:
                 nonlocal written, spent
