@@ -18,10 +18,10 @@ from typing import Callable
 
 from pydantic import BaseModel, Field, computed_field
 
-from chathpc.extract import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
+from chathpc.extract import extract_code
 from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness.results import CheckResult, RankTiming
 from chathpc.providers.base import Provider, generation_request

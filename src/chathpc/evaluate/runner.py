@@ -30,10 +30,10 @@ from pydantic import BaseModel, Field
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
+from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, SampleLine, Timings, open_results, read_results
 from chathpc.files import atomic_write_text
-from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
 
 
 

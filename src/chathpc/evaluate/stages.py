@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
+from chathpc.evaluate.items import item_check, item_id, suite_tasks
 from chathpc.evaluate.metrics import summarize
 from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
-from chathpc.evaluate.items import item_check, item_id, suite_tasks
 from chathpc.evaluate.runner import RunOutcome, check_samples, generate_rounds, generation_settings
 
 

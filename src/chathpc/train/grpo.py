@@ -23,11 +23,11 @@ from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_example, uses_chat
 from chathpc.errors import ConfigError, DataError
 from chathpc.models import run_layout
+from chathpc.models.device import training_placement
+from chathpc.models.loading import load_tokenizer, resolve_model_source
 from chathpc.train import build, runs
 from chathpc.train.callbacks import run_callbacks
-from chathpc.models.device import training_placement
 from chathpc.train.finish import finish_run, save_final
-from chathpc.models.loading import load_tokenizer, resolve_model_source
 from chathpc.train.plan import TrainPlan, check_environment, check_targets, model_config, resolve_base, training_records
 from chathpc.train.reward import REWARDS_FILE, RewardItem, VerificationReward, add_hidden_args
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template, uses_chat
 from chathpc.errors import ChathpcError, ConfigError, DataError, first_line
-from chathpc.models.loading import load_tokenizer
 from chathpc.models.device import Placement, training_placement
+from chathpc.models.loading import load_tokenizer
 from chathpc.train.encode import EncodedExample, encode_record
 
 Named = list[tuple[str, Record]]  # (where: "FILE:item N", record)

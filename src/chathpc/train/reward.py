@@ -96,8 +96,7 @@ class RewardCheck:
 def run_checks(jobs: Sequence[RewardCheck], harness: HarnessConfig, timing: bool) -> list[Any]:
     """``CheckResult`` per job: the one place the reward calls the harness, every job of the step in one
     ``chathpc.schedule.Scheduler`` call (parallel across items, identical programs once, timing alone)."""
-    from chathpc.schedule import CheckJob
-    from chathpc.schedule import Scheduler
+    from chathpc.schedule import CheckJob, Scheduler
 
     checks = [
         CheckJob(
