@@ -16,8 +16,10 @@ demo: setup
 test: setup
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
+# test-fast: the tier that needs neither MPI (mpicc, mpirun) nor torch; tests that do are marked mpi or ml
+# (explicitly, per module with pytestmark or per test), checked by running this tier without them.
 test-fast: setup
-	$(PY) -m pytest -n 2 -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 -m "not slow and not mpi and not ml" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache

@@ -24,7 +24,7 @@ def main(out: Path) -> None:
     from selenium.webdriver.support import expected_conditions as ready
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from chathpc.assist.sanitize import extract_code
+    from chathpc.extract import extract_code
     from chathpc.config import RunConfig
     from chathpc.evaluate.runner import dataset_records, run_evaluation
     from chathpc.review import ReviewSession

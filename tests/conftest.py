@@ -24,7 +24,7 @@ def tiny_chat_model_dir(tiny_model_dir, tmp_path_factory):
     """The tiny model with a ChatML chat template whose end of turn is the tokenizer's EOS (as SmolLM2's)."""
     import shutil
 
-    from chathpc.train.build import load_tokenizer
+    from chathpc.models.loading import load_tokenizer
 
     out = tmp_path_factory.mktemp("tiny-chat-model") / "model"
     shutil.copytree(tiny_model_dir, out)

@@ -11,3 +11,9 @@ class ConfigError(ChathpcError):
 
 class DataError(ChathpcError):
     """An invalid dataset file; the message names the file and the item."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (library errors are often many lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

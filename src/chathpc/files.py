@@ -1,10 +1,14 @@
-"""User files: reading with one-line errors that name the file, the one atomic writer, the --force rule."""
+"""User files: reading with one-line errors that name the file, the one atomic writer (files and directories),
+the --force rule."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from chathpc.errors import ChathpcError
 
@@ -84,3 +88,24 @@ def atomic_write_text(path: str | Path, text: str, *, overwrite: bool = True, er
         if os.path.exists(temporary):
             os.unlink(temporary)
     return path
+
+
+@contextmanager
+def publish_directory(out: str | Path, *, error: type[ChathpcError] = ChathpcError) -> Iterator[Path]:
+    """A fresh staging directory beside ``out`` to fill in the ``with`` block; when the block succeeds it takes
+    ``out``'s place (an existing ``out`` is removed first), so readers never see half a directory. When the
+    block raises, the staging directory is removed and ``out`` is left as it was."""
+    out = Path(out)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))  # unique per writer
+        staging.chmod(0o755)
+    except OSError as exc:
+        raise error(os_error_text(exc)) from None
+    try:
+        yield staging
+        if out.exists():
+            shutil.rmtree(out)
+        staging.replace(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

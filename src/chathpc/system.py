@@ -90,7 +90,10 @@ def accelerators() -> Accelerators:
     """CUDA and MPS devices as torch sees them (empty, with a note, when torch is missing)."""
     if package_version("torch") is None:
         return Accelerators(note="torch not installed")
-    import torch
+    try:
+        import torch
+    except ImportError as exc:  # installed but broken (e.g. a CUDA library missing)
+        return Accelerators(note=f"torch cannot be imported: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
 
     cuda = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())

@@ -15,7 +15,8 @@ from chathpc.cli import main
 from chathpc.data import Record, save_records
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.results import read_results
-from chathpc.evaluate.runner import item_check, run_evaluation
+from chathpc.evaluate.items import item_check
+from chathpc.evaluate.runner import run_evaluation
 from chathpc.providers import Provider, register_provider, unregister_provider
 
 pytestmark = pytest.mark.mpi

@@ -318,3 +318,27 @@ def test_bad_checkout_and_outputs_are_one_line_errors(checkout, tmp_path, capsys
     assert main(["pareval", "score", str(checkout), str(bad), "-o", str(tmp_path / "r.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "bad.json: invalid JSON" in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_score_goes_through_the_scheduler_and_reports_memory(checkout, tmp_path, capsys, monkeypatch):
+    import chathpc.schedule.queue
+    from chathpc.cli import main
+
+    scheduled = []
+    real_map = chathpc.schedule.queue.Scheduler.map
+
+    def spy(self, jobs, progress=None):
+        scheduled.extend(jobs)
+        return real_map(self, jobs, progress)
+
+    monkeypatch.setattr(chathpc.schedule.queue.Scheduler, "map", spy)
+    results = tmp_path / "results.jsonl"
+    assert main(["pareval", "score", str(checkout), str(outputs_file(tmp_path / "outputs.json", checkout)), "-o", str(results),
+                 "--problems", "01_transform_negate", "--ranks", "1,2", "--perf", "--set", "harness.perf_ranks=1,2",
+                 "--set", "harness.perf_repeats=1", "--set", "harness.perf_warmup=0", "--no-progress"]) == 0
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert [(d["item_index"], d["sample"], d["verdict"]) for d in lines] == [(1, 0, "pass"), (1, 1, "not_mpi")]
+    assert len(scheduled) == 2  # both samples were checked by the scheduler, not one by one
+    assert set(lines[0]["memory_mib"]) == {"1", "2"} and all(v > 0 for v in lines[0]["memory_mib"].values())
+    assert lines[1]["memory_mib"] == {}

@@ -48,3 +48,31 @@ def test_file_system_problems_are_one_line(tmp_path):
         atomic_write_text(tmp_path / "file" / "below.txt", "y")
     with pytest.raises(ChathpcError, match="is a directory, expected a file"):
         atomic_write_text(tmp_path, "y")
+
+
+def test_publish_directory_replaces_the_output_only_when_the_block_succeeds(tmp_path):
+    from chathpc.files import publish_directory
+
+    out = tmp_path / "model"
+    out.mkdir()
+    (out / "old.txt").write_text("old")
+    with pytest.raises(RuntimeError, match="save failed"):
+        with publish_directory(out) as staging:
+            (staging / "weights.bin").write_text("half")
+            raise RuntimeError("save failed")
+    assert [p.name for p in tmp_path.iterdir()] == ["model"]  # no staging directory left behind
+    assert [p.name for p in out.iterdir()] == ["old.txt"]  # the old output untouched
+    with publish_directory(out) as staging:
+        (staging / "weights.bin").write_text("whole")
+    assert [p.name for p in tmp_path.iterdir()] == ["model"] and [p.name for p in out.iterdir()] == ["weights.bin"]
+    assert oct(out.stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_publish_directory_under_a_file_is_a_one_line_error(tmp_path):
+    from chathpc.errors import ChathpcError
+    from chathpc.files import publish_directory
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ChathpcError, match="is a file, expected a directory"):
+        with publish_directory(tmp_path / "file" / "out"):
+            pass

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from chathpc.config import HarnessConfig
-from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check, check_many
+from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check
+from chathpc.schedule import check_many
 from chathpc.system import clang_tidy_path
 
 
@@ -121,9 +122,11 @@ def test_infinite_loop_times_out(work_root):
 
 
 @pytest.mark.slow
-def test_fork_bomb_is_contained(work_root):
-    result = check(SEQ, program("mpi_sum_fork_bomb.c"), args=[["7"]], config=FAST_TIMEOUT)
+def test_fork_bomb_is_contained(work_root, fork_bomb_survivors):
+    token, survivors = fork_bomb_survivors
+    result = check(SEQ, program("mpi_sum_fork_bomb.c"), args=[["7", token]], config=FAST_TIMEOUT)
     assert result.verdict in (Verdict.TIMEOUT, Verdict.RUNTIME_ERROR)
+    assert survivors() == []  # no forked copy outlived the check
 
 
 def test_memory_hog_hits_the_limit(work_root):

@@ -228,7 +228,7 @@ def test_cli_check_explore_json_carries_the_diagnosis(work_root, capsys):
 ])
 def test_every_checking_verb_passes_explore_and_sanitize_to_the_harness(argv):
     from chathpc.cli import build_parser
-    from chathpc.cli.common import config_from_args
+    from chathpc.cli.options import config_from_args
 
     harness = config_from_args(build_parser().parse_args(argv)).config.harness
     assert harness.explore and harness.sanitize and harness.explore_budget == 12

@@ -25,7 +25,8 @@ import pytest
 
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
-from chathpc.harness import Verdict, check, check_many, isolation_level
+from chathpc.harness import Verdict, check, isolation_level
+from chathpc.schedule import check_many
 from chathpc.harness import sandbox as sandbox_module
 from chathpc.harness.sandbox import UNPROTECTED_WARNING
 

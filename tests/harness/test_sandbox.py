@@ -93,11 +93,13 @@ def test_setsid_daemon_is_killed(work_root, sandbox):
 
 
 @pytest.mark.slow
-def test_fork_bomb_is_contained_with_rlimits_only(work_root):
+def test_fork_bomb_is_contained_with_rlimits_only(work_root, fork_bomb_survivors):
+    token, survivors = fork_bomb_survivors
     bomb = (PROGRAMS / "mpi_sum_fork_bomb.c").read_text()
-    result = check(SEQ, bomb, args=[["7"]], config=HarnessConfig(ranks=[2], timeout=4, sandbox="rlimits"))
+    result = check(SEQ, bomb, args=[["7", token]], config=HarnessConfig(ranks=[2], timeout=4, sandbox="rlimits"))
     assert result.isolation == "rlimits"
     assert result.verdict in (Verdict.TIMEOUT, Verdict.RUNTIME_ERROR)
+    assert survivors() == []
 
 
 @pytest.mark.skipif(isolation_level() != "bwrap" and not running_as_root(), reason="needs bubblewrap or a private uid")

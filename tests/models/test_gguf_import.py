@@ -88,15 +88,16 @@ def test_import_reproduces_the_model_and_its_tokenizer(tiny_model_dir, tiny_gguf
     assert AutoTokenizer.from_pretrained(out)(text)["input_ids"] == AutoTokenizer.from_pretrained(tiny_model_dir)(text)["input_ids"]
 
 
-def test_a_gguf_file_generates_directly(tiny_gguf):
+def test_a_gguf_file_generates_directly(tiny_gguf, tiny_model_dir):
     from chathpc.config import GenerationConfig, RunConfig
     from chathpc.data import Record, load_template
     from chathpc.providers import generation_request, get_provider
 
-    provider = get_provider(f"hf:{tiny_gguf}", RunConfig())
     request = generation_request(Record(question="Parallelize the sum loop with MPI."), load_template())
-    answers = provider.generate([request], 1, GenerationConfig(max_new_tokens=6))
-    assert len(answers) == 1 and answers[0][0]
+    greedy = GenerationConfig(max_new_tokens=12, temperature=0.0)
+    [[from_gguf]] = get_provider(f"hf:{tiny_gguf}", RunConfig()).generate([request], 1, greedy)
+    [[from_checkpoint]] = get_provider(f"hf:{tiny_model_dir}", RunConfig()).generate([request], 1, greedy)
+    assert from_gguf and from_gguf == from_checkpoint  # the GGUF's weights, not just some text
 
 
 def test_bad_sources_are_one_line_errors(tiny_model_dir, tiny_gguf, tmp_path, capsys):

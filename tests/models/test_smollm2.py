@@ -56,7 +56,7 @@ def test_import_writes_a_standard_checkpoint_with_provenance(smollm2_dir, capsys
 
 def test_chat_training_sequence_is_the_inference_prompt_then_answer_then_end_of_turn(smollm2_dir, train_records):
     from chathpc.train.encode import IGNORE_INDEX, encode_record
-    from chathpc.train.build import load_tokenizer
+    from chathpc.models.loading import load_tokenizer
 
     tokenizer = load_tokenizer(str(smollm2_dir))
     template = load_template()

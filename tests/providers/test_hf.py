@@ -76,7 +76,7 @@ def test_missing_or_empty_model_directory_is_a_one_line_error(tmp_path):
 
 
 def test_hub_kernel_load_failure_names_the_offline_way_out():
-    from chathpc.train.build import model_load_error
+    from chathpc.models.loading import model_load_error
 
     # the message transformers 5.25 gave on an offline H100 node loading a Llama onto CUDA
     offline = ValueError("Version 2 of 'kernels-community/rotary' is not available in the local cache and Hugging Face Hub "

@@ -66,8 +66,12 @@ def test_greedy_answers_are_cut_after_their_first_code_block(served):
     assert cut.count("```") == 2 and cut.rstrip().endswith("```"), cut
 
 
-def test_parallelize_through_the_real_server_returns_a_verdict(served):
+@pytest.mark.mpi
+def test_parallelize_through_the_real_server_returns_the_harness_verdict_on_its_answer(served):
     from chathpc.assist import parallelize
+    from chathpc.data import load_template
+    from chathpc.extract import extract_code
+    from chathpc.harness import check
     from chathpc.providers import get_provider
     from chathpc.tasks import get_task
 
@@ -75,8 +79,15 @@ def test_parallelize_through_the_real_server_returns_a_verdict(served):
     config = _config(url, max_new_tokens=200)
     task = get_task("axpy")
     result = parallelize(task.seq_source, get_provider(f"openai:{model}", config), config, samples=1, repair_rounds=0, args=task.args[:1])
-    assert len(result.candidates) == 1 and result.candidates[0].check.verdict.value in {
-        "pass", "build_error", "runtime_error", "timeout", "wrong_output", "not_mpi", "extract_error"}
+    [candidate] = result.candidates
+    marker = load_template(config.data.template, config.data.system).answer_marker
+    # the verdict is the harness's on the program extracted from the server's answer, whatever the model wrote
+    assert candidate.raw_output.strip() and candidate.code == extract_code(candidate.raw_output, marker)
+    if candidate.code is None:
+        assert candidate.check.verdict.value == "extract_error"
+    else:
+        again = check(task.seq_source, candidate.code, args=task.args[:1], config=config.harness)
+        assert (candidate.check.verdict, candidate.check.summary()) == (again.verdict, again.summary())
 
 
 def test_a_model_the_server_does_not_serve_is_a_one_line_error(served):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chathpc.assist import extract_code, translation_record
+from chathpc.assist import translation_record
+from chathpc.extract import extract_code
 from chathpc.config import GenerationConfig, RunConfig
 from chathpc.data import Record
 from chathpc.errors import ChathpcError

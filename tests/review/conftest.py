@@ -34,7 +34,7 @@ def reference_results(tmp_path_factory):
 @pytest.fixture
 def expert_program(sequential_results):
     """The expert solution of the first item (what an expert would write for asum)."""
-    from chathpc.assist.sanitize import extract_code
+    from chathpc.extract import extract_code
     from chathpc.evaluate.results import read_results
 
     return extract_code(read_results(sequential_results).lines[0].record.answer)

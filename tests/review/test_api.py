@@ -138,7 +138,7 @@ def test_decisions_survive_a_restart(sequential_results, expert_program, tmp_pat
     session = ReviewSession([sequential_results], out, harness=HarnessConfig(ranks=[1, 2]), reviewer="expert")
     copy_program = session.items[1].first.record.answer
     session.close()
-    from chathpc.assist.sanitize import extract_code
+    from chathpc.extract import extract_code
 
     for index, program in ((0, expert_program), (1, extract_code(copy_program))):
         session = ReviewSession([sequential_results], out, harness=HarnessConfig(ranks=[1, 2]), reviewer="expert")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from chathpc.config import HarnessConfig, ScheduleConfig
-from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check, check_many
+from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check
+from chathpc.schedule import check_many
 from chathpc.schedule import CheckJob, Scheduler
 
 from .conftest import program

@@ -12,7 +12,8 @@ import pytest
 from chathpc.cli import main
 from chathpc.config import HarnessConfig
 from chathpc.tasks import get_task
-from chathpc.tasks.bench import run_bench, table_rows
+from chathpc.report.bench import table_rows
+from chathpc.tasks.bench import run_bench
 
 
 

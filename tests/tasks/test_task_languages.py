@@ -27,7 +27,7 @@ def test_example_tasks_load_with_their_language():
 def test_items_without_a_task_get_their_language_from_the_question_program():
     from chathpc.data import Record
     from chathpc.errors import ChathpcError
-    from chathpc.evaluate.runner import item_check
+    from chathpc.evaluate.items import item_check
 
     tasks = {t.id: t for t in load_suite(root=EXAMPLES)}
     fortran = tasks["axpy_fortran"].to_record()

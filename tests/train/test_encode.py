@@ -12,7 +12,7 @@ pytestmark = pytest.mark.ml
 
 @pytest.fixture(scope="module")
 def tokenizer(tiny_model_dir):
-    from chathpc.train.build import load_tokenizer
+    from chathpc.models.loading import load_tokenizer
 
     return load_tokenizer(str(tiny_model_dir))
 
@@ -130,7 +130,7 @@ def test_a_token_merged_across_the_boundary_keeps_the_prompt_exact():
 def test_chat_training_sequence_is_the_inference_prompt_then_answer_then_end_of_turn_on_a_tiny_tokenizer(tiny_chat_model_dir):
     from chathpc.data import chat_messages, render_chat, uses_chat
     from chathpc.train.encode import IGNORE_INDEX, encode_record
-    from chathpc.train.build import load_tokenizer
+    from chathpc.models.loading import load_tokenizer
 
     tokenizer = load_tokenizer(str(tiny_chat_model_dir))
     assert uses_chat("auto", tokenizer)

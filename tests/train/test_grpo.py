@@ -34,7 +34,7 @@ def small_train_file(records, tmp_path):
 
 def test_two_grpo_steps_write_metrics_and_a_resumable_run_dir(tiny_model_dir, small_train_file, tmp_path):
     from chathpc.train import train, validate
-    from chathpc.train.inference import resolve_model_source
+    from chathpc.models.loading import resolve_model_source
 
     config = grpo_config(tiny_model_dir, small_train_file, tmp_path / "grpo")
     plan = validate(config)
@@ -67,13 +67,14 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, small_train_f
     import shutil
 
     from chathpc.train import runs, train
+    from chathpc.models.run_layout import ADAPTER_DIR
 
     config = grpo_config(tiny_model_dir, small_train_file, tmp_path / "grpo")
     train(config, progress=False)
     run = tmp_path / "grpo"
     # make it look interrupted after step 1: no result, no final adapter, no step-2 checkpoint
     (run / runs.RESULT_FILE).unlink()
-    shutil.rmtree(run / runs.ADAPTER_DIR)
+    shutil.rmtree(run / ADAPTER_DIR)
     shutil.rmtree(run / runs.CHECKPOINTS_DIR / "checkpoint-2")
     resumed = train(config, resume=True, progress=False)
     assert resumed.resumed_from_step == 1 and resumed.steps == 2
@@ -83,7 +84,7 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, small_train_f
 
 def test_grpo_continues_an_sft_run_adapter(lora_run, small_train_file, tmp_path):
     from chathpc.train import train, validate
-    from chathpc.train.inference import resolve_model_source
+    from chathpc.models.loading import resolve_model_source
 
     config = grpo_config(lora_run.run_dir, small_train_file, tmp_path / "grpo", max_steps=1)
     plan = validate(config)
@@ -116,7 +117,7 @@ def test_config_accepts_a_partial_ladder_with_memory_error():
 def test_grpo_prompts_use_the_chat_format_sft_trains_in(tiny_chat_model_dir, small_train_file, tmp_path):
     from chathpc.data import load_records, load_template, render_example
     from chathpc.train.grpo import _prepare
-    from chathpc.train.build import load_tokenizer
+    from chathpc.models.loading import load_tokenizer
 
     tokenizer = load_tokenizer(str(tiny_chat_model_dir))
     record = load_records(small_train_file)[0]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from chathpc.config import GrpoConfig, HarnessConfig
 from chathpc.train.reward import RewardItem, VerificationReward, add_hidden_args, ladder_reward, speedup_bonus
+
+pytestmark = pytest.mark.mpi
 
 PROGRAMS = Path(__file__).parents[1] / "harness" / "programs"
 HARNESS = HarnessConfig(ranks=[1, 2, 3], timeout=8, perf_ranks=[1, 2], perf_repeats=3, perf_warmup=1)
@@ -141,3 +144,85 @@ def test_timing_pays_a_faster_program_above_a_slower_correct_one():
     for score in scores:
         assert score.reward == pytest.approx(grpo.ladder["pass"] + speedup_bonus(grpo, score.speedup))
     assert divided.reward >= stalling.reward >= grpo.ladder["pass"]
+
+
+EXAMPLE_TASKS = Path(__file__).parents[2] / "examples" / "tasks"
+
+FUNCTION_SEQ = """#include <stdio.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+  long n = argc > 1 ? atol(argv[1]) : 10;
+  long s = 0;
+  for (long i = 0; i < n; i++) s += i * i;
+  printf("%ld\\n", s);
+  return 0;
+}
+"""
+FUNCTION_PROMPT = "#include <mpi.h>\n\n/* The sum of i*i for 0 <= i < n over all ranks, returned on rank 0. */\nlong squares(long n) {\n"
+FUNCTION_TEMPLATE = """#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+// chathpc:answer
+int main(int argc, char **argv) {
+  int rank;
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  long s = squares(argc > 1 ? atol(argv[1]) : 10);
+  if (rank == 0) printf("%ld\\n", s);
+  MPI_Finalize();
+  return 0;
+}
+"""
+FUNCTION_BODY = """  int rank, size;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  long mine = 0, total = 0;
+  for (long i = rank; i < n; i += size) mine += i * i;
+  MPI_Reduce(&mine, &total, 1, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+  return total;
+}
+"""
+
+
+def _function_task(root: Path) -> Path:
+    folder = root / "blas" / "squares_fn"
+    folder.mkdir(parents=True)
+    (folder / "task.yaml").write_text(
+        "id: squares_fn\ndomain: blas\nsplit: train\ndescription: sum of squares as one function\n"
+        'args: [["7"], ["100"]]\nperf_args: ["1000"]\n'
+        "answer: {template: candidate.c, prompt: prompt.c, function: squares}\n")
+    (folder / "seq.c").write_text(FUNCTION_SEQ)
+    (folder / "mpi.c").write_text(FUNCTION_BODY)
+    (folder / "candidate.c").write_text(FUNCTION_TEMPLATE)
+    (folder / "prompt.c").write_text(FUNCTION_PROMPT)
+    return root
+
+
+@pytest.mark.skipif(shutil.which("mpif90") is None, reason="mpif90 missing (scripts/setup.sh installs gfortran)")
+def test_the_grpo_reward_checks_a_fortran_task_as_fortran():
+    from chathpc.tasks import load_suite
+    from chathpc.train.grpo import reward_items
+
+    task = {t.id: t for t in load_suite(root=EXAMPLE_TASKS)}["axpy_fortran"]
+    record = task.to_record()
+    kept, items, answers, warnings = reward_items([("axpy_fortran", record)], EXAMPLE_TASKS)
+    assert kept == [0] and not warnings and items[0].options.language == "fortran"
+    assert answers[0] is not None and answers[0].strip() == task.mpi_source.strip()  # the Fortran program, not "no C program"
+    reward = VerificationReward(items, GrpoConfig(), HARNESS)
+    assert [s.verdict for s in reward.score([(0, record.answer), (0, f"```fortran\n{task.seq_source}```\n")])] == ["pass", "not_mpi"]
+
+
+def test_the_grpo_reward_assembles_a_function_answer_into_its_template(tmp_path):
+    from chathpc.data import Record
+    from chathpc.train.grpo import reward_items
+
+    root = _function_task(tmp_path / "tasks")
+    record = Record(question="q", answer=FUNCTION_BODY, id="squares_fn", metadata={"task": "squares_fn"})
+    kept, items, answers, _ = reward_items([("squares_fn", record)], root)
+    assert kept == [0] and items[0].template is not None and items[0].template.function == "squares"
+    assert "int main" in answers[0] and "MPI_Reduce" in answers[0]  # assembled, not the bare body
+    reward = VerificationReward(items, GrpoConfig(), HARNESS)
+    serial = "  long s = 0;\n  for (long i = 0; i < n; i++) s += i * i;\n  return s;\n}\n"
+    wrong = FUNCTION_BODY.replace("MPI_SUM", "MPI_MAX")
+    verdicts = [s.verdict for s in reward.score([(0, FUNCTION_BODY), (0, f"```c\n{serial}```"), (0, wrong)])]
+    assert verdicts == ["pass", "not_mpi", "wrong_output"]

@@ -43,7 +43,7 @@ def test_lora_run_learns_and_writes_a_complete_run_dir(lora_run):
 def test_adapter_reloads_for_inference_and_changes_the_model(lora_run, tiny_model_dir):
     import torch
 
-    from chathpc.train import load_model_for_inference
+    from chathpc.models.loading import load_model_for_inference
 
     model, tokenizer = load_model_for_inference(lora_run.run_dir)
     base, _ = load_model_for_inference(str(tiny_model_dir))
@@ -150,7 +150,7 @@ def test_adapter_on_top_of_an_adapted_run_stacks_both(lora_run, tmp_path):
 
     import torch
 
-    from chathpc.train import load_model_for_inference
+    from chathpc.models.loading import load_model_for_inference
 
     twin = tmp_path / "twin"
     shutil.copytree(Path(lora_run.run_dir) / "adapter", twin)

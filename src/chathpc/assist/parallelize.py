@@ -18,10 +18,10 @@ from typing import Callable
 
 from pydantic import BaseModel, Field, computed_field
 
-from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
+from chathpc.extract import extract_code
 from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness.results import CheckResult, RankTiming
 from chathpc.providers.base import Provider, generation_request
@@ -169,7 +169,7 @@ def parallelize(
     on_candidate: Callable[[Candidate], None] | None = None,
 ) -> ParallelizeResult:
     """Generate, verify and repair MPI candidates for ``sequential_source`` (see the module docs)."""
-    from chathpc.harness import check_many
+    from chathpc.schedule import check_many
 
     samples = samples or config.generation.samples
     if samples < 1 or repair_rounds < 0:

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 from chathpc.assist.parallelize import bytes_moved, translation_record, write_program
-from chathpc.assist.sanitize import extract_code
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
+from chathpc.extract import extract_code
 from chathpc.files import os_error_text, read_text_file
 from chathpc.providers.base import Provider, generation_request
 

@@ -2,9 +2,9 @@
 
 Each verb module in this package defines ``register(subparsers)``, which adds its parser and
 sets ``func`` to a function ``(args) -> int``; an optional ``ORDER`` sorts ``--help``. New verbs
-plug in by adding a module; a module without ``register`` is a helper, not a verb (``common``: the options
-every verb declares the same way; ``shared``: what several verbs use). Errors derived from ``ChathpcError``
-print one line and exit 2.
+plug in by adding a module; a module without ``register`` is a helper, not a verb (``options``: the options
+every verb declares the same way; ``evaluation``: the evaluation verbs' body and what several verbs build
+from the options). Errors derived from ``ChathpcError`` print one line and exit 2.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def one_line(message: str, *, full: bool = False) -> str:
 def _verb_modules() -> list:
     modules = []
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("_") or info.name == "common":
+        if info.name.startswith("_") or info.name == "options":
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         if hasattr(module, "register"):

@@ -7,7 +7,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_force_option,
@@ -56,7 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from chathpc.tasks.bench import report_paths, report_text, run_bench, select_solutions, write_report
+    from chathpc.report.bench import report_paths, report_text, write_bench_report
+    from chathpc.tasks.bench import run_bench, select_solutions
 
     resolved = config_from_args(args).config
     config = resolved.harness
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         bar.close()
-    paths = write_report(report, out, overwrite=args.force)
+    paths = write_bench_report(report, out, overwrite=args.force)
     print(report_text(report))
     print(f"wrote {', '.join(str(p) for p in paths)}")
     return 1 if report.reference_failures() else 0

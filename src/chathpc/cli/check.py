@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_jobs_option,
@@ -16,7 +16,7 @@ from chathpc.cli.common import (
     config_from_args,
     parse_run_arguments,
 )
-from chathpc.cli.shared import harness_config
+from chathpc.cli.evaluation import harness_config
 from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file
 
@@ -85,7 +85,7 @@ def program_options_from_args(args: argparse.Namespace, files: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
-    from chathpc.harness import check_many
+    from chathpc.schedule import check_many
 
     config = harness_config(args)
     for name in ("rtol", "atol"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_model_option,
@@ -14,7 +14,7 @@ from chathpc.cli.common import (
     add_resume_force_options,
     config_from_args,
 )
-from chathpc.cli.shared import add_ks_option, pass_at_ks
+from chathpc.cli.evaluation import add_ks_option, pass_at_ks
 
 ORDER = 52
 

@@ -7,7 +7,7 @@ import json
 
 import yaml
 
-from chathpc.cli.common import add_config_options, add_json_option, config_from_args
+from chathpc.cli.options import add_config_options, add_json_option, config_from_args
 
 ORDER = 92
 

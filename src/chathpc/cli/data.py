@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from chathpc.cli.common import add_force_option, add_json_option, add_output_option
+from chathpc.cli.options import add_force_option, add_json_option, add_output_option
 from chathpc.data import FORMATS, dataset_stats, load_records, load_template, save_records
 
 ORDER = 20

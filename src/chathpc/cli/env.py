@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from chathpc.cli.common import add_json_option
+from chathpc.cli.options import add_json_option
 from chathpc.environment import environment_report
 
 ORDER = 90

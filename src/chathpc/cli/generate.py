@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_config_options,
     add_json_option,
     add_model_option,
@@ -15,7 +15,7 @@ from chathpc.cli.common import (
     add_resume_force_options,
     config_from_args,
 )
-from chathpc.cli.shared import default_results_path
+from chathpc.cli.evaluation import default_results_path
 
 ORDER = 48
 

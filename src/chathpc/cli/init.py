@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from chathpc.cli.common import add_force_option
+from chathpc.cli.options import add_force_option
 from chathpc.config import example_config_yaml
 from chathpc.files import atomic_write_text
 

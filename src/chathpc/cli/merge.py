@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import add_force_option, add_output_option
+from chathpc.cli.options import add_force_option, add_output_option
 from chathpc.errors import ChathpcError
 
 ORDER = 41

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_force_option,

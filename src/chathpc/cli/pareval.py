@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_config_options,
     add_force_option,
     add_jobs_option,
@@ -16,7 +16,7 @@ from chathpc.cli.common import (
     add_resume_force_options,
     config_from_args,
 )
-from chathpc.cli.shared import add_ks_option, harness_config, pass_at_ks
+from chathpc.cli.evaluation import add_ks_option, harness_config, pass_at_ks
 
 ORDER = 54
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_config_options,
     add_json_option,
     add_output_option,
@@ -15,7 +14,7 @@ from chathpc.cli.common import (
     add_resume_force_options,
     config_from_args,
 )
-from chathpc.cli.shared import add_ks_option, pass_at_ks
+from chathpc.cli.evaluation import add_ks_option, pass_at_ks, print_results_outcome
 
 ORDER = 49
 
@@ -42,7 +41,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from chathpc.evaluate.stages import recheck
-    from chathpc.report import summary_markdown
 
     config = config_from_args(args).config
     source = Path(args.file)
@@ -55,9 +53,4 @@ def run(args: argparse.Namespace) -> int:
         return 0
     outcome = recheck(source, config, out, perf=args.perf, resume=args.resume, force=args.force, ks=ks, progress=not args.no_progress,
                       tasks_root=args.tasks)
-    if args.json:
-        print(json.dumps(outcome.model_dump(mode="json"), indent=2))
-    else:
-        print(summary_markdown(outcome.summary, title=f"recheck: {outcome.provider} on {outcome.items} items"))
-        print(f"results: {outcome.path} ({outcome.written} new lines, {outcome.skipped} kept)")
-    return 0
+    return print_results_outcome(args, outcome, f"recheck: {outcome.provider} on {outcome.items} items")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import add_bug_hunting_options, add_config_options, add_output_option, config_from_args
+from chathpc.cli.options import add_bug_hunting_options, add_config_options, add_output_option, config_from_args
 
 ORDER = 54
 DEFAULT_PORT = 8750

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chathpc.cli.common import add_config_options, add_model_option, add_run_arguments, config_from_args, parse_run_arguments
+from chathpc.cli.options import add_config_options, add_model_option, add_run_arguments, config_from_args, parse_run_arguments
 
 ORDER = 42
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.shared import add_evaluation_options, run_evaluation_verb
+from chathpc.cli.evaluation import add_evaluation_options, run_evaluation_verb
 
 ORDER = 51
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 
-from chathpc.cli.common import add_config_options, add_json_option, add_progress_option, add_resume_force_options, config_from_args
+from chathpc.cli.options import add_config_options, add_json_option, add_progress_option, add_resume_force_options, config_from_args
 
 ORDER = 40
 

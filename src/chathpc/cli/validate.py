@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from chathpc.cli.common import add_config_options, add_json_option, add_model_option
+from chathpc.cli.options import add_config_options, add_json_option, add_model_option
 
 ORDER = 12
 

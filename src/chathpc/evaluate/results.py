@@ -132,6 +132,35 @@ def read_results(path: str | Path, model: type[ResultLine] | type[SampleLine] = 
     return ResultsFile(path=str(path), lines=lines, valid_bytes=offset, truncated=False)
 
 
+def open_results(
+    path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, resume: bool, force: bool,
+    perf: bool | None = None, model: type[ResultLine] | type[SampleLine] = ResultLine,
+) -> tuple[set[tuple[int, int]], int | None, int]:
+    """Open a results (or, with ``model=SampleLine``, samples) file for appending under the ``--resume``/``--force``
+    rules: the done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept.
+    ``perf`` (results files) must match the ``--perf`` of the lines already there."""
+    kind = "results" if model is ResultLine else "samples"
+    if not path.exists() or path.stat().st_size == 0:
+        return set(), None, 0
+    if force and not resume:
+        path.write_bytes(b"")
+        return set(), None, 0
+    if not resume:
+        raise ChathpcError(f"{path}: {kind} file already exists (--resume continues it, --force starts over)")
+    found = read_results(path, model)
+    for line in found.lines:
+        if line.provider != provider:
+            raise ChathpcError(f"{path}: holds {kind} of '{line.provider}', not '{provider}'; use another --out")
+        if line.generation != generation:
+            raise ChathpcError(f"{path}: was written with other generation settings; use the same config or another --out")
+        if perf is not None and line.check_mode == "execution" and line.perf_requested != perf:
+            raise ChathpcError(f"{path}: was written {'with' if line.perf_requested else 'without'} --perf; resume it the same way")
+        if line.item_index >= len(ids) or ids[line.item_index] != line.item_id:
+            raise ChathpcError(f"{path}: item {line.item_index} ('{line.item_id}') is not in this dataset; use the same dataset or another --out")
+    done = {(line.item_index, line.sample) for line in found.lines}
+    return done, (found.valid_bytes if found.truncated else None), len(found.lines)
+
+
 def load_result_lines(paths: Iterable[str | Path]) -> list[ResultLine]:
     """The complete lines of one or more results files, in file order."""
     out: list[ResultLine] = []

@@ -7,7 +7,7 @@ item's sequential program):
 
 - ``metadata.task`` names a suite task (of the built-in suite, or of ``tasks_root``): its sequential program,
   argument sets, timing arguments, tolerances and program options (language, extra files, filters);
-- otherwise the question's program (``assist.sanitize.question_program``: the first fenced block that
+- otherwise the question's program (``extract.question_program``: the first fenced block that
   defines ``main``, whatever its language tag), run with ``metadata.args`` if given, else no arguments;
 - items with neither are compared with the expected answer by normalized text (``check_mode="text"``),
   and reported separately from the execution metrics.
@@ -30,28 +30,11 @@ from pydantic import BaseModel, Field
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
+from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
-from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
+from chathpc.evaluate.results import ResultLine, ResultsWriter, SampleLine, Timings, open_results, read_results
 from chathpc.files import atomic_write_text
-from chathpc.harness.languages import LANGUAGE_NAMES
-from chathpc.harness.program import ProgramOptions
-from chathpc.tasks.template import AnswerTemplate
 
-
-
-class ItemCheck(BaseModel):
-    """How one item is checked: against a sequential program (execution) or by text."""
-
-    mode: str = Field(description="execution or text")
-    sequential: str | None = None
-    args: list[list[str]] | None = None
-    perf_args: list[str] | None = None
-    rtol: float | None = None
-    atol: float | None = None
-    task: str | None = None
-    domain: str | None = None
-    options: ProgramOptions | None = Field(None, description="Language, extra files, filters, time pattern (default: one C file)")
-    template: AnswerTemplate | None = Field(None, description="The answer is a function assembled into this program")
 
 
 class RunOutcome(BaseModel):
@@ -66,108 +49,25 @@ class RunOutcome(BaseModel):
     summary: EvaluationSummary
 
 
-def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
-    """The sequential program and arguments an item is checked against (see module docs)."""
-    meta = record.metadata or {}
-    task = tasks.get(meta.get("task")) if isinstance(meta.get("task"), str) else None
-    if task is not None:
-        return ItemCheck(
-            mode="execution", sequential=task.seq_source, args=task.args, perf_args=task.perf_args,
-            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
-        )
-    domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
-    from chathpc.assist.sanitize import program_language, question_program
-
-    program = question_program(record.question)
-    if program is None:
-        return ItemCheck(mode="text", domain=domain, task=meta.get("task"))
-    language = meta["language"] if "language" in meta else program_language(program)
-    if language not in LANGUAGE_NAMES:
-        raise ChathpcError(f"item {record.id or '(no id)'}: metadata.language {language!r} is not one of {', '.join(LANGUAGE_NAMES)}")
-    args = meta.get("args")
-    perf_args = meta.get("perf_args")
-    return ItemCheck(
-        mode="execution",
-        sequential=program,
-        args=[[str(a) for a in argset] for argset in args] if isinstance(args, list) and args else None,
-        perf_args=[str(a) for a in perf_args] if isinstance(perf_args, list) and perf_args else None,
-        domain=domain,
-        task=meta.get("task") if isinstance(meta.get("task"), str) else None,
-        options=ProgramOptions(language=language) if language != "c" else None,
-    )
-
-
-def normalized_text(text: str) -> str:
-    """An answer reduced for text matching: the code of its first fenced block (or all of it), tokenized."""
-    from chathpc.assist.sanitize import code_blocks
-    from chathpc.tasks import normalize_code
-
-    blocks = code_blocks(text)
-    return normalize_code(blocks[0][1] if blocks else text)
-
-
-def _suite_tasks(records: Sequence[Record], root: str | Path | None = None) -> dict[str, Any]:
-    if not any(isinstance((r.metadata or {}).get("task"), str) for r in records):
-        return {}
-    from chathpc.tasks import load_suite
-
-    return {task.id: task for task in load_suite(root=root)}
-
-
-def _item_id(record: Record, index: int) -> str:
-    return record.id if record.id else f"item{index}"
-
-
-def _generation_settings(config: RunConfig) -> dict[str, Any]:
+def generation_settings(config: RunConfig) -> dict[str, Any]:
+    """The generation settings a results or samples file records (a resumed file must match them)."""
     return config.generation.model_dump(mode="json")
 
 
-def open_results(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, perf: bool, resume: bool, force: bool) -> tuple[set[tuple[int, int]], int | None, int]:
-    """Open a results file for appending (``--resume``/``--force`` rules): done (item, sample) keys, the byte offset to cut a truncated file at, and the lines kept."""
-    if not path.exists() or path.stat().st_size == 0:
-        return set(), None, 0
-    if force and not resume:
-        path.write_bytes(b"")
-        return set(), None, 0
-    if not resume:
-        raise ChathpcError(f"{path}: results file already exists (--resume continues it, --force starts over)")
-    found = read_results(path)
-    for line in found.lines:
-        if line.provider != provider:
-            raise ChathpcError(f"{path}: holds results of '{line.provider}', not '{provider}'; use another --out")
-        if line.generation != generation:
-            raise ChathpcError(f"{path}: was written with other generation settings; use the same config or another --out")
-        if line.check_mode == "execution" and line.perf_requested != perf:
-            raise ChathpcError(f"{path}: was written {'with' if line.perf_requested else 'without'} --perf; resume it the same way")
-        if line.item_index >= len(ids) or ids[line.item_index] != line.item_id:
-            raise ChathpcError(f"{path}: item {line.item_index} ('{line.item_id}') is not in this dataset; use the same dataset or another --out")
-    done = {(line.item_index, line.sample) for line in found.lines}
-    return done, (found.valid_bytes if found.truncated else None), len(found.lines)
-
-
-class Sample(BaseModel):
-    """One generated answer of one item: what the generate stage hands to the check stage."""
-
-    item_index: int
-    sample: int
-    prompt: str
-    raw_output: str
-    generate_s: float = 0.0
-
-
 def generate_rounds(
-    records: Sequence[Record], todo: Sequence[int], done: set[tuple[int, int]], config: RunConfig, spec: str, template,
-    *, per_round: int,
-) -> Iterator[list[Sample]]:
+    records: Sequence[Record], checks: Sequence[ItemCheck], todo: Sequence[int], done: set[tuple[int, int]],
+    config: RunConfig, spec: str, template, *, per_round: int,
+) -> Iterator[list[SampleLine]]:
     """The generate stage: the samples not yet ``done`` of the ``todo`` items, ``per_round`` items at a time
-    (the provider is asked ``generation.batch_size`` items per call)."""
+    (the provider is asked ``generation.batch_size`` items per call), as the lines a samples file holds."""
     from chathpc.providers import generation_request, get_provider
 
     provider = get_provider(spec, config)
     n = config.generation.samples
     batch_size = config.generation.batch_size
+    generation = generation_settings(config)
     for round_start in range(0, len(todo), per_round):
-        samples: list[Sample] = []
+        samples: list[SampleLine] = []
         for start in range(round_start, min(round_start + per_round, len(todo)), batch_size):
             chunk = todo[start:min(start + batch_size, round_start + per_round)]
             requests = [generation_request(records[i], template) for i in chunk]
@@ -177,25 +77,17 @@ def generate_rounds(
             if len(answers) != len(chunk) or any(len(a) != n for a in answers):
                 raise ChathpcError(f"provider '{spec}' returned the wrong number of answers")
             samples += [
-                Sample(item_index=index, sample=sample, prompt=request.prompt, raw_output=raw, generate_s=generate_share)
+                SampleLine(item_id=item_id(records[index], index), item_index=index, sample=sample, domain=checks[index].domain,
+                           task=checks[index].task, record=records[index], prompt=request.prompt, raw_output=raw,
+                           provider=spec, generation=generation, generate_s=generate_share)
                 for index, request, texts in zip(chunk, requests, answers)
                 for sample, raw in enumerate(texts) if (index, sample) not in done
             ]
         yield samples
 
 
-def answer_program(raw: str, item: ItemCheck, marker: str) -> str | None:
-    """The program an answer stands for: its code (in the item's language), or for an item whose answer is a
-    function, the program the item's template assembles around it; None when the answer holds no code."""
-    from chathpc.assist.sanitize import answer_code, extract_code
-
-    if item.template is not None:
-        return item.template.assemble(answer_code(raw, marker))
-    return extract_code(raw, marker=marker, language=item.options.language if item.options is not None else "c")
-
-
 def check_samples(
-    samples: Sequence[Sample], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str,
+    samples: Sequence[SampleLine], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str | None,
     config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
     emit: Callable[[ResultLine], None] | None = None,
 ) -> list[ResultLine]:
@@ -236,7 +128,7 @@ def check_samples(
                 result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
             timings = result.perf.timings if result.perf is not None else []
         return ResultLine(
-            item_id=_item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
+            item_id=item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
             perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
@@ -297,14 +189,14 @@ def run_evaluation(
     elif resume:
         gather_shards(path)
     spec = resolve_spec(provider_spec, config)
-    generation = _generation_settings(config)
-    ids = [_item_id(r, i) for i, r in enumerate(records)]
+    generation = generation_settings(config)
+    ids = [item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     n = config.generation.samples
     mine = range(len(records)) if shard is None else range(shard[0], len(records), shard[1])
     todo = [i for i in mine if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
-    tasks = _suite_tasks(records, tasks_root)
+    tasks = suite_tasks(records, tasks_root)
     checks = [item_check(r, tasks) for r in records]
     written = 0
     if todo:
@@ -317,7 +209,7 @@ def run_evaluation(
         # items generated (generation.batch_size per provider call), then checked together
         per_round = max(config.generation.batch_size, Scheduler(config.harness, config.schedule).workers)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=per_round):
+            for samples in generate_rounds(records, checks, todo, done, config, spec, template, per_round=per_round):
                 def emit(line: ResultLine) -> None:
                     nonlocal written, passed_so_far
                     writer.append(line)

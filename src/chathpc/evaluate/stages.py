@@ -15,18 +15,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 from pydantic import BaseModel
 
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
+from chathpc.evaluate.items import item_check, item_id, suite_tasks
 from chathpc.evaluate.metrics import summarize
-from chathpc.evaluate.results import ResultsWriter, SampleLine, read_results
-from chathpc.evaluate.runner import (
-    RunOutcome, Sample, _generation_settings, _item_id, open_results, _suite_tasks, check_samples, generate_rounds, item_check,
-)
+from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
+from chathpc.evaluate.runner import RunOutcome, check_samples, generate_rounds, generation_settings
 
 
 class GenerateOutcome(BaseModel):
@@ -38,23 +37,6 @@ class GenerateOutcome(BaseModel):
     lines: int
     written: int
     skipped: int
-
-
-def _open_samples(path: Path, provider: str, generation: dict[str, Any], ids: list[str], *, resume: bool, force: bool):
-    if not path.exists() or path.stat().st_size == 0:
-        return set(), None, 0
-    if force and not resume:
-        path.write_bytes(b"")
-        return set(), None, 0
-    if not resume:
-        raise ChathpcError(f"{path}: samples file already exists (--resume continues it, --force starts over)")
-    found = read_results(path, SampleLine)
-    for line in found.lines:
-        if line.provider != provider or line.generation != generation:
-            raise ChathpcError(f"{path}: was written by '{line.provider}' or with other generation settings; use another --out")
-        if line.item_index >= len(ids) or ids[line.item_index] != line.item_id:
-            raise ChathpcError(f"{path}: item {line.item_index} ('{line.item_id}') is not in this dataset; use the same dataset or another --out")
-    return {(l.item_index, l.sample) for l in found.lines}, (found.valid_bytes if found.truncated else None), len(found.lines)
 
 
 def generate_samples(
@@ -70,25 +52,21 @@ def generate_samples(
         raise ChathpcError("no items to generate for")
     path = Path(out)
     spec = resolve_spec(provider_spec, config)
-    generation = _generation_settings(config)
-    ids = [_item_id(r, i) for i, r in enumerate(records)]
-    done, cut_at, kept = _open_samples(path, spec, generation, ids, resume=resume, force=force)
+    generation = generation_settings(config)
+    ids = [item_id(r, i) for i, r in enumerate(records)]
+    done, cut_at, kept = open_results(path, spec, generation, ids, resume=resume, force=force, model=SampleLine)
     n = config.generation.samples
     todo = [i for i in range(len(records)) if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
-    tasks = _suite_tasks(records)
+    tasks = suite_tasks(records)
     written = 0
     if todo:
         bar = tqdm(total=len(records) * n, initial=len(done), desc=spec, unit="sample", disable=not progress, file=sys.stderr, dynamic_ncols=True)
         with ResultsWriter(path, truncate_at=cut_at) as writer:
-            for samples in generate_rounds(records, todo, done, config, spec, template, per_round=config.generation.batch_size):
+            checks = [item_check(record, tasks) for record in records]
+            for samples in generate_rounds(records, checks, todo, done, config, spec, template, per_round=config.generation.batch_size):
                 for s in samples:
-                    item = item_check(records[s.item_index], tasks)
-                    writer.append(SampleLine(
-                        item_id=ids[s.item_index], item_index=s.item_index, sample=s.sample, domain=item.domain, task=item.task,
-                        record=records[s.item_index], prompt=s.prompt, raw_output=s.raw_output, provider=spec,
-                        generation=generation, generate_s=s.generate_s,
-                    ))
+                    writer.append(s)
                     written += 1
                     bar.update(1)
         bar.close()
@@ -134,7 +112,7 @@ def recheck(
     for s in stored:
         ids[s.item_index] = s.item_id
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
-    tasks = _suite_tasks(list(records.values()), tasks_root)
+    tasks = suite_tasks(list(records.values()), tasks_root)
     checks = {index: item_check(record, tasks) for index, record in records.items()}
     marker = load_template(config.data.template, config.data.system).answer_marker
     todo = [s for s in stored if (s.item_index, s.sample) not in done]
@@ -144,8 +122,7 @@ def recheck(
                file=sys.stderr, dynamic_ncols=True)
     with ResultsWriter(path, truncate_at=cut_at) as writer:
         for start in range(0, len(todo), per_round):
-            chunk = [Sample(item_index=s.item_index, sample=s.sample, prompt=s.prompt, raw_output=s.raw_output, generate_s=s.generate_s)
-                     for s in todo[start:start + per_round]]
+            chunk = todo[start:start + per_round]
             def emit(line) -> None:
                 nonlocal written
                 writer.append(line)

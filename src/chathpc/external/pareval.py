@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -361,12 +360,13 @@ def score_outputs(
 ) -> ScoreOutcome:
     """Check every sample of a ParEval outputs file with our harness, append results lines (``item_id`` =
     problem name, ``sample`` = index in its ``outputs``), and compare with ParEval's labels where present."""
-    from chathpc.assist.sanitize import answer_code
+    from chathpc.config import RunConfig
     from chathpc.data import Record
+    from chathpc.evaluate.items import ItemCheck
     from chathpc.evaluate.metrics import summarize
-    from chathpc.evaluate.results import ResultLine, ResultsWriter, Timings, read_results
-    from chathpc.evaluate.runner import open_results
-    from chathpc.harness import CheckResult, ReferenceProgramError, check
+    from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
+    from chathpc.evaluate.runner import check_samples
+    from chathpc.harness import ReferenceProgramError
     from chathpc.harness.program import program_options
     from chathpc.tasks.template import AnswerTemplate
 
@@ -384,7 +384,7 @@ def score_outputs(
     dense_ids = [ids.get(i, f"entry{i}") for i in range(max(ids) + 1)]
     done, cut_at, kept = open_results(out, provider, generation, dense_ids, perf=perf, resume=resume, force=force)
     sizes = _json(root / PROBLEM_SIZES, _read(root, PROBLEM_SIZES))
-    cfg = config or HarnessConfig()
+    run_config = RunConfig(harness=config or HarnessConfig())
     written, spent, unscored = 0, 0.0, {}
     with ResultsWriter(out, truncate_at=cut_at) as writer:
         for entry in entries:
@@ -401,35 +401,26 @@ def score_outputs(
                                       time_pattern=TIME_PATTERN, mpi_rule="answer_calls_mpi")
             options = options.model_copy(update={"headers": {f"inc0/{k}": v for k, v in problem.includes.items()}, "include_dirs": ["inc0"]})
             template = AnswerTemplate(program=problem.template, prompt=problem.prompt, function=problem.function)
-            record = Record(question=problem.prompt, id=problem.name,
+            record = Record(question=problem.prompt, id=problem.name, answer="",
                             metadata={"pareval": problem.name, "domain": problem.problem_type})
-            for sample in todo:
-                raw = entry["samples"][sample][0]
-                start = time.perf_counter()
-                code = template.assemble(answer_code(raw))
-                if code is None:
-                    result = CheckResult.extraction_failed("The output is empty.")
-                else:
-                    try:
-                        result = check(problem.seq_source, code, args=spec["args"], config=cfg, options=options,
-                                       perf=perf, perf_args=spec["perf_args"])
-                    except ReferenceProgramError as exc:
-                        unscored[problem.name] = f"ParEval's sequential program fails here: {str(exc).splitlines()[0][:300]}"
-                        break
-                seconds = time.perf_counter() - start
-                spent += seconds
-                timings = result.perf.timings if result.perf is not None else []
-                writer.append(ResultLine(
-                    item_id=problem.name, item_index=entry["index"], sample=sample, domain=problem.problem_type,
-                    task=problem.name, record=record, prompt=problem.prompt, raw_output=raw, code=code,
-                    check_mode="execution", verdict=result.verdict.value, passed=result.passed,
-                    check=result.model_dump(mode="json"), feedback=result.feedback(), perf_requested=perf,
-                    speedup={t.ranks: t.speedup for t in timings}, efficiency={t.ranks: t.efficiency for t in timings},
-                    provider=provider, generation=generation, timings=Timings(check_s=seconds),
-                ))
+            item = ItemCheck(mode="execution", sequential=problem.seq_source, args=spec["args"], perf_args=spec["perf_args"],
+                             task=problem.name, domain=problem.problem_type, options=options, template=template)
+            samples = [SampleLine(item_id=problem.name, item_index=0, sample=s, domain=problem.problem_type, task=problem.name,
+                                  record=record, prompt=problem.prompt, raw_output=entry["samples"][s][0], provider=provider,
+                                  generation=generation) for s in todo]
+
+            def emit(line, index=entry["index"]) -> None:
+                nonlocal written, spent
+                writer.append(line.model_copy(update={"item_index": index}))
                 written += 1
+                spent += line.timings.check_s
                 if progress:
                     progress()
+
+            try:
+                check_samples(samples, [record], [item], None, run_config, perf, provider=provider, generation=generation, emit=emit)
+            except ReferenceProgramError as exc:
+                unscored[problem.name] = f"ParEval's sequential program fails here: {str(exc).splitlines()[0][:300]}"
     lines = [line for line in read_results(out).lines if line.item_id in {e["name"] for e in entries}]
     ours = {(line.item_id, line.sample): line for line in lines}
     labelled = [(e["name"], s, labels) for e in entries for s, (_, labels) in enumerate(e["samples"]) if labels is not None]

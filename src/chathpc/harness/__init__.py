@@ -1,11 +1,11 @@
 """The verification harness: build, run (sandboxed), compare and time MPI candidates.
 
-Only this package launches MPI jobs. Public API: ``check``, ``check_many``,
+Only this package launches MPI jobs. Public API: ``check``,
 ``measure_performance``, ``compare_outputs``, ``isolation_level``, ``ProgramOptions`` /
-``program_options`` (language, extra files, filters, time pattern) and the result models.
+``program_options`` (language, extra files, filters, time pattern) and the result models. Checking many candidates is ``chathpc.schedule`` (``check_many``).
 """
 
-from chathpc.harness.check import ReferenceProgramError, check, check_many, initializes_mpi, measure_performance, preflight
+from chathpc.harness.check import ReferenceProgramError, check, initializes_mpi, measure_performance, preflight
 from chathpc.harness.compare import compare_outputs
 from chathpc.harness.program import ProgramOptions, ProgramOptionsError, program_options
 from chathpc.harness.results import CheckResult, CommProfile, Mismatch, PerfResult, RankTiming, RunResult, Verdict
@@ -23,7 +23,6 @@ __all__ = [
     "RunResult",
     "Verdict",
     "check",
-    "check_many",
     "compare_outputs",
     "initializes_mpi",
     "isolation_level",

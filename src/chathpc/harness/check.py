@@ -1,4 +1,4 @@
-"""``check()`` and ``check_many()``: prove an MPI candidate against its sequential program."""
+"""``check()``: prove an MPI candidate against its sequential program."""
 
 from __future__ import annotations
 
@@ -512,21 +512,6 @@ def _add_performance(result: CheckResult, sequential_source: str, candidate_sour
     chosen = perf_args if perf_args is not None else (list(arg_sets[-1]) if arg_sets else [])
     result.perf = measure_performance(sequential_source, candidate_source, config=cfg, perf_args=chosen, rtol=result.rtol,
                                       atol=result.atol, options=options)
-
-
-def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, schedule=None, **kwargs) -> list[CheckResult]:
-    """``check`` for many (sequential, candidate) pairs through ``chathpc.schedule.Scheduler``
-    (correctness in parallel, identical pairs once, timing alone), with the local or Slurm backend
-    that ``schedule`` (a ``ScheduleConfig``; default: auto) picks and ``jobs`` workers (default: ``schedule.jobs``).
-
-    Takes the keyword arguments of ``check``. A pair whose sequential program fails raises
-    ``ReferenceProgramError`` like ``check``.
-    """
-    from chathpc.schedule import CheckJob, Scheduler
-
-    cfg: HarnessConfig = kwargs.pop("config", None) or HarnessConfig()
-    checks = [CheckJob(sequential=seq, candidate=cand, **kwargs) for seq, cand in pairs]
-    return Scheduler(cfg, schedule, jobs=jobs).check_all(checks)
 
 
 class _PerfLock:

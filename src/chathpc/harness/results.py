@@ -130,6 +130,11 @@ class RankTiming(BaseModel):
         """The largest peak resident set over the ranks, MiB."""
         return max(self.rss_mib) if self.rss_mib else None
 
+    @property
+    def bytes_sent(self) -> int:
+        """Point-to-point plus collective bytes sent, summed over the ranks."""
+        return sum(c.p2p_bytes + c.collective_bytes for c in self.comm)
+
 
 class PerfResult(BaseModel):
     """The timing run: sequential time, time/speedup/efficiency per rank count, flags."""

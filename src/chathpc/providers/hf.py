@@ -1,6 +1,6 @@
 """``hf:PATH_OR_ID``: a local or hub model (with an optional LoRA adapter, or merged) via transformers.
 
-Loading goes through ``chathpc.train.load_model_for_inference`` (one loading path for the whole
+Loading goes through ``chathpc.models.loading.load_model_for_inference`` (one loading path for the whole
 project: dtype, device, adapters, training runs); ``hf:FILE.gguf`` reads a GGUF file directly.
 Prompts are the request's text, or its chat messages rendered by the tokenizer's chat template
 (``data.prompt_format``, auto: chat when the tokenizer has a template). All prompts of a call are
@@ -50,7 +50,7 @@ class HFProvider(Provider):
     name = "hf"
 
     def __init__(self, path_or_id: str, config: RunConfig, adapter: str | None = None) -> None:
-        from chathpc.train import load_model_for_inference
+        from chathpc.models.loading import load_model_for_inference
 
         self.path_or_id = path_or_id
         self.model, self.tokenizer = load_model_for_inference(path_or_id, adapter=adapter, config=config)

@@ -111,26 +111,33 @@ def comparison_markdown(comparison: "Comparison", plots: dict[str, str] | None =
     return "\n".join(lines) + "\n"
 
 
-def comparison_csv(comparison: "Comparison") -> str:
-    """The comparison as long-format CSV: provider, domain, metric, k, ranks, value, low, high."""
+def csv_table(header: list[str], rows: list[list]) -> str:
+    """A header and rows as CSV text (the one CSV writer of the reports)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["provider", "domain", "item", "metric", "k", "ranks", "value", "low", "high"])
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def comparison_csv(comparison: "Comparison") -> str:
+    """The comparison as long-format CSV: provider, domain, metric, k, ranks, value, low, high."""
+    rows: list[list] = []
     for p in comparison.providers:
         s = comparison.summaries[p]
         for domain, m in [("all", s.overall), *s.per_domain.items()]:
             for metric, rates in (("pass", m.pass_at), ("build", m.build_at)):
                 for k, r in rates.items():
-                    writer.writerow([p, domain, "", f"{metric}@k", k, "", f"{r.value:.6g}", f"{r.low:.6g}", f"{r.high:.6g}"])
+                    rows.append([p, domain, "", f"{metric}@k", k, "", f"{r.value:.6g}", f"{r.low:.6g}", f"{r.high:.6g}"])
             for metric, table in (("speedup_n@k", m.speedup_at), ("efficiency_n@k", m.efficiency_at)):
                 for n, by_k in table.items():
                     for k, value in by_k.items():
-                        writer.writerow([p, domain, "", metric, k, n, f"{value:.6g}", "", ""])
+                        rows.append([p, domain, "", metric, k, n, f"{value:.6g}", "", ""])
             for verdict, count in m.failures.items():
-                writer.writerow([p, domain, "", f"verdict:{verdict}", "", "", count, "", ""])
+                rows.append([p, domain, "", f"verdict:{verdict}", "", "", count, "", ""])
         for t in comparison.tasks:
             for n, value in t.speedup.get(p, {}).items():
-                writer.writerow([p, t.domain, t.item_id, "best_speedup", "", n, f"{value:.6g}", "", ""])
+                rows.append([p, t.domain, t.item_id, "best_speedup", "", n, f"{value:.6g}", "", ""])
             for n, value in t.memory_mib.get(p, {}).items():
-                writer.writerow([p, t.domain, t.item_id, "memory_mib_per_rank", "", n, f"{value:.6g}", "", ""])
-    return buf.getvalue()
+                rows.append([p, t.domain, t.item_id, "memory_mib_per_rank", "", n, f"{value:.6g}", "", ""])
+    return csv_table(["provider", "domain", "item", "metric", "k", "ranks", "value", "low", "high"], rows)

@@ -28,10 +28,10 @@ from typing import Any, Sequence
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.data import Record, load_records, save_records
 from chathpc.errors import ChathpcError, DataError
+from chathpc.evaluate.items import ItemCheck, item_check, suite_tasks
 from chathpc.evaluate.metrics import group_by_item
 from chathpc.evaluate.refine import RATING_FIELDS, RATING_SCALE, refinement_record
 from chathpc.evaluate.results import VERDICTS, ResultLine, load_result_lines
-from chathpc.evaluate.runner import ItemCheck, _suite_tasks, item_check
 from chathpc.files import atomic_write_text, read_text_file
 from chathpc.harness.results import CheckResult
 
@@ -164,7 +164,7 @@ class ReviewSession:
         self.reviewer = reviewer or os.environ.get("USER") or getpass.getuser()
         self.settings = recorded_settings(lines, harness or HarnessConfig())
         self.schedule = schedule
-        tasks = _suite_tasks([line.record for line in lines], tasks_root)
+        tasks = suite_tasks([line.record for line in lines], tasks_root)
         by_provider: dict[str, list[ResultLine]] = {}
         for line in lines:
             by_provider.setdefault(line.provider, []).append(line)

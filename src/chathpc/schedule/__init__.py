@@ -16,6 +16,6 @@ verify/test, compare, parallelize, GRPO's reward, ``check_many``) goes through h
 """
 
 from chathpc.schedule.jobs import CheckJob, Outcome
-from chathpc.schedule.queue import Scheduler, backend_name
+from chathpc.schedule.queue import Scheduler, backend_name, check_many
 
-__all__ = ["CheckJob", "Outcome", "Scheduler", "backend_name"]
+__all__ = ["CheckJob", "Outcome", "Scheduler", "backend_name", "check_many"]

@@ -83,3 +83,16 @@ class Scheduler:
     def check_all(self, jobs: Sequence[CheckJob], progress: Progress | None = None) -> list[CheckResult]:
         """Like ``map``, raising the first error (a failing sequential program) instead of returning it."""
         return raise_first_error(self.map(jobs, progress))
+
+
+def check_many(pairs: list[tuple[str, str]], *, jobs: int | None = None, schedule=None, **kwargs) -> list[CheckResult]:
+    """``chathpc.harness.check`` for many (sequential, candidate) pairs through ``Scheduler``
+    (correctness in parallel, identical pairs once, timing alone), with the local or Slurm backend
+    that ``schedule`` (a ``ScheduleConfig``; default: auto) picks and ``jobs`` workers (default: ``schedule.jobs``).
+
+    Takes the keyword arguments of ``chathpc.harness.check``. A pair whose sequential program fails raises
+    ``ReferenceProgramError`` like ``chathpc.harness.check``.
+    """
+    cfg = kwargs.pop("config", None) or HarnessConfig()
+    checks = [CheckJob(sequential=seq, candidate=cand, **kwargs) for seq, cand in pairs]
+    return Scheduler(cfg, schedule, jobs=jobs).check_all(checks)

@@ -1,15 +1,12 @@
 """``chathpc bench``: every task's reference solution (and variants) through the harness.
 
 Every solution is a job of ``chathpc.schedule.Scheduler`` (each task has its own argument sets and
-tolerances): correctness checks in parallel, timing runs (``perf``) alone. Results are typed rows,
-written side by side as JSON, CSV and Markdown.
+tolerances): correctness checks in parallel, timing runs (``perf``) alone. Results are typed rows
+(``BenchReport``); ``chathpc.report.bench`` writes them as JSON, CSV and Markdown.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Literal
@@ -18,24 +15,11 @@ from pydantic import BaseModel, Field
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
-from chathpc.files import atomic_write_text
-from chathpc.report import markdown_table
+from chathpc.harness.results import RankTiming
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
 Solutions = Literal["reference", "variants", "all"]
 SLOWER_THRESHOLD = 1.05  # a variant this much slower than the reference (same rank count) is reported
-BENCH_FILES = ("bench.json", "bench.csv", "bench.md")
-
-
-class Timing(BaseModel):
-    """One timed rank count of one solution."""
-
-    ranks: int
-    seconds: float
-    speedup: float
-    efficiency: float
-    bytes_sent: int = Field(description="Point-to-point plus collective bytes sent, summed over ranks")
-    max_rss_mib: float | None = Field(None, description="Largest peak resident set of a rank, MiB")
 
 
 class SolutionResult(BaseModel):
@@ -52,7 +36,7 @@ class SolutionResult(BaseModel):
     diagnosis: str = Field("", description="The harness's one-line diagnosis of a failure")
     sequential_seconds: float | None = None
     sequential_rss_mib: float | None = Field(None, description="Peak resident set of the sequential program at the timing arguments, MiB")
-    timings: list[Timing] = Field(default_factory=list)
+    timings: list[RankTiming] = Field(default_factory=list, description="The harness's timing per rank count")
     perf_flags: list[str] = Field(default_factory=list)
     perf_error: str | None = None
     slowdown: float | None = Field(None, description="Variant time / reference time at the largest common timed rank count")
@@ -110,16 +94,6 @@ def _worst_by_ranks(result) -> dict[int, str]:
     return out
 
 
-def _timings(perf) -> list[Timing]:
-    return [
-        Timing(
-            ranks=t.ranks, seconds=t.seconds, speedup=t.speedup, efficiency=t.efficiency,
-            bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm), max_rss_mib=t.max_rss_mib,
-        )
-        for t in perf.timings
-    ]
-
-
 def _row(task: Task, name: str, outcome) -> SolutionResult:
     """A bench row from a scheduler outcome (a ``CheckResult`` or the error of a failing seq.c)."""
     from chathpc.harness import CheckResult
@@ -135,7 +109,7 @@ def _row(task: Task, name: str, outcome) -> SolutionResult:
     if perf is not None:
         row.sequential_seconds = perf.sequential_seconds if perf.sequential_samples else None
         row.sequential_rss_mib = perf.sequential_rss_mib
-        row.timings = _timings(perf)
+        row.timings = list(perf.timings)
         row.perf_flags = list(perf.flags)
         row.perf_error = perf.error
     return row
@@ -215,131 +189,3 @@ def run_bench(
         ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks), explore=cfg.explore, sanitize=cfg.sanitize,
         isolation=", ".join(sorted({r.isolation for r in done if r.isolation})), rows=done,
     )
-
-
-def _fmt(value: float | None, spec: str = ".2f") -> str:
-    return "" if value is None else format(value, spec)
-
-
-def _human_bytes(n: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if n < 1024 or unit == "GiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
-
-
-def table_rows(report: BenchReport) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the result table (shared by CSV, Markdown and the terminal)."""
-    header = ["task", "domain", "split", "solution", "verdict"] + [f"np{n}" for n in report.ranks]
-    if report.perf:
-        header += ["seq_s", "seq_mib"]
-        for n in report.perf_ranks:
-            header += [f"time_np{n}", f"speedup_np{n}", f"mib_np{n}", f"eff_np{n}", f"bytes_np{n}"]
-        header += ["vs_reference"]
-    out = []
-    for row in report.rows:
-        cells = [row.task, row.domain, row.split, row.solution, row.verdict]
-        cells += [row.verdict_by_ranks.get(n, "") for n in report.ranks]
-        if report.perf:
-            cells += [_fmt(row.sequential_seconds, ".3f"), _fmt(row.sequential_rss_mib, ".0f")]
-            timed = {t.ranks: t for t in row.timings}
-            for n in report.perf_ranks:
-                t = timed.get(n)
-                cells += ([_fmt(t.seconds, ".3f"), _fmt(t.speedup), _fmt(t.max_rss_mib, ".0f"), _fmt(t.efficiency), str(t.bytes_sent)]
-                          if t else ["", "", "", "", ""])
-            cells.append(f"{row.slowdown:.2f}x @np{row.slowdown_ranks}" if row.slowdown is not None else "")
-        out.append(cells)
-    return header, out
-
-
-def report_csv(report: BenchReport) -> str:
-    """The result table as CSV."""
-    header, rows = table_rows(report)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
-def findings(report: BenchReport) -> list[str]:
-    """Plain-language findings: failing references, slower variants, perf flags."""
-    lines = []
-    for row in report.reference_failures():
-        lines.append(f"BROKEN TASK: {row.task} reference {row.verdict}: {row.summary}")
-    for row in report.rows:
-        if not row.is_reference and not row.passed:
-            lines.append(f"variant {row.task}/{row.solution} {row.verdict}: {row.summary}")
-    for row in report.slower_variants():
-        lines.append(f"variant {row.task}/{row.solution} is {row.slowdown:.2f}x slower than the reference at {row.slowdown_ranks} ranks")
-    if report.perf:
-        for row in report.rows:
-            if row.perf_error:
-                lines.append(f"{row.task}/{row.solution}: timing failed: {row.perf_error}")
-            for flag in row.perf_flags:
-                lines.append(f"{row.task}/{row.solution}: {flag}")
-    return lines
-
-
-def report_markdown(report: BenchReport) -> str:
-    """The result table and findings as Markdown."""
-    header, rows = table_rows(report)
-    passed = sum(r.passed for r in report.rows)
-    lines = [
-        f"# chathpc bench ({report.created})",
-        "",
-        f"split {report.split}, domain {report.domain or 'all'}, solutions {report.solutions}; "
-        f"ranks {','.join(map(str, report.ranks))}; isolation {report.isolation}; "
-        f"{'explored; ' if report.explore else ''}{'sanitized; ' if report.sanitize else ''}"
-        f"{passed}/{len(report.rows)} solutions pass",
-        "",
-        *markdown_table(header, rows),
-    ]
-    notes = findings(report)
-    if notes:
-        lines += ["", "## Findings", ""] + [f"- {n}" for n in notes]
-    return "\n".join(lines) + "\n"
-
-
-def report_text(report: BenchReport) -> str:
-    """The result table aligned for a terminal, followed by the findings."""
-    header, rows = table_rows(report)
-    if report.perf:
-        keep = [i for i, h in enumerate(header) if not h.startswith(("eff_", "split"))]
-        header = [header[i] for i in keep]
-        rows = [[r[i] for i in keep] for r in rows]
-        for r in rows:
-            for i, h in enumerate(header):
-                if h.startswith("bytes_") and r[i]:
-                    r[i] = _human_bytes(int(r[i]))
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths))]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
-    passed = sum(r.passed for r in report.rows)
-    lines.append(f"{passed}/{len(report.rows)} solutions pass")
-    lines += findings(report)
-    return "\n".join(lines)
-
-
-def report_paths(out_dir: str | Path, *, overwrite: bool = False) -> list[Path]:
-    """The bench.json/csv/md paths in ``out_dir``; an error if any exists (unless ``overwrite``)."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise ChathpcError(f"{out}: not a directory")
-    paths = [out / name for name in BENCH_FILES]
-    existing = [p for p in paths if p.exists()]
-    if existing and not overwrite:
-        raise ChathpcError(f"{existing[0]}: already exists (use --force to overwrite, or another --out)")
-    return paths
-
-
-def write_report(report: BenchReport, out_dir: str | Path, *, overwrite: bool = False) -> list[Path]:
-    """Write bench.json, bench.csv and bench.md into ``out_dir``; refuses to replace them unless ``overwrite``."""
-    out = Path(out_dir)
-    paths = report_paths(out, overwrite=overwrite)
-    out.mkdir(parents=True, exist_ok=True)
-    texts = [json.dumps(report.model_dump(mode="json"), indent=2) + "\n", report_csv(report), report_markdown(report)]
-    for path, text in zip(paths, texts):
-        atomic_write_text(path, text)
-    return paths

@@ -4,11 +4,11 @@ Importing this package is cheap: torch, transformers, peft and trl are imported 
 functions that need them.
 """
 
-from chathpc.train.inference import load_model_for_inference
+from chathpc.models.loading import load_model_for_inference
 from chathpc.train.merge import MergeResult, merge_runs
-from chathpc.train.plan import TrainPlan, validate
+from chathpc.train.plan import TrainPlan
 from chathpc.train.runs import TrainResult
-from chathpc.train.sft import train
+from chathpc.train.sft import train, validate
 from chathpc.train.tiny import create_tiny_model
 
 __all__ = [

@@ -9,49 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chathpc.config import RunConfig
-from chathpc.errors import ChathpcError
+from chathpc.models.device import torch_dtype
+from chathpc.models.loading import model_load_error, quantization_config
 from chathpc.train import runs
-from chathpc.train.device import torch_dtype
 
 if TYPE_CHECKING:
     from chathpc.train.encode import EncodedExample
     from chathpc.train.plan import TrainPlan
-
-
-def load_tokenizer(path: str):
-    """The tokenizer of a model, with a pad token (EOS when the model has none)."""
-    from transformers import AutoTokenizer
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(path)
-    except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot load the tokenizer of '{path}': {runs.first_line(exc)}") from None
-    if tokenizer.eos_token_id is None:
-        raise ChathpcError(f"the tokenizer of '{path}' has no EOS token: answers could never end")
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    return tokenizer
-
-
-def quantization_config(compute_dtype: str):
-    """The one 4-bit (QLoRA) quantization, for training and inference: NF4 weights, double-quantized
-    scales, matrix products in ``compute_dtype`` (``bfloat16`` or ``float16``)."""
-    from transformers import BitsAndBytesConfig
-
-    return BitsAndBytesConfig(
-        load_in_4bit=True,
-        bnb_4bit_quant_type="nf4",
-        bnb_4bit_use_double_quant=True,
-        bnb_4bit_compute_dtype=torch_dtype(compute_dtype),
-    )
-
-
-def model_load_error(name: str, exc: BaseException) -> ChathpcError:
-    """The one-line error for a model that transformers cannot load, with the way out where one is known."""
-    message = f"cannot load the model '{name}': {runs.first_line(exc)}"
-    if "kernels-community" in message:  # transformers' Hub kernels (CUDA) on a node without network
-        message += " (offline, set USE_HUB_KERNELS=NO to use transformers' built-in kernels)"
-    return ChathpcError(message)
 
 
 def load_model(config: RunConfig, plan: TrainPlan, local_rank: int):

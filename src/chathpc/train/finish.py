@@ -8,12 +8,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from chathpc.models import run_layout
 from chathpc.train import runs
 
 
 def save_final(trainer, run_dir: Path, method: str, tokenizer, main: bool) -> Path:
     """Save the trained weights (+ tokenizer) into the run's adapter/ or model/ through a staging directory."""
-    final_name = runs.ADAPTER_DIR if method in runs.ADAPTER_METHODS else runs.MODEL_DIR
+    final_name = run_layout.ADAPTER_DIR if method in run_layout.ADAPTER_METHODS else run_layout.MODEL_DIR
     final, staging = run_dir / final_name, run_dir / f".{final_name}.tmp"
     if main and staging.exists():
         shutil.rmtree(staging)

@@ -22,11 +22,12 @@ from typing import Any
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template, render_example, uses_chat
 from chathpc.errors import ConfigError, DataError
+from chathpc.models import run_layout
+from chathpc.models.device import training_placement
+from chathpc.models.loading import load_tokenizer, resolve_model_source
 from chathpc.train import build, runs
 from chathpc.train.callbacks import run_callbacks
-from chathpc.train.device import training_placement
 from chathpc.train.finish import finish_run, save_final
-from chathpc.train.inference import resolve_model_source
 from chathpc.train.plan import TrainPlan, check_environment, check_targets, model_config, resolve_base, training_records
 from chathpc.train.reward import REWARDS_FILE, RewardItem, VerificationReward, add_hidden_args
 
@@ -57,17 +58,14 @@ class _Prepared:
     marker: str
 
 
-def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[RewardItem], list[str | None], list[str]]:
-    """Indices of the records that can be checked by execution, their reward items, expert programs and warnings."""
-    from chathpc.assist import extract_code
-    from chathpc.evaluate.runner import item_check
+def reward_items(named: list[tuple[str, Record]], tasks_root: str | Path | None = None,
+                 ) -> tuple[list[int], list[RewardItem], list[str | None], list[str]]:
+    """Indices of the records that can be checked by execution, their reward items (each with its task's
+    language options and answer template), expert programs and warnings; tasks are those of ``tasks_root``
+    (default: the built-in suite)."""
+    from chathpc.evaluate.items import answer_program, item_check, suite_tasks
 
-    records = [record for _, record in named]
-    tasks: dict[str, Any] = {}
-    if any(isinstance((r.metadata or {}).get("task"), str) for r in records):
-        from chathpc.tasks import load_suite
-
-        tasks = {task.id: task for task in load_suite()}
+    tasks = suite_tasks([record for _, record in named], tasks_root)
     kept, items, answers, skipped = [], [], [], []
     for index, (where, record) in enumerate(named):
         check = item_check(record, tasks)
@@ -75,11 +73,10 @@ def _reward_items(named: list[tuple[str, Record]]) -> tuple[list[int], list[Rewa
             skipped.append(record.id or where)
             continue
         kept.append(index)
-        items.append(RewardItem(
-            id=record.id or f"item{index}", sequential=check.sequential or "", args=check.args or [[]],
-            perf_args=check.perf_args, rtol=check.rtol, atol=check.atol,
-        ))
-        answers.append(extract_code(record.answer) if record.answer.strip() else None)
+        item = RewardItem(**check.model_dump(exclude={"args", "options", "template"}), options=check.options,
+                          template=check.template, id=record.id or f"item{index}", args=check.args or [[]])
+        items.append(item)
+        answers.append(answer_program(record.answer, item, None) if record.answer.strip() else None)
     warnings = [f"{len(skipped)} records have no sequential program to check against and are left out: {', '.join(skipped[:5])}"] if skipped else []
     return kept, items, answers, warnings
 
@@ -91,7 +88,7 @@ def _prepare(config: RunConfig) -> _Prepared:
     vllm = use_vllm(config, placement.device)
     template = load_template(config.data.template, config.data.system)
     named, _, fingerprints = training_records(config, with_eval=False)
-    kept, items, answers, warnings = _reward_items(named)
+    kept, items, answers, warnings = reward_items(named)
     if not items:
         raise DataError("no training record has a sequential program to check its completions against (GRPO needs one)")
 
@@ -108,7 +105,7 @@ def _prepare(config: RunConfig) -> _Prepared:
         warnings.append(f"training continues the adapter {start_adapter}: its shape is kept, lora.* is not used")
     else:
         targets = check_targets(config, architecture)
-    tokenizer = build.load_tokenizer(source.tokenizer)
+    tokenizer = load_tokenizer(source.tokenizer)
     chat = uses_chat(config.data.prompt_format, tokenizer)  # the format SFT trained in and inference prompts with
     prompts = [render_example(named[i][1], template, tokenizer, chat=chat)[0] for i in kept]
     lengths = [len(tokenizer(p, add_special_tokens=True)["input_ids"]) for p in prompts]
@@ -211,7 +208,7 @@ def train_grpo(config: RunConfig, *, resume: bool = False, force: bool = False, 
     main = args.process_index == 0
     state, checkpoint, resumed_from = runs.open_run_dir(run_dir, config, plan, resume=resume, force=force, main=main)
     if state == "finished":
-        return GrpoResult(**runs.read_json(run_dir / runs.RESULT_FILE))
+        return GrpoResult(**run_layout.read_json(run_dir / run_layout.RESULT_FILE))
 
     from datasets import Dataset
     from transformers import PrinterCallback

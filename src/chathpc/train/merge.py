@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
 
-from chathpc.errors import ChathpcError
-from chathpc.train import runs
-from chathpc.train.build import load_tokenizer
-from chathpc.train.inference import adapter_of
+from chathpc.errors import ChathpcError, first_line
+from chathpc.files import atomic_write_text, publish_directory, refuse_existing
+from chathpc.models.loading import adapter_of, load_tokenizer
 
 MergeMethod = Literal["linear", "ties", "dare"]
 PEFT_COMBINATION = {"linear": "cat", "ties": "ties_svd", "dare": "dare_ties_svd"}
@@ -44,8 +41,8 @@ def _check_out_dir(out: Path, sources: list[Path], force: bool) -> None:
     blocker = next((p for p in out.parents if p.exists() and not p.is_dir()), None)
     if blocker is not None:  # found before the base model is loaded, not after
         raise ChathpcError(f"{blocker}: is a file, expected a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ChathpcError(f"{out}: already exists (use --force to overwrite)")
+    if out.is_dir() and any(out.iterdir()):
+        refuse_existing(out, force)
     resolved = out.resolve()
     for source in sources:
         if resolved == source.resolve() or resolved in source.resolve().parents:
@@ -91,7 +88,7 @@ def merge_runs(
     try:
         model = AutoModelForCausalLM.from_pretrained(base, dtype="float32")
     except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot load the base model '{base}': {runs.first_line(exc)}") from None
+        raise ChathpcError(f"cannot load the base model '{base}': {first_line(exc)}") from None
     saved_dtype = getattr(model.config, "dtype", None)
     tokenizer = load_tokenizer(str(resolved[0][0]))
     names = [f"adapter{i}" for i in range(len(resolved))]
@@ -112,10 +109,6 @@ def merge_runs(
     if saved_dtype is not None and not isinstance(saved_dtype, str):
         merged = merged.to(saved_dtype)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))  # unique: merges never share one
-    merged.save_pretrained(str(staging))
-    tokenizer.save_pretrained(str(staging))
     result = MergeResult(
         out_dir=str(out),
         base_model=base,
@@ -124,8 +117,8 @@ def merge_runs(
         weights=weights,
         density=None if method == "linear" else density,
     )
-    (staging / MERGE_INFO_FILE).write_text(json.dumps(result.model_dump(), indent=2) + "\n", encoding="utf-8")
-    if out.exists():
-        shutil.rmtree(out)
-    staging.replace(out)
+    with publish_directory(out) as staging:
+        merged.save_pretrained(str(staging))
+        tokenizer.save_pretrained(str(staging))
+        atomic_write_text(staging / MERGE_INFO_FILE, json.dumps(result.model_dump(), indent=2) + "\n")
     return result

@@ -19,10 +19,9 @@ from pydantic import BaseModel
 
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template, uses_chat
-from chathpc.errors import ChathpcError, ConfigError, DataError
-from chathpc.train import runs
-from chathpc.train.build import load_tokenizer
-from chathpc.train.device import Placement, training_placement
+from chathpc.errors import ChathpcError, ConfigError, DataError, first_line
+from chathpc.models.device import Placement, training_placement
+from chathpc.models.loading import load_tokenizer
 from chathpc.train.encode import EncodedExample, encode_record
 
 Named = list[tuple[str, Record]]  # (where: "FILE:item N", record)
@@ -143,7 +142,7 @@ def model_config(base: str):
     try:
         return AutoConfig.from_pretrained(base)
     except (OSError, ValueError) as exc:
-        raise ChathpcError(f"cannot read the model config of '{base}': {runs.first_line(exc)}") from None
+        raise ChathpcError(f"cannot read the model config of '{base}': {first_line(exc)}") from None
 
 
 def module_names(model_config) -> tuple[set[str], set[str]]:
@@ -257,12 +256,3 @@ def prepare_sft(config: RunConfig) -> SftData:
         warnings=warnings,
     )
     return SftData(plan=plan, tokenizer=tokenizer, train=train, eval=evaluation)
-
-
-def validate(config: RunConfig) -> TrainPlan:
-    """Check a training config without loading model weights; returns the plan or raises a ChathpcError."""
-    if config.training.method == "grpo":
-        from chathpc.train.grpo import validate_grpo
-
-        return validate_grpo(config)
-    return prepare_sft(config).plan

@@ -31,20 +31,19 @@ from pydantic import BaseModel
 
 from chathpc.config import GrpoConfig, HarnessConfig
 from chathpc.errors import ChathpcError
+from chathpc.evaluate.items import ItemCheck, answer_program
 
 REWARDS_FILE = "rewards.jsonl"
 UNKNOWN_VERDICT_RUNG = "runtime_error"
 
 
-class RewardItem(BaseModel):
-    """What one prompt's completions are checked against."""
+class RewardItem(ItemCheck):
+    """What one prompt's completions are checked against: the item's ``ItemCheck`` (sequential program,
+    arguments, tolerances, language options, answer template), its id and a hidden argument set."""
 
+    mode: str = "execution"
     id: str
-    sequential: str
     args: list[list[str]]
-    perf_args: list[str] | None = None
-    rtol: float | None = None
-    atol: float | None = None
     hidden_args: list[str] | None = None
 
 
@@ -87,25 +86,24 @@ def score_result(result, grpo: GrpoConfig) -> Score:
 
 
 @dataclass
-class CheckJob:
+class RewardCheck:
     """One program to check for one item."""
 
     item: RewardItem
     code: str
 
 
-def run_checks(jobs: Sequence[CheckJob], harness: HarnessConfig, timing: bool) -> list[Any]:
+def run_checks(jobs: Sequence[RewardCheck], harness: HarnessConfig, timing: bool) -> list[Any]:
     """``CheckResult`` per job: the one place the reward calls the harness, every job of the step in one
     ``chathpc.schedule.Scheduler`` call (parallel across items, identical programs once, timing alone)."""
-    from chathpc.schedule import CheckJob as ScheduledCheck
-    from chathpc.schedule import Scheduler
+    from chathpc.schedule import CheckJob, Scheduler
 
     checks = [
-        ScheduledCheck(
+        CheckJob(
             sequential=job.item.sequential, candidate=job.code,
             args=job.item.args + ([job.item.hidden_args] if job.item.hidden_args is not None else []), perf=timing,
             perf_args=job.item.perf_args if job.item.perf_args is not None else job.item.args[-1],
-            rtol=job.item.rtol, atol=job.item.atol,
+            rtol=job.item.rtol, atol=job.item.atol, options=job.item.options,
         )
         for job in jobs
     ]
@@ -128,7 +126,7 @@ def add_hidden_args(items: list[RewardItem], answers: list[str | None], harness:
         if hidden is None or answer is None:
             continue
         probe = item.model_copy(update={"args": [hidden], "hidden_args": None})
-        jobs.append((item, CheckJob(probe, answer)))
+        jobs.append((item, RewardCheck(probe, answer)))
     results = run_checks([job for _, job in jobs], harness, timing=False)
     for (item, job), result in zip(jobs, results):
         if result.passed:
@@ -166,23 +164,21 @@ class VerificationReward:
 
     def score(self, pairs: Sequence[tuple[int, str]]) -> list[Score]:
         """Scores for ``(item index, completion text)`` pairs; each unique program is checked once."""
-        from chathpc.assist import extract_code
-
         started = time.perf_counter()
         scores: list[Score | None] = [None] * len(pairs)
-        pending: dict[str, tuple[CheckJob, list[int]]] = {}
+        pending: dict[str, tuple[RewardCheck, list[int]]] = {}
         for index, (item_index, text) in enumerate(pairs):
-            code = extract_code(text, marker=self.marker)
+            item = self.items[item_index]
+            code = answer_program(text, item, self.marker)
             if code is None:
                 verdict = "extract_error"
                 scores[index] = Score(verdict=verdict, reward=ladder_reward(self.grpo, verdict), summary="no program")
                 continue
-            item = self.items[item_index]
             key = self.key(item, code)
             if key in self.cache:
                 scores[index] = self.cache[key]
             else:
-                pending.setdefault(key, (CheckJob(item, code), []))[1].append(index)
+                pending.setdefault(key, (RewardCheck(item, code), []))[1].append(index)
         keys = list(pending)
         results = run_checks([pending[k][0] for k in keys], self.harness, self.grpo.timing) if keys else []
         for key, result in zip(keys, results):
@@ -195,7 +191,7 @@ class VerificationReward:
         self.seconds += time.perf_counter() - started
         return [s for s in scores if s is not None]
 
-    def _log(self, key: str, job: CheckJob, score: Score) -> None:
+    def _log(self, key: str, job: RewardCheck, score: Score) -> None:
         if self.log_path is None:
             return
         entry = {"key": key, "item": job.item.id, "score": score.model_dump(mode="json"), "code": job.code}

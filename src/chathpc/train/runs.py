@@ -26,21 +26,17 @@ import yaml
 from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError, ConfigError, DataError
-from chathpc.files import atomic_write_text
+from chathpc.files import atomic_write_text, refuse_existing
+from chathpc.models.run_layout import RESULT_FILE, RUN_INFO_FILE, is_run_dir, read_run_info
 
 if TYPE_CHECKING:
     from chathpc.config import RunConfig
     from chathpc.train.plan import TrainPlan
 
 CONFIG_FILE = "config.yaml"
-RUN_INFO_FILE = "run.json"
 METRICS_FILE = "metrics.jsonl"
-RESULT_FILE = "result.json"
 CHECKPOINTS_DIR = "checkpoints"
-ADAPTER_DIR = "adapter"
-MODEL_DIR = "model"
 CHECKPOINT_COMPLETE = "chathpc-complete"
-ADAPTER_METHODS = ("lora", "grpo")  # methods whose run holds adapter/ (the others hold model/)
 VERSIONED_PACKAGES = ("chathpc", "torch", "transformers", "peft", "trl", "accelerate", "datasets", "tokenizers", "bitsandbytes")
 
 
@@ -61,46 +57,9 @@ class TrainResult(BaseModel):
     seconds: float
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (library errors are often many lines)."""
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def is_run_dir(path: str | Path) -> bool:
-    """Whether ``path`` is a chathpc training run directory."""
-    return (Path(path) / RUN_INFO_FILE).is_file()
-
-
-def read_json(path: Path) -> Any:
-    """A JSON file's content, with one-line errors."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ChathpcError(f"{path}: not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ChathpcError(f"{path}: unreadable ({exc})") from None
-
-
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON through a temporary file and a rename, so a crash never leaves half a file."""
     atomic_write_text(path, json.dumps(data, indent=2) + "\n")
-
-
-def read_run_info(run_dir: str | Path) -> dict[str, Any]:
-    """The run's ``run.json``."""
-    return read_json(Path(run_dir) / RUN_INFO_FILE)
-
-
-def final_weights(run_dir: str | Path) -> tuple[str, Path, str]:
-    """``(method, weights_dir, base_model)`` of a finished run; an unfinished run is an error."""
-    run = Path(run_dir)
-    info = read_run_info(run)
-    method = info.get("method", "lora")
-    weights = run / (ADAPTER_DIR if method in ADAPTER_METHODS else MODEL_DIR)
-    if not (run / RESULT_FILE).is_file() or not weights.is_dir():
-        raise ChathpcError(f"{run}: the training run has not finished (no {weights.name}/; continue it with `chathpc train --resume`)")
-    return method, weights, info["base_model"]
 
 
 def complete_checkpoints(run_dir: str | Path) -> list[Path]:
@@ -150,8 +109,7 @@ def _check_run_dir(run_dir: Path, config: RunConfig, plan: TrainPlan, resume: bo
         if run_dir.resolve() in (cwd, *cwd.parents):
             raise ChathpcError(f"{run_dir}: refusing to delete the current directory or one of its parents")
         return "fresh"
-    if not resume:
-        raise ChathpcError(f"{run_dir}: already exists (use --resume to continue it or --force to start over)")
+    refuse_existing(run_dir, resume, hint="use --resume to continue it or --force to start over")
     if not is_run_dir(run_dir):
         raise ChathpcError(f"{run_dir}: exists but is not a chathpc run directory (nothing to resume)")
     saved = yaml.safe_load((run_dir / CONFIG_FILE).read_text(encoding="utf-8"))

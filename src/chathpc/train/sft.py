@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from chathpc.config import RunConfig
+from chathpc.models import run_layout
 from chathpc.train import build, runs
 from chathpc.train.callbacks import run_callbacks
 from chathpc.train.encode import make_collator
@@ -59,7 +60,7 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
 
     state, checkpoint, resumed_from = runs.open_run_dir(run_dir, config, plan, resume=resume, force=force, main=main)
     if state == "finished":
-        return TrainResult(**runs.read_json(run_dir / runs.RESULT_FILE))
+        return TrainResult(**run_layout.read_json(run_dir / run_layout.RESULT_FILE))
 
     from transformers import PrinterCallback
     from trl import SFTTrainer
@@ -102,3 +103,12 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
     )
     finish_run(trainer, run_dir, result, main)
     return result
+
+
+def validate(config: RunConfig) -> TrainPlan:
+    """Check a training config without loading model weights; returns the plan or raises a ChathpcError."""
+    if config.training.method == "grpo":
+        from chathpc.train.grpo import validate_grpo
+
+        return validate_grpo(config)
+    return prepare_sft(config).plan

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from chathpc.errors import ChathpcError
+from chathpc.files import refuse_existing
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 SUITE_DIR = PACKAGE_DIR / "tasks" / "suite"
@@ -115,8 +116,8 @@ def create_tiny_model(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise ChathpcError(f"{out}: exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ChathpcError(f"{out}: already exists and is not empty (use --force to overwrite)")
+    if out.is_dir() and any(out.iterdir()):
+        refuse_existing(out, force)
     for name, value in (("hidden_size", hidden_size), ("num_layers", num_layers), ("num_heads", num_heads),
                         ("intermediate_size", intermediate_size)):
         if value < 1:

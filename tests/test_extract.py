@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chathpc.assist.sanitize import code_blocks, extract_code, is_program
+from chathpc.extract import code_blocks, extract_code, is_program
 
 MPI_PROGRAM = """\
 #include <mpi.h>

@@ -1,4 +1,4 @@
-"""Options shared by several verbs."""
+"""Single options every verb declares the same way (-m, -o/--out, --force, --resume, --json, --no-progress, --perf, --jobs, ...)."""
 
 from __future__ import annotations
 

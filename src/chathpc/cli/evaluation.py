@@ -1,7 +1,7 @@
-"""Verb bodies, defaults and option groups used by several verbs.
+"""The evaluation verbs' body and options (``verify``, ``test``) and what several verbs build from single options.
 
 Not a verb: this module has no ``register``, so the verb discovery in ``chathpc.cli`` skips it. Single options
-(``-m``, ``-o``, ``--force``, ...) are declared in ``chathpc.cli.common``; this module holds what is built from
+(``-m``, ``-o``, ``--force``, ...) are declared in ``chathpc.cli.options``; this module holds what is built from
 them and shared by verbs: the evaluation verbs' options and body (``verify``, ``test``), the default results
 path and pass@k list, and the harness section with a verb's ``--ranks/--timeout/--jobs`` applied.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from chathpc.cli.common import (
+from chathpc.cli.options import (
     add_bug_hunting_options,
     add_config_options,
     add_json_option,
@@ -102,7 +102,6 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     """Shared body of ``verify`` and ``test``: run, then print the summary."""
     from chathpc.evaluate.runner import dataset_records, run_evaluation
     from chathpc.providers.registry import provider_spec
-    from chathpc.report import summary_markdown
 
     if args.samples is not None and args.samples < 1:
         raise ChathpcError("-n/--samples must be at least 1")
@@ -128,9 +127,17 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
         return 0
     outcome = run_evaluation(records, config, out, provider_spec=spec, perf=args.perf, resume=args.resume, force=args.force, shard=shard,
                              ks=ks, progress=not args.no_progress, tasks_root=args.tasks)
+    return print_results_outcome(args, outcome, f"{verb}: {spec} on {len(records)} items")
+
+
+def print_results_outcome(args: argparse.Namespace, outcome, title: str) -> int:
+    """Print what a run that appended results lines did (its JSON with ``--json``, else the summary table and
+    the results file); returns the exit status 0."""
+    from chathpc.report import summary_markdown
+
     if args.json:
         print(json.dumps(outcome.model_dump(mode="json"), indent=2))
     else:
-        print(summary_markdown(outcome.summary, title=f"{verb}: {spec} on {len(records)} items"))
+        print(summary_markdown(outcome.summary, title=title))
         print(f"results: {outcome.path} ({outcome.written} new lines, {outcome.skipped} kept)")
     return 0

@@ -8,12 +8,47 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from chathpc.config import ModelConfig, RunConfig
-from chathpc.errors import ChathpcError
-from chathpc.train import runs
-from chathpc.train.build import load_tokenizer, model_load_error, quantization_config
-from chathpc.train.device import inference_placement, torch_dtype
+from chathpc.errors import ChathpcError, first_line
+from chathpc.models import run_layout
+from chathpc.models.device import inference_placement, torch_dtype
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "tokenizer.model")
+
+
+def load_tokenizer(path: str):
+    """The tokenizer of a model, with a pad token (EOS when the model has none)."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError) as exc:
+        raise ChathpcError(f"cannot load the tokenizer of '{path}': {first_line(exc)}") from None
+    if tokenizer.eos_token_id is None:
+        raise ChathpcError(f"the tokenizer of '{path}' has no EOS token: answers could never end")
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def quantization_config(compute_dtype: str):
+    """The one 4-bit (QLoRA) quantization, for training and inference: NF4 weights, double-quantized
+    scales, matrix products in ``compute_dtype`` (``bfloat16`` or ``float16``)."""
+    from transformers import BitsAndBytesConfig
+
+    return BitsAndBytesConfig(
+        load_in_4bit=True,
+        bnb_4bit_quant_type="nf4",
+        bnb_4bit_use_double_quant=True,
+        bnb_4bit_compute_dtype=torch_dtype(compute_dtype),
+    )
+
+
+def model_load_error(name: str, exc: BaseException) -> ChathpcError:
+    """The one-line error for a model that transformers cannot load, with the way out where one is known."""
+    message = f"cannot load the model '{name}': {first_line(exc)}"
+    if "kernels-community" in message:  # transformers' Hub kernels (CUDA) on a node without network
+        message += " (offline, set USE_HUB_KERNELS=NO to use transformers' built-in kernels)"
+    return ChathpcError(message)
 
 
 class ModelSource(BaseModel):
@@ -39,9 +74,9 @@ def adapter_base(adapter_dir: Path) -> str:
 def adapter_of(path: str | Path) -> tuple[Path, str]:
     """``(adapter_dir, base_model)`` of an adapter directory or a finished LoRA run directory."""
     p = Path(path)
-    if runs.is_run_dir(p):
-        method, weights, base = runs.final_weights(p)
-        if method not in runs.ADAPTER_METHODS:
+    if run_layout.is_run_dir(p):
+        method, weights, base = run_layout.final_weights(p)
+        if method not in run_layout.ADAPTER_METHODS:
             raise ChathpcError(f"{p}: a method={method} run has no adapter (it holds a whole model in {weights})")
         return weights, base
     if (p / "adapter_config.json").is_file():
@@ -57,9 +92,9 @@ def resolve_model_source(path_or_id: str, adapter: str | None = None) -> ModelSo
     """Resolve a hub id, local model dir, adapter dir or run dir (plus an optional adapter) to what to load."""
     path = Path(path_or_id).expanduser()
     adapters: list[Path] = []
-    if runs.is_run_dir(path):
-        method, weights, base = runs.final_weights(path)
-        if method in runs.ADAPTER_METHODS:
+    if run_layout.is_run_dir(path):
+        method, weights, base = run_layout.final_weights(path)
+        if method in run_layout.ADAPTER_METHODS:
             adapters.append(weights)
         else:
             base = str(weights)
