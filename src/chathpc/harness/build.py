@@ -72,10 +72,11 @@ def build(
     extra_sources: dict[str, str] | None = None,
     source_name: str = "prog.c",
     headers: dict[str, str] | None = None,
+    read_only_dirs: list[Path] | None = None,
 ) -> BuildOutcome:
     """Compile ``source`` (saved as ``source_name``, whose suffix tells the compiler its language), plus
     ``extra_sources`` (name -> text), into a cached executable; ``headers`` (relative path -> text) are
-    written beside them but not compiled.
+    written beside them but not compiled; ``read_only_dirs`` (e.g. a Kokkos install) are visible to the compiler.
 
     The compiler runs in the sandbox like the program itself: untrusted code must not pull files
     such as keys into its compiler messages through ``#include``.
@@ -99,7 +100,7 @@ def build(
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_text(text)
         command = [cc, *cflags, source_name, *extra, "-o", "prog", *ldflags]
-        outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=[])
+        outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=list(read_only_dirs or []))
         ok = outcome.exit_code == 0 and (src / "prog").is_file()
         if outcome.timed_out:  # a slow machine is not the source's fault: never cached
             return BuildOutcome(False, None, f"compilation did not finish within {timeout:g} s", key, False)
