@@ -13,6 +13,7 @@ from chathpc.cli.common import (
     add_json_option,
     add_perf_option,
     add_run_arguments,
+    add_target_option,
     config_from_args,
     parse_run_arguments,
 )
@@ -47,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_option(parser, "the result (a list for several candidates)")
     add_program_options(parser)
     add_config_options(parser)
+    add_target_option(parser)
     add_bug_hunting_options(parser)
     parser.set_defaults(func=run)
 
@@ -86,13 +88,16 @@ def program_options_from_args(args: argparse.Namespace, files: list[str]):
 
 def run(args: argparse.Namespace) -> int:
     from chathpc.harness import check_many
+    from chathpc.harness.targets import get_target
 
     config = harness_config(args)
     for name in ("rtol", "atol"):
         value = getattr(args, name)
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise ChathpcError(f"--{name} must be a finite number >= 0, got {value:g}")
-    options = program_options_from_args(args, [args.sequential, *args.candidates])
+    # a target with a language of its own (kokkos: C++) takes the language from the sequential program alone
+    fixed = get_target(config.target).candidate_language is not None
+    options = program_options_from_args(args, [args.sequential] if fixed else [args.sequential, *args.candidates])
     sequential = read_text_file(args.sequential, allow_empty=False)
     candidates = [read_text_file(path, allow_empty=False) for path in args.candidates]
     arg_sets, perf_args = parse_run_arguments(args)
@@ -121,7 +126,8 @@ def format_result(name: str, result) -> str:
         for run in [*result.runs, *result.probes]:
             shown = " ".join(run.args) or "-"
             memory = f"{run.max_rss_mib:.1f}" if run.max_rss_mib is not None else "-"
-            lines.append(f"  {shown:<16} {run.ranks:>5}  {run.verdict.value:<14} {run.seconds:>7.2f} {memory:>7}  {run.role:<9}".rstrip())
+            where = str(run.ranks) if run.threads is None else f"{run.ranks}x{run.threads}"
+            lines.append(f"  {shown:<16} {where:>5}  {run.verdict.value:<14} {run.seconds:>7.2f} {memory:>7}  {run.role:<9}".rstrip())
     explored = result.explore
     if explored is not None:
         text = (f"  explore (seed {explored.seed}): {explored.tried} of {explored.planned} probes tried in {explored.seconds:.1f} s"

@@ -14,6 +14,7 @@ from chathpc.cli.common import (
     add_perf_option,
     add_progress_option,
     add_resume_force_options,
+    add_target_option,
     config_from_args,
 )
 from chathpc.cli.shared import add_ks_option, harness_config, pass_at_ks
@@ -43,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           help="ParEval's generation prompts or its serial->MPI translation prompts (default: generation)")
     add_force_option(importer, "DIR/dataset.jsonl and task files")
     add_config_options(importer)
+    add_target_option(importer)
     importer.set_defaults(func=run_import)
     scorer = verbs.add_parser(
         "score", help="re-check every sample of a ParEval outputs file with our harness",
@@ -63,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_resume_force_options(scorer, resume="skip the samples already in RESULTS.jsonl", force="replace RESULTS.jsonl")
     add_progress_option(scorer)
     add_config_options(scorer)
+    add_target_option(scorer)
     scorer.set_defaults(func=run_score)
 
 

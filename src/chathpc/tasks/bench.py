@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text
+from chathpc.harness.targets import get_target
 from chathpc.report import markdown_table
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
@@ -27,10 +28,18 @@ SLOWER_THRESHOLD = 1.05  # a variant this much slower than the reference (same r
 BENCH_FILES = ("bench.json", "bench.csv", "bench.md")
 
 
+def configuration_label(ranks: int, threads: int | None, target: str = "mpi") -> str:
+    """A configuration's column name: np2 (mpi), t2 (openmp, kokkos) or 2x2 (hybrid)."""
+    if threads is None:
+        return f"np{ranks}"
+    return f"t{threads}" if target in ("openmp", "kokkos") else f"{ranks}x{threads}"
+
+
 class Timing(BaseModel):
-    """One timed rank count of one solution."""
+    """One timed configuration (rank count, or ranks x threads) of one solution."""
 
     ranks: int
+    threads: int | None = Field(None, description="Threads per process (openmp, kokkos, hybrid)")
     seconds: float
     speedup: float
     efficiency: float
@@ -47,7 +56,9 @@ class SolutionResult(BaseModel):
     solution: str = Field(description="'reference' (mpi.c) or the variant name")
     verdict: str = Field(description="Harness verdict, or 'sequential_error' when the task's own seq.c failed")
     passed: bool
-    verdict_by_ranks: dict[int, str] = Field(default_factory=dict, description="Worst verdict over the argument sets, per rank count")
+    verdict_by_ranks: dict[int, str] = Field(default_factory=dict, description="Worst verdict over the argument sets, per rank count (mpi)")
+    verdict_by_config: dict[str, str] = Field(
+        default_factory=dict, description="Worst verdict over the argument sets and repeats, per configuration (t2, 2x2: other targets)")
     summary: str = ""
     diagnosis: str = Field("", description="The harness's one-line diagnosis of a failure")
     sequential_seconds: float | None = None
@@ -57,6 +68,7 @@ class SolutionResult(BaseModel):
     perf_error: str | None = None
     slowdown: float | None = Field(None, description="Variant time / reference time at the largest common timed rank count")
     slowdown_ranks: int | None = None
+    slowdown_threads: int | None = None
     seconds: float = Field(0.0, description="Wall time of the check")
     isolation: str = Field("", description="The sandbox level the check's runs had")
 
@@ -73,8 +85,12 @@ class BenchReport(BaseModel):
     domain: str | None
     solutions: str
     perf: bool
+    target: str = Field("mpi", description="The programming model checked (harness.target)")
     ranks: list[int]
     perf_ranks: list[int]
+    configurations: list[str] = Field(default_factory=list, description="Configuration labels checked (targets other than mpi)")
+    perf_configurations: list[str] = Field(default_factory=list, description="Configuration labels timed (targets other than mpi)")
+    skipped_tasks: list[str] = Field(default_factory=list, description="Selected tasks without a solution of the target")
     explore: bool = Field(False, description="Derived inputs and rank counts were probed (harness.explore)")
     sanitize: bool = Field(False, description="A sanitizer build ran too (harness.sanitize)")
     isolation: str = Field("", description="The sandbox levels the runs had (comma-separated when they differ)")
@@ -90,13 +106,14 @@ class BenchReport(BaseModel):
         return sorted(rows, key=lambda r: -(r.slowdown or 0.0))
 
 
-def select_solutions(tasks: list[Task], solutions: Solutions) -> list[tuple[Task, str, str]]:
-    """(task, solution name, source) for the chosen solutions of each task, in suite order."""
+def select_solutions(tasks: list[Task], solutions: Solutions, target: str = "mpi") -> list[tuple[Task, str, str]]:
+    """(task, solution name, source) for the chosen solutions of ``target`` of each task, in suite order
+    (tasks without a solution of the target give none)."""
     if solutions not in ("reference", "variants", "all"):
         raise ChathpcError(f"unknown solutions '{solutions}' (choose from reference, variants, all)")
     chosen = []
     for task in tasks:
-        for name, source in task.solutions().items():
+        for name, source in task.solutions(target).items():
             if solutions == "all" or (solutions == "reference") == (name == "reference"):
                 chosen.append((task, name, source))
     return chosen
@@ -110,10 +127,19 @@ def _worst_by_ranks(result) -> dict[int, str]:
     return out
 
 
+def _worst_by_config(result) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for run in result.runs:
+        label = configuration_label(run.ranks, run.threads, result.target)
+        if out.get(label, "pass") == "pass":
+            out[label] = run.verdict.value
+    return out
+
+
 def _timings(perf) -> list[Timing]:
     return [
         Timing(
-            ranks=t.ranks, seconds=t.seconds, speedup=t.speedup, efficiency=t.efficiency,
+            ranks=t.ranks, threads=t.threads, seconds=t.seconds, speedup=t.speedup, efficiency=t.efficiency,
             bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm), max_rss_mib=t.max_rss_mib,
         )
         for t in perf.timings
@@ -130,7 +156,10 @@ def _row(task: Task, name: str, outcome) -> SolutionResult:
         return row
     row.verdict, row.passed, row.summary, row.seconds = outcome.verdict.value, outcome.passed, outcome.summary(), outcome.seconds
     row.isolation, row.diagnosis = outcome.isolation, outcome.diagnosis
-    row.verdict_by_ranks = _worst_by_ranks(outcome)
+    if outcome.target == "mpi":
+        row.verdict_by_ranks = _worst_by_ranks(outcome)
+    else:
+        row.verdict_by_config = _worst_by_config(outcome)
     perf = outcome.perf
     if perf is not None:
         row.sequential_seconds = perf.sequential_seconds if perf.sequential_samples else None
@@ -147,12 +176,12 @@ def _slowdowns(rows: list[SolutionResult]) -> None:
         ref = references.get(row.task)
         if row.is_reference or ref is None or not row.timings or not ref.timings:
             continue
-        ref_times = {t.ranks: t.seconds for t in ref.timings}
-        common = [t for t in row.timings if t.ranks in ref_times and ref_times[t.ranks] > 0]
+        ref_times = {(t.ranks, t.threads): t.seconds for t in ref.timings}
+        common = [t for t in row.timings if ref_times.get((t.ranks, t.threads), 0) > 0]
         if common:
-            top = max(common, key=lambda t: t.ranks)
-            row.slowdown = round(top.seconds / ref_times[top.ranks], 3)
-            row.slowdown_ranks = top.ranks
+            top = max(common, key=lambda t: (t.ranks * (t.threads or 1), t.ranks))
+            row.slowdown = round(top.seconds / ref_times[(top.ranks, top.threads)], 3)
+            row.slowdown_ranks, row.slowdown_threads = top.ranks, top.threads
 
 
 def run_bench(
@@ -186,16 +215,18 @@ def run_bench(
         if unknown:
             raise TaskError(f"unknown task '{unknown[0]}'")
         tasks = [t for t in tasks if t.id in set(task_ids)]
-    chosen = select_solutions(tasks, solutions)
+    chosen = select_solutions(tasks, solutions, cfg.target)
+    skipped = [t.id for t in tasks if not t.solutions(cfg.target)]
     if not chosen:
-        raise TaskError("no task matches the selection")
+        raise TaskError("no task matches the selection" + (f" (none of the {len(tasks)} selected tasks has a {cfg.target} solution)"
+                                                           if skipped else ""))
     from chathpc.schedule import CheckJob, Scheduler
 
-    checks = [
-        CheckJob(sequential=task.seq_source, candidate=task.candidate(source) or "", args=task.args, perf=perf,
-                 perf_args=task.perf_args, rtol=task.rtol, atol=task.atol, options=task.options)
-        for task, _, source in chosen
-    ]
+    checks = []
+    for task, _, source in chosen:
+        candidate, options = task.program(source, cfg.target)
+        checks.append(CheckJob(sequential=task.seq_source, candidate=candidate or "", args=task.args, perf=perf,
+                               perf_args=task.perf_args, rtol=task.rtol, atol=task.atol, options=options))
 
     def advance(index: int, outcome, stage: str) -> None:
         if progress:
@@ -209,9 +240,13 @@ def run_bench(
                 if not row.passed:
                     progress(row)
         _slowdowns(done)
+    target = get_target(cfg.target)
+    labels = [] if cfg.target == "mpi" else [configuration_label(p.ranks, p.threads, cfg.target) for p in target.configurations(cfg)]
+    perf_labels = [] if cfg.target == "mpi" else [configuration_label(p.ranks, p.threads, cfg.target) for p in target.perf_configurations(cfg)]
     return BenchReport(
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        split=split or "all", domain=domain, solutions=solutions, perf=perf,
+        split=split or "all", domain=domain, solutions=solutions, perf=perf, target=cfg.target,
+        configurations=labels, perf_configurations=perf_labels, skipped_tasks=skipped,
         ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks), explore=cfg.explore, sanitize=cfg.sanitize,
         isolation=", ".join(sorted({r.isolation for r in done if r.isolation})), rows=done,
     )
@@ -231,24 +266,28 @@ def _human_bytes(n: int) -> str:
 
 def table_rows(report: BenchReport) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the result table (shared by CSV, Markdown and the terminal)."""
-    header = ["task", "domain", "split", "solution", "verdict"] + [f"np{n}" for n in report.ranks]
+    mpi = report.target == "mpi"
+    labels = [f"np{n}" for n in report.ranks] if mpi else report.configurations
+    perf_labels = [f"np{n}" for n in report.perf_ranks] if mpi else report.perf_configurations
+    header = ["task", "domain", "split", "solution", "verdict"] + labels
     if report.perf:
         header += ["seq_s", "seq_mib"]
-        for n in report.perf_ranks:
-            header += [f"time_np{n}", f"speedup_np{n}", f"mib_np{n}", f"eff_np{n}", f"bytes_np{n}"]
+        for label in perf_labels:
+            header += [f"time_{label}", f"speedup_{label}", f"mib_{label}", f"eff_{label}", f"bytes_{label}"]
         header += ["vs_reference"]
     out = []
     for row in report.rows:
         cells = [row.task, row.domain, row.split, row.solution, row.verdict]
-        cells += [row.verdict_by_ranks.get(n, "") for n in report.ranks]
+        cells += [row.verdict_by_ranks.get(n, "") for n in report.ranks] if mpi else [row.verdict_by_config.get(c, "") for c in labels]
         if report.perf:
             cells += [_fmt(row.sequential_seconds, ".3f"), _fmt(row.sequential_rss_mib, ".0f")]
-            timed = {t.ranks: t for t in row.timings}
-            for n in report.perf_ranks:
-                t = timed.get(n)
+            timed = {configuration_label(t.ranks, t.threads, report.target): t for t in row.timings}
+            for label in perf_labels:
+                t = timed.get(label)
                 cells += ([_fmt(t.seconds, ".3f"), _fmt(t.speedup), _fmt(t.max_rss_mib, ".0f"), _fmt(t.efficiency), str(t.bytes_sent)]
                           if t else ["", "", "", "", ""])
-            cells.append(f"{row.slowdown:.2f}x @np{row.slowdown_ranks}" if row.slowdown is not None else "")
+            at = configuration_label(row.slowdown_ranks or 1, row.slowdown_threads, report.target)
+            cells.append(f"{row.slowdown:.2f}x @{at}" if row.slowdown is not None else "")
         out.append(cells)
     return header, out
 
@@ -272,7 +311,9 @@ def findings(report: BenchReport) -> list[str]:
         if not row.is_reference and not row.passed:
             lines.append(f"variant {row.task}/{row.solution} {row.verdict}: {row.summary}")
     for row in report.slower_variants():
-        lines.append(f"variant {row.task}/{row.solution} is {row.slowdown:.2f}x slower than the reference at {row.slowdown_ranks} ranks")
+        at = (f"{row.slowdown_ranks} ranks" if row.slowdown_threads is None
+              else configuration_label(row.slowdown_ranks or 1, row.slowdown_threads, report.target))
+        lines.append(f"variant {row.task}/{row.solution} is {row.slowdown:.2f}x slower than the reference at {at}")
     if report.perf:
         for row in report.rows:
             if row.perf_error:
@@ -290,7 +331,10 @@ def report_markdown(report: BenchReport) -> str:
         f"# chathpc bench ({report.created})",
         "",
         f"split {report.split}, domain {report.domain or 'all'}, solutions {report.solutions}; "
-        f"ranks {','.join(map(str, report.ranks))}; isolation {report.isolation}; "
+        + (f"ranks {','.join(map(str, report.ranks))}; " if report.target == "mpi"
+           else f"target {report.target}, configurations {','.join(report.configurations)}; ")
+        + (f"{len(report.skipped_tasks)} tasks without a {report.target} solution skipped; " if report.skipped_tasks else "")
+        + f"isolation {report.isolation}; "
         f"{'explored; ' if report.explore else ''}{'sanitized; ' if report.sanitize else ''}"
         f"{passed}/{len(report.rows)} solutions pass",
         "",

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from chathpc.errors import ChathpcError
-from chathpc.harness.languages import Language, strip_c_comments_and_strings
+from chathpc.harness.languages import Language, get_language, strip_c_comments_and_strings
 from chathpc.harness.program import ANSWER_BEGIN, ANSWER_END, ProgramOptions
-from chathpc.harness.results import RunResult, Verdict
+from chathpc.harness.results import Verdict
 
 if TYPE_CHECKING:
     from chathpc.config import HarnessConfig
@@ -84,11 +84,15 @@ class Target:
     uses_mpi = False  # started by the MPI launcher (ranks > 1 possible, PMPI timing)
     threaded = False  # has threads per process: configurations are repeated to expose races
     unused_verdict = Verdict.NOT_PARALLEL
+    candidate_language: str | None = None  # a language the candidate always has (kokkos: cxx), whatever the sequential program's
 
     # build ---------------------------------------------------------------------------------------------
     def candidate_options(self, options: ProgramOptions) -> ProgramOptions:
-        """The candidate's program options (a Kokkos candidate is C++ whatever the sequential program is)."""
-        return options
+        """The candidate's program options: the sequential program's, in ``candidate_language`` when the target has one."""
+        if self.candidate_language is None:
+            return options
+        suffix = get_language(self.candidate_language).suffix if self.candidate_language != options.language else options.suffix
+        return options.model_copy(update={"language": self.candidate_language, "suffix": suffix})
 
     def check_language(self, language: Language) -> None:
         """Raise ``TargetError`` when the target cannot build programs in ``language``."""
@@ -171,10 +175,3 @@ class Target:
     def timing_sources(self, language: str) -> tuple[dict[str, str], dict[str, str]]:
         """Extra sources linked into timing builds: (sequential program's, candidate's)."""
         raise NotImplementedError
-
-    def describe(self, run: RunResult) -> str:
-        """A run's configuration in words: '2 ranks', '2 threads', '2 ranks x 2 threads'."""
-        if run.threads is None:
-            return f"{run.ranks} rank{'s' if run.ranks != 1 else ''}"
-        threads = f"{run.threads} thread{'s' if run.threads != 1 else ''}"
-        return threads if not self.uses_mpi else f"{run.ranks} rank{'s' if run.ranks != 1 else ''} x {threads}"

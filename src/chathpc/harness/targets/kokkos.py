@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chathpc.harness.languages import LANGUAGES, Language
-from chathpc.harness.program import ProgramOptions
 from chathpc.harness.languages import strip_c_comments_and_strings
+from chathpc.harness.program import ProgramOptions
 from chathpc.harness.targets.base import BuildSpec, TargetError, answer_region
 from chathpc.harness.targets.openmp import OpenMPTarget
 
@@ -49,9 +49,7 @@ class KokkosTarget(OpenMPTarget):
     """Kokkos on its OpenMP backend: C++ candidates, threads from ``harness.threads``."""
 
     name, title = "kokkos", "Kokkos"
-
-    def candidate_options(self, options: ProgramOptions) -> ProgramOptions:
-        return options.model_copy(update={"language": "cxx", "suffix": ".cpp"})
+    candidate_language = "cxx"
 
     def build_spec(self, cfg: HarnessConfig, language: Language, *, sanitize: bool = False) -> BuildSpec:
         root = kokkos_root(cfg)
