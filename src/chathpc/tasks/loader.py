@@ -40,9 +40,25 @@ CONTEXT = "Sequential to MPI translation"
 FENCE_TAGS = {"c": "c", "cxx": "cpp", "fortran": "fortran"}
 
 
-def translation_question(sequential_source: str, language: str = "c") -> str:
-    """The one wording of a translation request: the instruction, then the sequential program in a fence."""
-    instruction = INSTRUCTION if language == "c" else INSTRUCTION.replace(" C program", f" {LANGUAGES[language].title} program")
+TARGET_INSTRUCTIONS = {
+    "mpi": INSTRUCTION,
+    "openmp": ("Parallelize the following sequential C program with OpenMP. The OpenMP program must take the same "
+               "command-line arguments and print the same results for any number of threads."),
+    "hybrid": ("Parallelize the following sequential C program with MPI and OpenMP (MPI ranks, OpenMP threads within each "
+               "rank). The program must take the same command-line arguments and print the same results, from rank 0 "
+               "only, for any number of ranks and threads per rank."),
+    "kokkos": ("Port the following sequential C program to Kokkos in C++17 (Kokkos::initialize and finalize, Views, "
+               "parallel_for and parallel_reduce). The Kokkos program must take the same command-line arguments and print "
+               "the same results for any number of threads."),
+}
+"""The translation request of each target (harness.target, --target)."""
+
+
+def translation_question(sequential_source: str, language: str = "c", target: str = "mpi") -> str:
+    """The one wording of a translation request: the target's instruction, then the sequential program in a fence."""
+    instruction = TARGET_INSTRUCTIONS[target]
+    if language != "c":
+        instruction = instruction.replace(" C program", f" {LANGUAGES[language].title} program")
     return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{sequential_source.rstrip()}\n```"
 
 Split = Literal["train", "test", "refine"]
@@ -131,10 +147,10 @@ class Task(TaskSpec):
     options: ProgramOptions = Field(default_factory=ProgramOptions, description="Language, extra files, filters, time pattern")
     template: AnswerTemplate | None = Field(None, description="With task.yaml's answer: how an answer becomes a program")
 
-    def question(self) -> str:
-        """The question a model is asked: the translation request, or for a function answer the prompt."""
-        if self.template is None:
-            return translation_question(self.seq_source, self.options.language)
+    def question(self, target: str = "mpi") -> str:
+        """The question a model is asked: the translation request for ``target``, or for an MPI function answer the prompt."""
+        if self.template is None or target != "mpi":
+            return translation_question(self.seq_source, self.options.language, target)
         instruction = FUNCTION_INSTRUCTION.format(title=self.options.lang.title)
         return f"{instruction}\n\n```{FENCE_TAGS[self.options.language]}\n{self.template.prompt.rstrip()}\n```"
 
