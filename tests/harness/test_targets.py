@@ -97,6 +97,12 @@ def test_bad_target_on_the_command_line_is_one_line_exit_2(capsys):
     assert err == "chathpc: error: --target: unknown target 'cuda' (choose from mpi, openmp, hybrid, kokkos)"
 
 
+def test_pareval_beyond_mpi_is_one_line_exit_2(capsys, tmp_path):
+    assert cli_main(["pareval", "score", str(tmp_path), str(tmp_path / "out.json"), "-o", str(tmp_path / "r.jsonl"),
+                     "--target", "openmp"]) == 2
+    assert "only ParEval's MPI problems" in capsys.readouterr().err
+
+
 def test_missing_kokkos_is_one_line_exit_2(capsys, tmp_path):
     code = cli_main(["check", str(PROGRAMS / "seq_vector_sum.c"), str(PROGRAMS / "kokkos_vector_sum.cpp"), "--target", "kokkos",
                      "--set", f"harness.kokkos_root={tmp_path / 'nowhere'}"])
@@ -107,6 +113,7 @@ def test_missing_kokkos_is_one_line_exit_2(capsys, tmp_path):
 
 # --- openmp ---------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_openmp_reference_passes_at_every_thread_count_and_repeat(work_root):
     result = check(program("seq_vector_sum.c"), program("omp_vector_sum_correct.c"), args=[["1000"], ["7"]],
                    config=HarnessConfig(target="openmp"))
@@ -181,6 +188,7 @@ def test_hybrid_reference_passes_at_every_layout_in_the_sandbox(work_root):
 
 @needs_kokkos
 @pytest.mark.kokkos
+@pytest.mark.slow
 def test_kokkos_reference_passes_at_every_thread_count_without_a_warning(work_root):
     result = check(program("seq_vector_sum.c"), program("kokkos_vector_sum.cpp"), args=[["1000"]], config=HarnessConfig(target="kokkos"))
     assert result.passed, result.summary()

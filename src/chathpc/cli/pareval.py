@@ -18,6 +18,7 @@ from chathpc.cli.common import (
     config_from_args,
 )
 from chathpc.cli.shared import add_ks_option, harness_config, pass_at_ks
+from chathpc.errors import ChathpcError
 
 ORDER = 54
 
@@ -69,10 +70,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     scorer.set_defaults(func=run_score)
 
 
+def _mpi_only(target: str) -> None:
+    if target != "mpi":
+        raise ChathpcError(f"pareval: --target {target}: only ParEval's MPI problems are imported and scored so far (--target mpi)")
+
+
 def run_import(args: argparse.Namespace) -> int:
     from chathpc.external.pareval import import_problems
 
     config = config_from_args(args).config.harness
+    _mpi_only(config.target)
     outcome = import_problems(args.pareval, args.out, problems=_names(args.problems), kind=args.prompts, config=config,
                               force=args.force, progress=lambda name, reason: print(f"{name}: {reason or 'ok'}", file=sys.stderr))
     print(f"imported {len(outcome.imported)} problems to {outcome.out} (dataset {outcome.dataset})")
@@ -89,6 +96,7 @@ def run_score(args: argparse.Namespace) -> int:
     from chathpc.report import summary_markdown
 
     config = harness_config(args)
+    _mpi_only(config.target)
     ks = tuple(pass_at_ks(args.ks))
     if args.disagreements:
         refuse_existing(args.disagreements, args.force)
