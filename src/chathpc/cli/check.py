@@ -139,8 +139,9 @@ def format_result(name: str, result) -> str:
         lines.append(text)
         if explored.failed_at is not None and explored.shrunk_to is not None:
             first, small = explored.failed_at, explored.shrunk_to
-            lines.append(f"  first failing probe: args {' '.join(first.args)} at {first.ranks} ranks; "
-                         f"shrunk to args {' '.join(small.args)} at {small.ranks} ranks")
+            mpi = result.target not in ("openmp", "kokkos")
+            lines.append(f"  first failing probe: args {' '.join(first.args)} at {first.configuration(mpi)}; "
+                         f"shrunk to args {' '.join(small.args)} at {small.configuration(mpi)}")
     if result.diagnosis:
         lines.append(f"  diagnosis: {result.diagnosis}")
     lines += [f"  warning: {w}" for w in result.warnings]
@@ -155,7 +156,8 @@ def format_result(name: str, result) -> str:
             comm = t.comm or []
             top = [max((getattr(c, f) for c in comm), default=0) for f in ("p2p_messages", "p2p_bytes", "collective_calls", "collective_bytes")]
             memory = " ".join(f"{m:.0f}" for m in t.rss_mib) or "-"
-            lines.append(f"  {t.ranks:>5} {t.seconds:>9.4f} {t.speedup:>7.2f}x {t.efficiency:>10.2f}  {top[0]:>9} {top[1]:>11} {top[2]:>10} {top[3]:>11}  {memory}")
+            where = str(t.ranks) if t.threads is None else f"{t.ranks}x{t.threads}"
+            lines.append(f"  {where:>5} {t.seconds:>9.4f} {t.speedup:>7.2f}x {t.efficiency:>10.2f}  {top[0]:>9} {top[1]:>11} {top[2]:>10} {top[3]:>11}  {memory}")
         if perf.sequential_rss_mib is not None:
             lines.append(f"  sequential peak memory: {perf.sequential_rss_mib:.0f} MiB")
         if perf.error:
