@@ -212,3 +212,50 @@ def test_kokkos_scatter_without_an_atomic_fails_at_two_threads_or_more_every_tim
         failure = result.first_failure()
         assert result.verdict == Verdict.WRONG_OUTPUT and failure.threads >= 2, result.summary()
         assert "race" in result.diagnosis, result.diagnosis
+
+
+# --- the suite layout: bench and verify with --target -----------------------------------------------------
+
+def _suite(root: Path) -> Path:
+    """A two-task suite: vsum has omp.c, vsum_mpi_only has none."""
+    for task_id, with_omp in (("vsum", True), ("vsum_mpi_only", False)):
+        folder = root / "blas" / task_id
+        folder.mkdir(parents=True)
+        (folder / "task.yaml").write_text(
+            f"id: {task_id}\ndomain: blas\nsplit: train\ndescription: vector sum\nargs: [['1000'], ['7']]\nperf_args: ['100000']\n")
+        (folder / "seq.c").write_text(program("seq_vector_sum.c"))
+        (folder / "mpi.c").write_text(program("mpi_vector_sum_correct.c"))
+        if with_omp:
+            (folder / "omp.c").write_text(program("omp_vector_sum_correct.c"))
+            (folder / "variants" / "openmp").mkdir(parents=True)
+            (folder / "variants" / "openmp" / "serial.c").write_text(program("seq_vector_sum.c"))
+    return root
+
+
+@pytest.mark.slow
+def test_bench_target_openmp_checks_the_openmp_solutions_and_counts_the_skipped(work_root, tmp_path, capsys):
+    from chathpc.tasks.loader import load_suite
+
+    suite = _suite(tmp_path / "suite")
+    tasks = {t.id: t for t in load_suite(root=suite)}
+    assert set(tasks["vsum"].solutions("openmp")) == {"reference", "serial"} and tasks["vsum_mpi_only"].solutions("openmp") == {}
+    code = cli_main(["bench", "--suite", str(suite), "--target", "openmp", "--solutions", "all", "-o", str(tmp_path / "out"), "-q"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    report = (tmp_path / "out" / "bench.json").read_text()
+    assert '"target": "openmp"' in report and '"skipped_tasks": [\n    "vsum_mpi_only"\n  ]' in report
+    assert "t1    t2    t3    t4" in out and "1 of 2 tasks have no openmp solution: skipped" in out
+    assert "serial     not_parallel" in out  # the variant that ignores OpenMP
+
+
+@pytest.mark.slow
+def test_verify_with_the_reference_provider_asks_and_checks_openmp(work_root, tmp_path, capsys):
+    import json
+
+    suite = _suite(tmp_path / "suite")
+    out = tmp_path / "verify.jsonl"
+    code = cli_main(["verify", "-m", "reference", "--target", "openmp", "--tasks", str(suite), "--limit", "1", "-o", str(out), "-q"])
+    assert code == 0, capsys.readouterr()
+    line = json.loads(out.read_text().splitlines()[0])
+    assert line["record"]["question"].startswith("Parallelize the following sequential C program with OpenMP")
+    assert line["passed"] and line["check"]["target"] == "openmp"

@@ -388,14 +388,22 @@ def dataset_records(split_or_file: str | None, config: RunConfig, default_split:
 
 def _for_target(records: list[Record], target: str, tasks_root: str | Path | None) -> list[Record]:
     """Records asking for ``target``: a suite task's record gets the task's question for that target (the
-    datasets hold MPI questions); other records are kept as they are."""
+    datasets hold MPI questions) and, as its answer, the task's solution of that target (empty when it has
+    none); other records are kept as they are."""
     if target == "mpi":
         return records
     from chathpc.tasks import load_suite
+    from chathpc.tasks.loader import FENCE_TAGS
 
     tasks = {t.id: t for t in load_suite(root=tasks_root)}
     retargeted = []
     for record in records:
         task = tasks.get((record.metadata or {}).get("task"))
-        retargeted.append(record if task is None else record.model_copy(update={"question": task.question(target)}))
+        if task is None:
+            retargeted.append(record)
+            continue
+        solution = task.solutions(target).get("reference")
+        fence = "cpp" if target == "kokkos" else FENCE_TAGS[task.options.language]
+        answer = f"```{fence}\n{solution.rstrip()}\n```" if solution else ""
+        retargeted.append(record.model_copy(update={"question": task.question(target), "answer": answer}))
     return retargeted
