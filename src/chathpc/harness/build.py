@@ -1,7 +1,7 @@
-"""Compile programs with the MPI compiler wrapper, cached by content hash.
+"""Compile programs with the target's compiler (the MPI wrapper, gcc, g++ against Kokkos), cached by content hash.
 
-The cache key covers the compiler (path, size, mtime), flags, the source and any extra sources
-(the timing shims), so re-checking the same program is a cache hit. Failed builds are cached too,
+The cache key covers the compiler (path, size, mtime), flags (so the target), the source and any extra sources
+(the timing shims) and a library linked by absolute path (size, mtime: a static Kokkos), so re-checking the same program is a cache hit. Failed builds are cached too,
 with their compiler output. The cache lives in ``$CHATHPC_CACHE_DIR`` (default
 ``~/.cache/chathpc``) under ``harness/builds``.
 """
@@ -50,6 +50,9 @@ def build_key(
     payload = [_compiler_identity(cc), cflags, ldflags, source, sorted(extra_sources.items())]
     if source_name != "prog.c" or headers:  # C programs of one file keep the keys they always had
         payload += [source_name, sorted((headers or {}).items())]
+    libraries = [f for f in ldflags if os.path.isabs(f) and os.path.isfile(f)]  # e.g. a static Kokkos: rebuilt in place, a new key
+    if libraries:
+        payload += [[f"{f}:{os.stat(f).st_size}:{os.stat(f).st_mtime_ns}" for f in libraries]]
     payload = json.dumps(payload)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
