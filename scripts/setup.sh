@@ -6,6 +6,7 @@
 # Environment:
 #   CHATHPC_VENV        where the virtual environment goes (default: .venv)
 #   CHATHPC_EXTRAS      extras to install (default: train,plot,dev)
+#   CHATHPC_KOKKOS      where Kokkos (Serial + OpenMP) is built when missing (default: $CHATHPC_VENV/kokkos)
 #   CHATHPC_TORCH_SPEC  torch requirement installed before the extras (default: torch==2.13.0,
 #                       the CPU wheel here; on a GPU node set it to the CUDA build you want)
 set -euo pipefail
@@ -43,6 +44,31 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
       { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }) ||
       echo "setup: could not install ${missing[*]}; continuing without" >&2
   fi
+fi
+
+# 1b. Kokkos with the Serial and OpenMP backends, static (the harness's kokkos target; Debian's
+# libtrilinos-kokkos-dev is Serial only and cannot expose a race). Built once from the Kokkos 3.4.01
+# source that the pykokkos-base 0.0.7 sdist bundles, into $venv/kokkos (CHATHPC_KOKKOS overrides;
+# harness.kokkos_root or KOKKOS_ROOT point the harness at another Kokkos). Skipped when installed.
+kokkos=${CHATHPC_KOKKOS:-$venv/kokkos}
+if [ ! -f "$kokkos/lib/libkokkoscore.a" ] && [ ! -f "$kokkos/lib64/libkokkoscore.a" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    missing=()
+    command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+    command -v ninja >/dev/null 2>&1 || missing+=(ninja-build)
+    command -v g++ >/dev/null 2>&1 || missing+=(g++)
+    [ ${#missing[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }
+  fi
+  echo "setup: building Kokkos 3.4.01 (Serial + OpenMP, static) into $kokkos" >&2
+  work=$(mktemp -d)
+  "$python" -m pip download -q --no-deps --no-binary pykokkos-base pykokkos-base==0.0.7 -d "$work"
+  tar -xzf "$work"/pykokkos-base-0.0.7.tar.gz -C "$work"
+  cmake -S "$work/pykokkos-base-0.0.7/external/kokkos" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$(mkdir -p "$kokkos" && cd "$kokkos" && pwd)" -DKokkos_ENABLE_SERIAL=ON \
+    -DKokkos_ENABLE_OPENMP=ON -DCMAKE_CXX_STANDARD=17 -DBUILD_SHARED_LIBS=OFF >/dev/null
+  ninja -C "$work/build" install >/dev/null
+  rm -rf "$work"
 fi
 
 # 2. Python environment, re-installed only when pyproject.toml, the extras or the torch pin change.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -26,6 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from chathpc.errors import ConfigError
 from chathpc.files import read_text_file
+
+_LAYOUT = re.compile(r"^\s*[0-9]+\s*x\s*[0-9]+\s*$")  # RANKSxTHREADS of the hybrid target
 
 ENV_PREFIX = "CHATHPC_"
 ENV_DELIMITER = "__"
@@ -211,18 +214,44 @@ class HarnessConfig(_Section):
         default_factory=lambda: ["-fsanitize=address,undefined", "-g", "-O1", "-fno-omit-frame-pointer"],
         description="Compiler flags of the sanitizer build (replace cflags)")
 
-    @field_validator("ranks", "perf_ranks", "explore_ranks", "cflags", "cxxflags", "fflags", "ldflags", "sanitize_flags", mode="before")
+    target: Literal["mpi", "openmp", "hybrid", "kokkos"] = Field(
+        "mpi", description="Programming model of the candidates (--target): mpi, openmp, hybrid (MPI + OpenMP) or kokkos")
+    threads: list[int] = Field(default_factory=lambda: [1, 2, 3, 4], description="Thread counts of correctness runs (openmp, kokkos)")
+    perf_threads: list[int] = Field(default_factory=lambda: [1, 2], description="Thread counts of timing runs (openmp, kokkos; never more than the cores)")
+    explore_threads: list[int] = Field(default_factory=lambda: [5, 8], description="Extra thread counts explored (openmp, kokkos; --explore)")
+    layouts: list[str] = Field(
+        default_factory=lambda: ["1x1", "1x2", "2x1", "2x2", "3x2"], description="Ranks x threads per rank of correctness runs (hybrid)")
+    perf_layouts: list[str] = Field(
+        default_factory=lambda: ["1x1", "1x2", "2x1"], description="Ranks x threads per rank of timing runs (hybrid; ranks x threads <= cores)")
+    repeats: int = Field(3, ge=1, description="Runs per configuration of a threaded target (openmp, kokkos, hybrid), to expose races")
+    omp_cc: str = Field("gcc", description="C compiler of the openmp target (the sequential program builds with it too)")
+    omp_cxx: str = Field("g++", description="C++ compiler of the openmp target")
+    openmp_flags: list[str] = Field(default_factory=lambda: ["-fopenmp"], description="Flags that enable OpenMP (openmp, hybrid, kokkos)")
+    omp_proc_bind: str = Field("false", description="OMP_PROC_BIND of threaded runs (false or spread; unset, Kokkos warns on every run)")
+    kokkos_root: str = Field("", description="Kokkos install (include/, lib/libkokkoscore.a); empty: $KOKKOS_ROOT, else the environment's kokkos/")
+    kokkos_cxx: str = Field("g++", description="C++ compiler of the kokkos target")
+    kokkos_flags: list[str] = Field(default_factory=lambda: ["-std=c++17"], description="Extra flags of Kokkos builds (after cxxflags)")
+
+    @field_validator("ranks", "perf_ranks", "explore_ranks", "cflags", "cxxflags", "fflags", "ldflags", "sanitize_flags",
+                     "threads", "perf_threads", "explore_threads", "layouts", "perf_layouts", "openmp_flags", "kokkos_flags", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         if isinstance(value, str):
             return value.split() if " " in value.strip() else _split_commas(value)
         return value
 
-    @field_validator("ranks", "perf_ranks", "explore_ranks")
+    @field_validator("ranks", "perf_ranks", "explore_ranks", "threads", "perf_threads", "explore_threads")
     @classmethod
     def _positive(cls, value: list[int]) -> list[int]:
         if not value or any(n < 1 for n in value):
-            raise ValueError("rank counts must be a non-empty list of integers >= 1")
+            raise ValueError("rank and thread counts must be a non-empty list of integers >= 1")
+        return value
+
+    @field_validator("layouts", "perf_layouts")
+    @classmethod
+    def _layouts(cls, value: list[str]) -> list[str]:
+        if not value or any(not _LAYOUT.match(v) or any(int(p) < 1 for p in v.lower().split("x")) for v in value):
+            raise ValueError("layouts must be a non-empty list of RANKSxTHREADS, e.g. 1x2,2x2")
         return value
 
     @field_validator("launcher")

@@ -111,6 +111,11 @@ def test_custom_ladder_values_are_paid_and_unknown_verdicts_fall_back():
     assert ladder_reward(grpo, "some_future_verdict") == grpo.ladder["runtime_error"]
 
 
+def test_not_parallel_is_paid_like_not_mpi():
+    grpo = GrpoConfig(ladder={"not_mpi": -2.0, "extract_error": -2.0})
+    assert ladder_reward(grpo, "not_parallel") == ladder_reward(grpo, "not_mpi") == -2.0
+
+
 def test_speedup_bonus_is_capped_log_and_zero_without_speedup():
     grpo = GrpoConfig(speedup_weight=1.0, speedup_cap=4.0)
     assert speedup_bonus(grpo, {1: 0.9, 2: 2.0}) == pytest.approx(1.0)

@@ -115,11 +115,11 @@ def bytes_moved(timing: RankTiming) -> int:
     return sum(c.p2p_bytes + c.collective_bytes for c in timing.comm)
 
 
-def translation_record(sequential_source: str) -> Record:
-    """The translation request for a sequential program, worded exactly like the suite's records."""
+def translation_record(sequential_source: str, target: str = "mpi") -> Record:
+    """The translation request for a sequential program to ``target`` (harness.target), worded exactly like the suite's records."""
     from chathpc.tasks.loader import CONTEXT, translation_question
 
-    return Record(question=translation_question(sequential_source), context=CONTEXT)
+    return Record(question=translation_question(sequential_source, target=target), context=CONTEXT)
 
 
 def repair_record(base: Record, sequential_source: str, candidate: Candidate, round_number: int) -> Record:
@@ -178,7 +178,7 @@ def parallelize(
         refuse_existing(output, overwrite)
     template = load_template(config.data.template, config.data.system)
     gen = config.generation
-    base = translation_record(sequential_source)
+    base = translation_record(sequential_source, config.harness.target)
     result = ParallelizeResult(provider=provider.name, samples=samples, repair_rounds=repair_rounds)
     checked: dict[str, CheckResult] = {}
 

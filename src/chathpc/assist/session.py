@@ -111,7 +111,7 @@ class Session:
         source = read_text_file(path, allow_empty=False)
         self.turns = []
         self.program = source
-        record = translation_record(source).model_copy(update={"context": self.context})
+        record = translation_record(source, self.config.harness.target).model_copy(update={"context": self.context})
         lines = source.count("\n")
         self.say(f"[loaded {path}: {lines} lines]")
         self.ask(record.question, record)

@@ -15,6 +15,7 @@ from chathpc.cli.options import (
     add_output_option,
     add_perf_option,
     add_progress_option,
+    add_target_option,
     config_from_args,
 )
 from chathpc.errors import ChathpcError
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_force_option(parser, "bench.* files already in --out")
     add_progress_option(parser)
     add_config_options(parser)
+    add_target_option(parser)
     add_bug_hunting_options(parser)
     parser.set_defaults(func=run)
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     report_paths(out, overwrite=args.force)
     split = None if args.split == "all" else args.split
     selected = [t for t in load_suite(split=split, domain=args.domain, root=args.suite) if not args.task_ids or t.id in args.task_ids]
-    total = len(select_solutions(selected, args.solutions)) * (2 if args.perf else 1)
+    total = len(select_solutions(selected, args.solutions, config.target)) * (2 if args.perf else 1)
     bar = tqdm(total=total, desc="bench", unit="check", file=sys.stderr, disable=args.no_progress, dynamic_ncols=True)
 
     def advance(row) -> None:
@@ -84,5 +86,8 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
     paths = write_bench_report(report, out, overwrite=args.force)
     print(report_text(report))
+    if report.skipped_tasks:
+        print(f"{len(report.skipped_tasks)} of {len(report.skipped_tasks) + len({r.task for r in report.rows})} tasks have no "
+              f"{report.target} solution: skipped")
     print(f"wrote {', '.join(str(p) for p in paths)}")
     return 1 if report.reference_failures() else 0

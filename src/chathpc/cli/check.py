@@ -13,6 +13,7 @@ from chathpc.cli.options import (
     add_json_option,
     add_perf_option,
     add_run_arguments,
+    add_target_option,
     config_from_args,
     parse_run_arguments,
 )
@@ -47,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_option(parser, "the result (a list for several candidates)")
     add_program_options(parser)
     add_config_options(parser)
+    add_target_option(parser)
     add_bug_hunting_options(parser)
     parser.set_defaults(func=run)
 
@@ -85,6 +87,7 @@ def program_options_from_args(args: argparse.Namespace, files: list[str]):
 
 
 def run(args: argparse.Namespace) -> int:
+    from chathpc.harness.targets import get_target
     from chathpc.schedule import check_many
 
     config = harness_config(args)
@@ -92,7 +95,9 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None and not (math.isfinite(value) and value >= 0):
             raise ChathpcError(f"--{name} must be a finite number >= 0, got {value:g}")
-    options = program_options_from_args(args, [args.sequential, *args.candidates])
+    # a target with a language of its own (kokkos: C++) takes the language from the sequential program alone
+    fixed = get_target(config.target).candidate_language is not None
+    options = program_options_from_args(args, [args.sequential] if fixed else [args.sequential, *args.candidates])
     sequential = read_text_file(args.sequential, allow_empty=False)
     candidates = [read_text_file(path, allow_empty=False) for path in args.candidates]
     arg_sets, perf_args = parse_run_arguments(args)
@@ -121,7 +126,8 @@ def format_result(name: str, result) -> str:
         for run in [*result.runs, *result.probes]:
             shown = " ".join(run.args) or "-"
             memory = f"{run.max_rss_mib:.1f}" if run.max_rss_mib is not None else "-"
-            lines.append(f"  {shown:<16} {run.ranks:>5}  {run.verdict.value:<14} {run.seconds:>7.2f} {memory:>7}  {run.role:<9}".rstrip())
+            where = str(run.ranks) if run.threads is None else f"{run.ranks}x{run.threads}"
+            lines.append(f"  {shown:<16} {where:>5}  {run.verdict.value:<14} {run.seconds:>7.2f} {memory:>7}  {run.role:<9}".rstrip())
     explored = result.explore
     if explored is not None:
         text = (f"  explore (seed {explored.seed}): {explored.tried} of {explored.planned} probes tried in {explored.seconds:.1f} s"
@@ -133,8 +139,9 @@ def format_result(name: str, result) -> str:
         lines.append(text)
         if explored.failed_at is not None and explored.shrunk_to is not None:
             first, small = explored.failed_at, explored.shrunk_to
-            lines.append(f"  first failing probe: args {' '.join(first.args)} at {first.ranks} ranks; "
-                         f"shrunk to args {' '.join(small.args)} at {small.ranks} ranks")
+            mpi = result.target not in ("openmp", "kokkos")
+            lines.append(f"  first failing probe: args {' '.join(first.args)} at {first.configuration(mpi)}; "
+                         f"shrunk to args {' '.join(small.args)} at {small.configuration(mpi)}")
     if result.diagnosis:
         lines.append(f"  diagnosis: {result.diagnosis}")
     lines += [f"  warning: {w}" for w in result.warnings]
@@ -149,7 +156,8 @@ def format_result(name: str, result) -> str:
             comm = t.comm or []
             top = [max((getattr(c, f) for c in comm), default=0) for f in ("p2p_messages", "p2p_bytes", "collective_calls", "collective_bytes")]
             memory = " ".join(f"{m:.0f}" for m in t.rss_mib) or "-"
-            lines.append(f"  {t.ranks:>5} {t.seconds:>9.4f} {t.speedup:>7.2f}x {t.efficiency:>10.2f}  {top[0]:>9} {top[1]:>11} {top[2]:>10} {top[3]:>11}  {memory}")
+            where = str(t.ranks) if t.threads is None else f"{t.ranks}x{t.threads}"
+            lines.append(f"  {where:>5} {t.seconds:>9.4f} {t.speedup:>7.2f}x {t.efficiency:>10.2f}  {top[0]:>9} {top[1]:>11} {top[2]:>10} {top[3]:>11}  {memory}")
         if perf.sequential_rss_mib is not None:
             lines.append(f"  sequential peak memory: {perf.sequential_rss_mib:.0f} MiB")
         if perf.error:

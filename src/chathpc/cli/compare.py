@@ -12,6 +12,7 @@ from chathpc.cli.options import (
     add_perf_option,
     add_progress_option,
     add_resume_force_options,
+    add_target_option,
     config_from_args,
 )
 from chathpc.cli.evaluation import add_ks_option, pass_at_ks
@@ -24,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                             description="Run each --model on the same items and settings (or read existing --results files) "
                                         "and write report.md, report.csv, report.json, correctness.png and speedup.png.")
     add_config_options(parser)
+    add_target_option(parser)
     add_model_option(parser, repeatable=True)
     add_bug_hunting_options(parser)
     parser.add_argument("-r", "--results", action="append", default=[], metavar="FILE",

@@ -23,6 +23,7 @@ from chathpc.cli.options import (
     add_perf_option,
     add_progress_option,
     add_resume_force_options,
+    add_target_option,
     config_from_args,
 )
 from chathpc.config import HarnessConfig
@@ -69,6 +70,7 @@ def harness_config(args: argparse.Namespace) -> HarnessConfig:
 def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by ``verify`` and ``test``."""
     add_config_options(parser)
+    add_target_option(parser)
     add_bug_hunting_options(parser)
     add_model_option(parser)
     add_output_option(parser, "results JSON Lines file (default: results/<verb>-<model>.jsonl)", metavar="FILE")

@@ -13,6 +13,7 @@ from chathpc.cli.options import (
     add_output_option,
     add_progress_option,
     add_resume_force_options,
+    add_target_option,
     config_from_args,
 )
 from chathpc.cli.evaluation import default_results_path
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "the MPI nodes, with `chathpc recheck FILE`.")
     parser.add_argument("dataset", nargs="?", metavar="DATASET", help="dataset file or split (default: data.test_file or the test split)")
     add_config_options(parser)
+    add_target_option(parser)
     add_model_option(parser)
     add_output_option(parser, "samples file (default: results/samples-<model>.jsonl)", metavar="FILE")
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="samples per item (sets generation.samples)")

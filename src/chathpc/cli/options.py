@@ -7,6 +7,7 @@ import shlex
 
 from chathpc.config import ResolvedConfig, resolve_config
 from chathpc.errors import ChathpcError
+from chathpc.harness.targets import TARGET_NAMES
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +34,19 @@ def add_bug_hunting_options(parser: argparse.ArgumentParser) -> None:
                         help="also run an AddressSanitizer + UBSan build at the given inputs (harness.sanitize)")
 
 
+def add_target_option(parser: argparse.ArgumentParser) -> None:
+    """``--target MODEL``: the programming model the verb checks or asks for (``harness.target``)."""
+    parser.add_argument("--target", metavar="MODEL",
+                        help=f"programming model: {', '.join(TARGET_NAMES)} (harness.target, default mpi)")
+
+
 def _bug_hunting_overrides(args: argparse.Namespace) -> list[str]:
     overrides = []
+    target = getattr(args, "target", None)
+    if target is not None:
+        if target not in TARGET_NAMES:
+            raise ChathpcError(f"--target: unknown target '{target}' (choose from {', '.join(TARGET_NAMES)})")
+        overrides.append(f"harness.target={target}")
     for option, key in (("explore", "explore"), ("explore_budget", "explore_budget"), ("explore_seed", "explore_seed"), ("sanitize", "sanitize")):
         value = getattr(args, option, None)
         if value is not None:
@@ -43,7 +55,8 @@ def _bug_hunting_overrides(args: argparse.Namespace) -> list[str]:
 
 
 def config_from_args(args: argparse.Namespace) -> ResolvedConfig:
-    """The resolved config for a verb that took ``add_config_options`` (and ``add_bug_hunting_options``)."""
+    """The resolved config for a verb that took ``add_config_options`` (and ``add_bug_hunting_options``,
+    ``add_target_option``)."""
     return resolve_config(args.config, [*args.overrides, *_bug_hunting_overrides(args)])
 
 

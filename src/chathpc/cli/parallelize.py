@@ -17,6 +17,7 @@ from chathpc.cli.options import (
     add_perf_option,
     add_progress_option,
     add_run_arguments,
+    add_target_option,
     config_from_args,
     parse_run_arguments,
 )
@@ -45,6 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_output_option(parser, "where to write the verified program (default: print it)", metavar="MPI.c")
     add_model_option(parser)
     add_config_options(parser)
+    add_target_option(parser)
     add_bug_hunting_options(parser)
     parser.add_argument("-n", "--samples", type=int, metavar="N", help="candidates to generate (default: generation.samples)")
     parser.add_argument("--repair", type=int, default=0, metavar="K", help="repair rounds when no candidate passes (default 0)")

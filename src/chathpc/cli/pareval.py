@@ -14,9 +14,11 @@ from chathpc.cli.options import (
     add_perf_option,
     add_progress_option,
     add_resume_force_options,
+    add_target_option,
     config_from_args,
 )
 from chathpc.cli.evaluation import add_ks_option, harness_config, pass_at_ks
+from chathpc.errors import ChathpcError
 
 ORDER = 54
 
@@ -43,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                           help="ParEval's generation prompts or its serial->MPI translation prompts (default: generation)")
     add_force_option(importer, "DIR/dataset.jsonl and task files")
     add_config_options(importer)
+    add_target_option(importer)
     importer.set_defaults(func=run_import)
     scorer = verbs.add_parser(
         "score", help="re-check every sample of a ParEval outputs file with our harness",
@@ -63,13 +66,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_resume_force_options(scorer, resume="skip the samples already in RESULTS.jsonl", force="replace RESULTS.jsonl")
     add_progress_option(scorer)
     add_config_options(scorer)
+    add_target_option(scorer)
     scorer.set_defaults(func=run_score)
+
+
+def _mpi_only(target: str) -> None:
+    if target != "mpi":
+        raise ChathpcError(f"pareval: --target {target}: only ParEval's MPI problems are imported and scored so far (--target mpi)")
 
 
 def run_import(args: argparse.Namespace) -> int:
     from chathpc.external.pareval import import_problems
 
     config = config_from_args(args).config.harness
+    _mpi_only(config.target)
     outcome = import_problems(args.pareval, args.out, problems=_names(args.problems), kind=args.prompts, config=config,
                               force=args.force, progress=lambda name, reason: print(f"{name}: {reason or 'ok'}", file=sys.stderr))
     print(f"imported {len(outcome.imported)} problems to {outcome.out} (dataset {outcome.dataset})")
@@ -86,6 +96,7 @@ def run_score(args: argparse.Namespace) -> int:
     from chathpc.report import summary_markdown
 
     config = harness_config(args)
+    _mpi_only(config.target)
     ks = tuple(pass_at_ks(args.ks))
     if args.disagreements:
         refuse_existing(args.disagreements, args.force)

@@ -12,6 +12,7 @@ from chathpc.cli.options import (
     add_perf_option,
     add_progress_option,
     add_resume_force_options,
+    add_target_option,
     config_from_args,
 )
 from chathpc.cli.evaluation import add_ks_option, pass_at_ks, print_results_outcome
@@ -27,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                         "a results file like verify/test do.")
     parser.add_argument("file", metavar="FILE.jsonl", help="samples file (chathpc generate) or results file (verify/test/recheck)")
     add_config_options(parser)
+    add_target_option(parser)
     add_output_option(parser, "results file (default: FILE with .recheck.jsonl)", metavar="FILE")
     add_ks_option(parser)
     add_perf_option(parser, "also time passing programs at harness.perf_ranks")

@@ -6,7 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from chathpc.cli.options import add_config_options, add_model_option, add_run_arguments, config_from_args, parse_run_arguments
+from chathpc.cli.options import (
+    add_config_options,
+    add_model_option,
+    add_run_arguments,
+    add_target_option,
+    config_from_args,
+    parse_run_arguments,
+)
 
 ORDER = 42
 
@@ -20,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_model_option(parser)
     add_config_options(parser)
+    add_target_option(parser)
     add_run_arguments(parser)
     parser.add_argument("--history", metavar="FILE", help="input history file (default for terminals: ~/.chathpc_history)")
     parser.add_argument("--no-history", action="store_true", help="keep no history file")

@@ -30,14 +30,17 @@ class ItemCheck(BaseModel):
     template: AnswerTemplate | None = Field(None, description="The answer is a function assembled into this program")
 
 
-def item_check(record: Record, tasks: dict[str, Any]) -> ItemCheck:
-    """The sequential program and arguments an item is checked against (see module docs)."""
+def item_check(record: Record, tasks: dict[str, Any], target: str = "mpi") -> ItemCheck:
+    """The sequential program and arguments an item is checked against (see module docs); for a target other
+    than mpi a suite task's answer is a whole program (no MPI function template)."""
     meta = record.metadata or {}
     task = tasks.get(meta.get("task")) if isinstance(meta.get("task"), str) else None
     if task is not None:
+        mpi = target == "mpi"
         return ItemCheck(
             mode="execution", sequential=task.seq_source, args=task.args, perf_args=task.perf_args,
-            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain, options=task.options, template=task.template,
+            rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain,
+            options=task.options if mpi else task.program("", target)[1], template=task.template if mpi else None,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
     from chathpc.extract import program_language, question_program

@@ -86,6 +86,11 @@ def generate_rounds(
         yield samples
 
 
+def _workers(timing) -> int:
+    """A timing's key in a results line: ranks x threads (the rank count for MPI, the thread count for openmp/kokkos)."""
+    return timing.ranks * (timing.threads or 1)
+
+
 def check_samples(
     samples: Sequence[SampleLine], records: Sequence[Record], checks: Sequence[ItemCheck], marker: str | None,
     config: RunConfig, perf: bool, *, provider: str, generation: dict[str, Any],
@@ -131,9 +136,9 @@ def check_samples(
             item_id=item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
-            perf_requested=perf and item.mode == "execution", speedup={t.ranks: t.speedup for t in timings},
-            efficiency={t.ranks: t.efficiency for t in timings},
-            memory_mib={t.ranks: t.max_rss_mib for t in timings if t.max_rss_mib is not None}, provider=provider, generation=generation,
+            perf_requested=perf and item.mode == "execution", speedup={_workers(t): t.speedup for t in timings},
+            efficiency={_workers(t): t.efficiency for t in timings},
+            memory_mib={_workers(t): t.max_rss_mib for t in timings if t.max_rss_mib is not None}, provider=provider, generation=generation,
             timings=Timings(generate_s=s.generate_s, check_s=seconds),
         )
 
@@ -197,7 +202,7 @@ def run_evaluation(
     todo = [i for i in mine if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
     tasks = suite_tasks(records, tasks_root)
-    checks = [item_check(r, tasks) for r in records]
+    checks = [item_check(r, tasks, config.harness.target) for r in records]
     written = 0
     if todo:
         from tqdm import tqdm
@@ -259,12 +264,35 @@ def dataset_records(split_or_file: str | None, config: RunConfig, default_split:
     from chathpc.tasks import SPLITS, dataset_file, load_suite
 
     if tasks_root is not None and split_or_file is None:
-        return [task.to_record() for task in load_suite(root=tasks_root)]
+        return _for_target([task.to_record() for task in load_suite(root=tasks_root)], config.harness.target, tasks_root)
 
     configured = {"train": config.data.train_file, "test": config.data.test_file, "refine": config.data.refine_file}
     name = split_or_file or configured.get(default_split) or default_split
     if name in SPLITS:
-        return load_records(configured.get(name) or dataset_file(name))
+        return _for_target(load_records(configured.get(name) or dataset_file(name)), config.harness.target, tasks_root)
     if not Path(name).suffix and not Path(name).exists():  # a mistyped split name, not a file
         raise ChathpcError(f"{name}: neither a split ({', '.join(SPLITS)}) nor a dataset file")
-    return load_records(name)
+    return _for_target(load_records(name), config.harness.target, tasks_root)
+
+
+def _for_target(records: list[Record], target: str, tasks_root: str | Path | None) -> list[Record]:
+    """Records asking for ``target``: a suite task's record gets the task's question for that target (the
+    datasets hold MPI questions) and, as its answer, the task's solution of that target (empty when it has
+    none); other records are kept as they are."""
+    if target == "mpi":
+        return records
+    from chathpc.tasks import load_suite
+    from chathpc.tasks.loader import FENCE_TAGS
+
+    tasks = {t.id: t for t in load_suite(root=tasks_root)}
+    retargeted = []
+    for record in records:
+        task = tasks.get((record.metadata or {}).get("task"))
+        if task is None:
+            retargeted.append(record)
+            continue
+        solution = task.solutions(target).get("reference")
+        fence = "cpp" if target == "kokkos" else FENCE_TAGS[task.options.language]
+        answer = f"```{fence}\n{solution.rstrip()}\n```" if solution else ""
+        retargeted.append(record.model_copy(update={"question": task.question(target), "answer": answer}))
+    return retargeted

@@ -113,7 +113,7 @@ def recheck(
         ids[s.item_index] = s.item_id
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     tasks = suite_tasks(list(records.values()), tasks_root)
-    checks = {index: item_check(record, tasks) for index, record in records.items()}
+    checks = {index: item_check(record, tasks, config.harness.target) for index, record in records.items()}
     marker = load_template(config.data.template, config.data.system).answer_marker
     todo = [s for s in stored if (s.item_index, s.sample) not in done]
     per_round = 4 * Scheduler(config.harness, config.schedule).workers

@@ -1,4 +1,5 @@
-"""The verification harness: build, run (sandboxed), compare and time MPI candidates.
+"""The verification harness: build, run (sandboxed), compare and time candidates of a target (MPI, OpenMP,
+hybrid MPI + OpenMP, Kokkos: ``chathpc.harness.targets``, ``harness.target``).
 
 Only this package launches MPI jobs. Public API: ``check``,
 ``measure_performance``, ``compare_outputs``, ``isolation_level``, ``ProgramOptions`` /

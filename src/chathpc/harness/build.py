@@ -1,7 +1,7 @@
-"""Compile programs with the MPI compiler wrapper, cached by content hash.
+"""Compile programs with the target's compiler (the MPI wrapper, gcc, g++ against Kokkos), cached by content hash.
 
-The cache key covers the compiler (path, size, mtime), flags, the source and any extra sources
-(the timing shims), so re-checking the same program is a cache hit. Failed builds are cached too,
+The cache key covers the compiler (path, size, mtime), flags (so the target), the source and any extra sources
+(the timing shims) and a library linked by absolute path (size, mtime: a static Kokkos), so re-checking the same program is a cache hit. Failed builds are cached too,
 with their compiler output. The cache lives in ``$CHATHPC_CACHE_DIR`` (default
 ``~/.cache/chathpc``) under ``harness/builds``.
 """
@@ -50,6 +50,9 @@ def build_key(
     payload = [_compiler_identity(cc), cflags, ldflags, source, sorted(extra_sources.items())]
     if source_name != "prog.c" or headers:  # C programs of one file keep the keys they always had
         payload += [source_name, sorted((headers or {}).items())]
+    libraries = [f for f in ldflags if os.path.isabs(f) and os.path.isfile(f)]  # e.g. a static Kokkos: rebuilt in place, a new key
+    if libraries:
+        payload += [[f"{f}:{os.stat(f).st_size}:{os.stat(f).st_mtime_ns}" for f in libraries]]
     payload = json.dumps(payload)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
@@ -72,10 +75,11 @@ def build(
     extra_sources: dict[str, str] | None = None,
     source_name: str = "prog.c",
     headers: dict[str, str] | None = None,
+    read_only_dirs: list[Path] | None = None,
 ) -> BuildOutcome:
     """Compile ``source`` (saved as ``source_name``, whose suffix tells the compiler its language), plus
     ``extra_sources`` (name -> text), into a cached executable; ``headers`` (relative path -> text) are
-    written beside them but not compiled.
+    written beside them but not compiled; ``read_only_dirs`` (e.g. a Kokkos install) are visible to the compiler.
 
     The compiler runs in the sandbox like the program itself: untrusted code must not pull files
     such as keys into its compiler messages through ``#include``.
@@ -99,7 +103,7 @@ def build(
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).write_text(text)
         command = [cc, *cflags, source_name, *extra, "-o", "prog", *ldflags]
-        outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=[])
+        outcome = run_sandboxed(command, src, timeout=timeout, limits=limits, isolation=isolation, read_only_dirs=list(read_only_dirs or []))
         ok = outcome.exit_code == 0 and (src / "prog").is_file()
         if outcome.timed_out:  # a slow machine is not the source's fault: never cached
             return BuildOutcome(False, None, f"compilation did not finish within {timeout:g} s", key, False)

@@ -13,6 +13,9 @@ positions holding an integer in every set), in this order of groups, each group 
 4. sizes around the rank counts: p-1, p, p+1 and 2p+1 at p ranks, for every rank count p
    (sizes up to 3 are in group 2 already).
 
+For the openmp and kokkos targets "rank counts" are thread counts (``harness.threads`` and, for group 1,
+``harness.explore_threads``, up to 8); for hybrid they are rank counts at 2 threads per rank.
+
 An input the sequential program rejects (non-zero exit, timeout, output flood) is skipped and not
 counted. A probe the candidate itself refuses, exiting non-zero (MPI_Abort, exit) before printing
 anything and without a crash or an MPI error (a stated precondition such as "n >= ranks", common in
@@ -52,7 +55,10 @@ class ProbeRunner(Protocol):
         """Wall time of a fresh sequential run with ``args``; None when the sequential program rejects them."""
 
     def run(self, args: list[str], ranks: int, role: str, timeout: float) -> RunResult:
-        """One judged candidate run."""
+        """One judged candidate run (``ranks``: the configuration's width, threads for openmp/kokkos)."""
+
+    def width(self, run: RunResult) -> int:
+        """The width of a run's configuration: its ranks, or its threads for a one-process threaded target."""
 
 
 def integer_positions(arg_sets: list[list[str]]) -> list[int]:
@@ -178,7 +184,7 @@ class _Explorer:
         best = failure
 
         def fewer_ranks(best: RunResult) -> RunResult:
-            for ranks in [p for p in self.rank_counts if p < best.ranks]:
+            for ranks in [p for p in self.rank_counts if p < self.runner.width(best)]:
                 if time.monotonic() >= deadline:
                     break
                 if run := fails(best.args, ranks):
@@ -198,12 +204,12 @@ class _Explorer:
             for value in candidates:  # the tiniest values first: failures are not always monotonic in size
                 if time.monotonic() >= deadline:
                     return best
-                if run := fails(_with(best.args, position, value), best.ranks):
+                if run := fails(_with(best.args, position, value), self.runner.width(best)):
                     best, high = run, value
                     break
             while low < high and time.monotonic() < deadline:
                 middle = (low + high) // 2
-                if run := fails(_with(best.args, position, middle), best.ranks):
+                if run := fails(_with(best.args, position, middle), self.runner.width(best)):
                     best, high = run, middle
                 else:
                     low = middle + 1

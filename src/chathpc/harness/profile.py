@@ -257,14 +257,6 @@ void mpi_finalize_f08_(MPI_Fint *ierr) { chathpc_pmpi_report(0); pmpi_finalize_f
 """
 
 
-def timing_sources(language: str) -> tuple[dict[str, str], dict[str, str]]:
-    """The extra sources linked into timing builds of a language: (sequential program's, candidate's)."""
-    candidate = {"chathpc_pmpi.c": PMPI_SHIM}
-    if language == "fortran":
-        candidate["chathpc_pmpi_fortran.c"] = FORTRAN_PMPI_SHIM
-    return {"chathpc_timer.c": SEQUENTIAL_TIMER}, candidate
-
-
 class Profile(BaseModel):
     """One timing run's record: elapsed seconds (max over ranks) and per-rank communication."""
 

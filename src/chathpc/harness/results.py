@@ -17,6 +17,7 @@ class Verdict(str, Enum):
     TIMEOUT = "timeout"
     WRONG_OUTPUT = "wrong_output"
     NOT_MPI = "not_mpi"
+    NOT_PARALLEL = "not_parallel"
     EXTRACT_ERROR = "extract_error"
     MEMORY_ERROR = "memory_error"
 
@@ -79,10 +80,11 @@ class SanitizerReport(BaseModel):
 
 
 class RunResult(BaseModel):
-    """One correctness run: one argument set at one rank count."""
+    """One correctness run: one argument set at one rank count (and thread count, for a threaded target)."""
 
     args: list[str]
     ranks: int
+    threads: int | None = Field(None, description="Threads per process (openmp, kokkos, hybrid); None for an MPI-only run")
     verdict: Verdict
     exit_code: int | None = Field(None, description="Launcher exit status; negative for a signal; None when killed on timeout")
     seconds: float = Field(0.0, description="Wall time of the whole job including the launcher")
@@ -103,6 +105,14 @@ class RunResult(BaseModel):
     sanitizer: SanitizerReport | None = Field(None, description="The first sanitizer report (sanitized runs)")
     every_rank_printed: bool = Field(False, description="The output is the expected output once per rank")
 
+    def configuration(self, mpi: bool = True) -> str:
+        """The run's configuration in words: '2 ranks', '2 threads' (``mpi`` False) or '2 ranks x 2 threads'."""
+        ranks = f"{self.ranks} rank{'s' if self.ranks != 1 else ''}"
+        if self.threads is None:
+            return ranks
+        threads = f"{self.threads} thread{'s' if self.threads != 1 else ''}"
+        return f"{ranks} x {threads}" if mpi else threads
+
 
 class CommProfile(BaseModel):
     """Messages and bytes one rank sent, from the PMPI layer."""
@@ -118,6 +128,7 @@ class RankTiming(BaseModel):
     """Timing at one rank count: median of the repeats, MPI_Init to MPI_Finalize, max over ranks."""
 
     ranks: int
+    threads: int | None = Field(None, description="Threads per process (openmp, kokkos, hybrid)")
     seconds: float
     samples: list[float]
     speedup: float
@@ -170,6 +181,7 @@ class CheckResult(BaseModel):
 
     verdict: Verdict
     passed: bool
+    target: str = Field("mpi", description="Programming model checked: mpi, openmp, hybrid or kokkos")
     runs: list[RunResult] = Field(default_factory=list)
     build_log: str = ""
     warnings: list[str] = Field(default_factory=list, description="Static-screen findings (clang-tidy MPI checks)")
@@ -184,6 +196,10 @@ class CheckResult(BaseModel):
     explore: ExploreSummary | None = Field(None, description="What --explore tried (None when it did not run)")
     sanitized: bool = Field(False, description="A sanitizer build (ASan + UBSan) ran")
     diagnosis: str = Field("", description="One line naming the likely bug from the pattern of passing and failing runs")
+
+    @property
+    def _mpi(self) -> bool:
+        return self.target not in ("openmp", "kokkos")
 
     @classmethod
     def extraction_failed(cls, detail: str) -> CheckResult:
@@ -209,7 +225,7 @@ class CheckResult(BaseModel):
         text = self.verdict.value
         failure = self.first_failure()
         if failure is not None:
-            text += f" at {failure.ranks} ranks, args {' '.join(failure.args) or '(none)'}"
+            text += f" at {failure.configuration(self._mpi)}, args {' '.join(failure.args) or '(none)'}"
             if failure.role != "given":
                 text += f" ({'sanitized run' if failure.role == 'sanitize' else 'explored input'})"
             if failure.detail:
@@ -220,7 +236,8 @@ class CheckResult(BaseModel):
             text += f" ({len(self.runs)} runs)"
         if self.perf is not None and self.perf.timings:
             best = max(self.perf.timings, key=lambda t: t.speedup)
-            text += f"; speedup {best.speedup:.2f}x at {best.ranks} ranks"
+            where = f"{best.ranks} ranks" + (f" x {best.threads} threads" if best.threads else "")
+            text += f"; speedup {best.speedup:.2f}x at " + (f"{best.threads} threads" if best.threads and not self._mpi else where)
         if self.perf is not None and self.perf.flags:
             text += f" [{'; '.join(self.perf.flags)}]"
         if self.warnings:
@@ -236,12 +253,12 @@ class CheckResult(BaseModel):
             text = "The program passed every run."
         elif self.verdict == Verdict.BUILD_ERROR:
             text = "The program does not compile:\n" + self.build_log.strip()
-        elif self.verdict in (Verdict.NOT_MPI, Verdict.EXTRACT_ERROR):
+        elif self.verdict in (Verdict.NOT_MPI, Verdict.NOT_PARALLEL, Verdict.EXTRACT_ERROR):
             text = self.detail
         else:
             run = self.first_failure()
             assert run is not None
-            where = f"with {run.ranks} MPI ranks and arguments {' '.join(run.args) or '(none)'}"
+            where = f"with {run.configuration(self._mpi) if run.threads else f'{run.ranks} MPI ranks'} and arguments {' '.join(run.args) or '(none)'}"
             if run.verdict == Verdict.TIMEOUT:
                 text = f"The program did not finish {where} (timeout or deadlock)."
             elif run.verdict == Verdict.RUNTIME_ERROR:
@@ -256,7 +273,7 @@ class CheckResult(BaseModel):
                 text += "\n(This input was derived by exploration: the given inputs passed.)"
         report = self.sanitizer_report()
         if report is not None and report is not self.first_failure():
-            text += f"\nA sanitized run with {report.ranks} ranks and arguments {' '.join(report.args) or '(none)'} reported: {report.sanitizer.line()}"
+            text += f"\nA sanitized run with {report.configuration(self._mpi)} and arguments {' '.join(report.args) or '(none)'} reported: {report.sanitizer.line()}"
         if self.diagnosis:
             text += f"\nDiagnosis: {self.diagnosis}"
         if self.warnings:

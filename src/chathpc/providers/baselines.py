@@ -76,7 +76,7 @@ def suite_task_for(record: Record) -> str | None:
 
 
 class ReferenceProvider(Provider):
-    """Answers with the expert solution of the request's task."""
+    """Answers with the expert solution of the request's task (of ``harness.target``)."""
 
     name = "reference"
 
@@ -84,15 +84,23 @@ class ReferenceProvider(Provider):
     def from_spec(cls, name: str | None, config: RunConfig) -> "ReferenceProvider":
         if name:
             raise ChathpcError(f"model spec 'reference:{name}': the reference provider takes no name")
-        return cls()
+        provider = cls()
+        provider.target = config.harness.target
+        return provider
+
+    target = "mpi"  # the programming model answered in (harness.target)
 
     def answer(self, record: Record) -> str:
-        """The expert solution for one record, fenced."""
+        """The expert solution of ``target`` for one record, fenced (for another target than mpi: the record's
+        answer, which carries the task's solution of that target, when the built-in task has none)."""
         task = _builtin_task(record)
-        if task is not None:
-            return fenced(task.mpi_source)
+        solution = task.solutions(self.target).get("reference") if task is not None else None
+        if solution is not None:
+            return fenced(solution)
         if record.answer.strip():
             return record.answer
+        if self.target != "mpi":
+            raise ChathpcError(f"reference provider: item {record.id or '(no id)'} has no {self.target} solution")
         task_id = suite_task_for(record)
         if task_id is None:
             raise ChathpcError(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from chathpc.errors import ChathpcError
 from chathpc.files import atomic_write_text, refuse_existing
+from chathpc.harness.targets import configuration_label
 from chathpc.report.tables import csv_table, markdown_table
 
 if TYPE_CHECKING:
@@ -30,24 +31,28 @@ def _human_bytes(n: int) -> str:
 
 def table_rows(report: BenchReport) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the result table (shared by CSV, Markdown and the terminal)."""
-    header = ["task", "domain", "split", "solution", "verdict"] + [f"np{n}" for n in report.ranks]
+    mpi = report.target == "mpi"
+    labels = [f"np{n}" for n in report.ranks] if mpi else report.configurations
+    perf_labels = [f"np{n}" for n in report.perf_ranks] if mpi else report.perf_configurations
+    header = ["task", "domain", "split", "solution", "verdict"] + labels
     if report.perf:
         header += ["seq_s", "seq_mib"]
-        for n in report.perf_ranks:
-            header += [f"time_np{n}", f"speedup_np{n}", f"mib_np{n}", f"eff_np{n}", f"bytes_np{n}"]
+        for label in perf_labels:
+            header += [f"time_{label}", f"speedup_{label}", f"mib_{label}", f"eff_{label}", f"bytes_{label}"]
         header += ["vs_reference"]
     out = []
     for row in report.rows:
         cells = [row.task, row.domain, row.split, row.solution, row.verdict]
-        cells += [row.verdict_by_ranks.get(n, "") for n in report.ranks]
+        cells += [row.verdict_by_ranks.get(n, "") for n in report.ranks] if mpi else [row.verdict_by_config.get(c, "") for c in labels]
         if report.perf:
             cells += [_fmt(row.sequential_seconds, ".3f"), _fmt(row.sequential_rss_mib, ".0f")]
-            timed = {t.ranks: t for t in row.timings}
-            for n in report.perf_ranks:
-                t = timed.get(n)
+            timed = {configuration_label(t.ranks, t.threads, report.target): t for t in row.timings}
+            for label in perf_labels:
+                t = timed.get(label)
                 cells += ([_fmt(t.seconds, ".3f"), _fmt(t.speedup), _fmt(t.max_rss_mib, ".0f"), _fmt(t.efficiency), str(t.bytes_sent)]
                           if t else ["", "", "", "", ""])
-            cells.append(f"{row.slowdown:.2f}x @np{row.slowdown_ranks}" if row.slowdown is not None else "")
+            at = configuration_label(row.slowdown_ranks or 1, row.slowdown_threads, report.target)
+            cells.append(f"{row.slowdown:.2f}x @{at}" if row.slowdown is not None else "")
         out.append(cells)
     return header, out
 
@@ -66,7 +71,9 @@ def findings(report: BenchReport) -> list[str]:
         if not row.is_reference and not row.passed:
             lines.append(f"variant {row.task}/{row.solution} {row.verdict}: {row.summary}")
     for row in report.slower_variants():
-        lines.append(f"variant {row.task}/{row.solution} is {row.slowdown:.2f}x slower than the reference at {row.slowdown_ranks} ranks")
+        at = (f"{row.slowdown_ranks} ranks" if row.slowdown_threads is None
+              else configuration_label(row.slowdown_ranks or 1, row.slowdown_threads, report.target))
+        lines.append(f"variant {row.task}/{row.solution} is {row.slowdown:.2f}x slower than the reference at {at}")
     if report.perf:
         for row in report.rows:
             if row.perf_error:
@@ -84,7 +91,10 @@ def report_markdown(report: BenchReport) -> str:
         f"# chathpc bench ({report.created})",
         "",
         f"split {report.split}, domain {report.domain or 'all'}, solutions {report.solutions}; "
-        f"ranks {','.join(map(str, report.ranks))}; isolation {report.isolation}; "
+        + (f"ranks {','.join(map(str, report.ranks))}; " if report.target == "mpi"
+           else f"target {report.target}, configurations {','.join(report.configurations)}; ")
+        + (f"{len(report.skipped_tasks)} tasks without a {report.target} solution skipped; " if report.skipped_tasks else "")
+        + f"isolation {report.isolation}; "
         f"{'explored; ' if report.explore else ''}{'sanitized; ' if report.sanitize else ''}"
         f"{passed}/{len(report.rows)} solutions pass",
         "",

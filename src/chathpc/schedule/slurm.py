@@ -19,6 +19,7 @@ import sys
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
 from chathpc.harness import CheckResult, PerfResult
+from chathpc.harness.targets import get_target
 from chathpc.schedule.jobs import CheckJob, Outcome, outcome_from_json
 from chathpc.system import core_count
 
@@ -75,16 +76,18 @@ class SlurmBackend:
     def check(self, job: CheckJob, runs_in_parallel: int) -> Outcome:
         """Check one job in a step of ``runs_in_parallel`` CPUs."""
         cfg = self.config.model_copy(update={"jobs": runs_in_parallel})
-        runs = len(job.args or [[]]) * len(cfg.ranks)
+        target = get_target(cfg.target)
+        runs = len(job.args or [[]]) * len(target.configurations(cfg)) * target.repeats(cfg)
         payload = {"mode": "check", "job": job.model_dump(mode="json"), "config": cfg.model_dump(mode="json")}
         return outcome_from_json(self._step(payload, runs_in_parallel, self._limit(runs)))
 
     def time(self, job: CheckJob, result: CheckResult) -> PerfResult:
-        """Time one passing job in a step with a CPU per rank of its largest timed rank count."""
+        """Time one passing job in a step with a CPU per worker (rank x thread) of its largest timed configuration."""
         payload = {"mode": "time", "job": job.model_dump(mode="json"), "config": self.config.model_dump(mode="json"),
                    "result": result.model_dump(mode="json")}
-        cpus = min(max(self.config.perf_ranks), allocation_cpus())  # rank counts above the step's cores are skipped there
-        runs = (1 + len(self.config.perf_ranks)) * (self.config.perf_warmup + self.config.perf_repeats)
+        timed = get_target(self.config.target).perf_configurations(self.config)
+        cpus = min(max(p.workers for p in timed), allocation_cpus())  # configurations above the step's cores are skipped there
+        runs = (1 + len(timed)) * (self.config.perf_warmup + self.config.perf_repeats)
         return PerfResult.model_validate(self._step(payload, cpus, self._limit(runs))["perf"])
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
 from chathpc.harness.results import RankTiming
+from chathpc.harness.targets import configuration_label, get_target
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
 Solutions = Literal["reference", "variants", "all"]
@@ -31,7 +32,9 @@ class SolutionResult(BaseModel):
     solution: str = Field(description="'reference' (mpi.c) or the variant name")
     verdict: str = Field(description="Harness verdict, or 'sequential_error' when the task's own seq.c failed")
     passed: bool
-    verdict_by_ranks: dict[int, str] = Field(default_factory=dict, description="Worst verdict over the argument sets, per rank count")
+    verdict_by_ranks: dict[int, str] = Field(default_factory=dict, description="Worst verdict over the argument sets, per rank count (mpi)")
+    verdict_by_config: dict[str, str] = Field(
+        default_factory=dict, description="Worst verdict over the argument sets and repeats, per configuration (t2, 2x2: other targets)")
     summary: str = ""
     diagnosis: str = Field("", description="The harness's one-line diagnosis of a failure")
     sequential_seconds: float | None = None
@@ -41,6 +44,7 @@ class SolutionResult(BaseModel):
     perf_error: str | None = None
     slowdown: float | None = Field(None, description="Variant time / reference time at the largest common timed rank count")
     slowdown_ranks: int | None = None
+    slowdown_threads: int | None = None
     seconds: float = Field(0.0, description="Wall time of the check")
     isolation: str = Field("", description="The sandbox level the check's runs had")
 
@@ -57,8 +61,12 @@ class BenchReport(BaseModel):
     domain: str | None
     solutions: str
     perf: bool
+    target: str = Field("mpi", description="The programming model checked (harness.target)")
     ranks: list[int]
     perf_ranks: list[int]
+    configurations: list[str] = Field(default_factory=list, description="Configuration labels checked (targets other than mpi)")
+    perf_configurations: list[str] = Field(default_factory=list, description="Configuration labels timed (targets other than mpi)")
+    skipped_tasks: list[str] = Field(default_factory=list, description="Selected tasks without a solution of the target")
     explore: bool = Field(False, description="Derived inputs and rank counts were probed (harness.explore)")
     sanitize: bool = Field(False, description="A sanitizer build ran too (harness.sanitize)")
     isolation: str = Field("", description="The sandbox levels the runs had (comma-separated when they differ)")
@@ -74,13 +82,14 @@ class BenchReport(BaseModel):
         return sorted(rows, key=lambda r: -(r.slowdown or 0.0))
 
 
-def select_solutions(tasks: list[Task], solutions: Solutions) -> list[tuple[Task, str, str]]:
-    """(task, solution name, source) for the chosen solutions of each task, in suite order."""
+def select_solutions(tasks: list[Task], solutions: Solutions, target: str = "mpi") -> list[tuple[Task, str, str]]:
+    """(task, solution name, source) for the chosen solutions of ``target`` of each task, in suite order
+    (tasks without a solution of the target give none)."""
     if solutions not in ("reference", "variants", "all"):
         raise ChathpcError(f"unknown solutions '{solutions}' (choose from reference, variants, all)")
     chosen = []
     for task in tasks:
-        for name, source in task.solutions().items():
+        for name, source in task.solutions(target).items():
             if solutions == "all" or (solutions == "reference") == (name == "reference"):
                 chosen.append((task, name, source))
     return chosen
@@ -94,6 +103,15 @@ def _worst_by_ranks(result) -> dict[int, str]:
     return out
 
 
+def _worst_by_config(result) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for run in result.runs:
+        label = configuration_label(run.ranks, run.threads, result.target)
+        if out.get(label, "pass") == "pass":
+            out[label] = run.verdict.value
+    return out
+
+
 def _row(task: Task, name: str, outcome) -> SolutionResult:
     """A bench row from a scheduler outcome (a ``CheckResult`` or the error of a failing seq.c)."""
     from chathpc.harness import CheckResult
@@ -104,7 +122,10 @@ def _row(task: Task, name: str, outcome) -> SolutionResult:
         return row
     row.verdict, row.passed, row.summary, row.seconds = outcome.verdict.value, outcome.passed, outcome.summary(), outcome.seconds
     row.isolation, row.diagnosis = outcome.isolation, outcome.diagnosis
-    row.verdict_by_ranks = _worst_by_ranks(outcome)
+    if outcome.target == "mpi":
+        row.verdict_by_ranks = _worst_by_ranks(outcome)
+    else:
+        row.verdict_by_config = _worst_by_config(outcome)
     perf = outcome.perf
     if perf is not None:
         row.sequential_seconds = perf.sequential_seconds if perf.sequential_samples else None
@@ -121,12 +142,12 @@ def _slowdowns(rows: list[SolutionResult]) -> None:
         ref = references.get(row.task)
         if row.is_reference or ref is None or not row.timings or not ref.timings:
             continue
-        ref_times = {t.ranks: t.seconds for t in ref.timings}
-        common = [t for t in row.timings if t.ranks in ref_times and ref_times[t.ranks] > 0]
+        ref_times = {(t.ranks, t.threads): t.seconds for t in ref.timings}
+        common = [t for t in row.timings if ref_times.get((t.ranks, t.threads), 0) > 0]
         if common:
-            top = max(common, key=lambda t: t.ranks)
-            row.slowdown = round(top.seconds / ref_times[top.ranks], 3)
-            row.slowdown_ranks = top.ranks
+            top = max(common, key=lambda t: (t.ranks * (t.threads or 1), t.ranks))
+            row.slowdown = round(top.seconds / ref_times[(top.ranks, top.threads)], 3)
+            row.slowdown_ranks, row.slowdown_threads = top.ranks, top.threads
 
 
 def run_bench(
@@ -160,16 +181,18 @@ def run_bench(
         if unknown:
             raise TaskError(f"unknown task '{unknown[0]}'")
         tasks = [t for t in tasks if t.id in set(task_ids)]
-    chosen = select_solutions(tasks, solutions)
+    chosen = select_solutions(tasks, solutions, cfg.target)
+    skipped = [t.id for t in tasks if not t.solutions(cfg.target)]
     if not chosen:
-        raise TaskError("no task matches the selection")
+        raise TaskError("no task matches the selection" + (f" (none of the {len(tasks)} selected tasks has a {cfg.target} solution)"
+                                                           if skipped else ""))
     from chathpc.schedule import CheckJob, Scheduler
 
-    checks = [
-        CheckJob(sequential=task.seq_source, candidate=task.candidate(source) or "", args=task.args, perf=perf,
-                 perf_args=task.perf_args, rtol=task.rtol, atol=task.atol, options=task.options)
-        for task, _, source in chosen
-    ]
+    checks = []
+    for task, _, source in chosen:
+        candidate, options = task.program(source, cfg.target)
+        checks.append(CheckJob(sequential=task.seq_source, candidate=candidate or "", args=task.args, perf=perf,
+                               perf_args=task.perf_args, rtol=task.rtol, atol=task.atol, options=options))
 
     def advance(index: int, outcome, stage: str) -> None:
         if progress:
@@ -183,9 +206,13 @@ def run_bench(
                 if not row.passed:
                     progress(row)
         _slowdowns(done)
+    target = get_target(cfg.target)
+    labels = [] if cfg.target == "mpi" else [configuration_label(p.ranks, p.threads, cfg.target) for p in target.configurations(cfg)]
+    perf_labels = [] if cfg.target == "mpi" else [configuration_label(p.ranks, p.threads, cfg.target) for p in target.perf_configurations(cfg)]
     return BenchReport(
         created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        split=split or "all", domain=domain, solutions=solutions, perf=perf,
+        split=split or "all", domain=domain, solutions=solutions, perf=perf, target=cfg.target,
+        configurations=labels, perf_configurations=perf_labels, skipped_tasks=skipped,
         ranks=list(cfg.ranks), perf_ranks=list(cfg.perf_ranks), explore=cfg.explore, sanitize=cfg.sanitize,
         isolation=", ".join(sorted({r.isolation for r in done if r.isolation})), rows=done,
     )

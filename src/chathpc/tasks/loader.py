@@ -1,5 +1,9 @@
 """Task folders: ``suite/<domain>/<id>/{task.yaml, seq.c, mpi.c, variants/*.c}``, loaded and validated.
 
+Solutions of the other targets sit beside them when a task has them: ``omp.c`` (openmp), ``kokkos.cpp``
+(kokkos, always C++), ``hybrid.c`` (MPI + OpenMP), with variants in ``variants/openmp/``, ``variants/kokkos/``
+and ``variants/hybrid/`` (``Task.solutions(target)``).
+
 A task may be C++ (``seq.cc``/``mpi.cc``, also ``.cpp``/``.cxx``) or Fortran (``seq.f90``/``mpi.f90``, also
 ``.F90``/``.f``/``.F``); ``task.yaml`` may add extra sources, include directories (paths relative to the task
 folder), defines, output filters and a time pattern, which become the task's ``ProgramOptions``.
@@ -36,9 +40,25 @@ CONTEXT = "Sequential to MPI translation"
 FENCE_TAGS = {"c": "c", "cxx": "cpp", "fortran": "fortran"}
 
 
-def translation_question(sequential_source: str, language: str = "c") -> str:
-    """The one wording of a translation request: the instruction, then the sequential program in a fence."""
-    instruction = INSTRUCTION if language == "c" else INSTRUCTION.replace(" C program", f" {LANGUAGES[language].title} program")
+TARGET_INSTRUCTIONS = {
+    "mpi": INSTRUCTION,
+    "openmp": ("Parallelize the following sequential C program with OpenMP. The OpenMP program must take the same "
+               "command-line arguments and print the same results for any number of threads."),
+    "hybrid": ("Parallelize the following sequential C program with MPI and OpenMP (MPI ranks, OpenMP threads within each "
+               "rank). The program must take the same command-line arguments and print the same results, from rank 0 "
+               "only, for any number of ranks and threads per rank."),
+    "kokkos": ("Port the following sequential C program to Kokkos in C++17 (Kokkos::initialize and finalize, Views, "
+               "parallel_for and parallel_reduce). The Kokkos program must take the same command-line arguments and print "
+               "the same results for any number of threads."),
+}
+"""The translation request of each target (harness.target, --target)."""
+
+
+def translation_question(sequential_source: str, language: str = "c", target: str = "mpi") -> str:
+    """The one wording of a translation request: the target's instruction, then the sequential program in a fence."""
+    instruction = TARGET_INSTRUCTIONS[target]
+    if language != "c":
+        instruction = instruction.replace(" C program", f" {LANGUAGES[language].title} program")
     return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{sequential_source.rstrip()}\n```"
 
 Split = Literal["train", "test", "refine"]
@@ -119,20 +139,31 @@ class Task(TaskSpec):
     seq_source: str
     mpi_source: str
     variants: dict[str, str] = Field(default_factory=dict, description="Variant name -> MPI source")
+    target_sources: dict[str, str] = Field(
+        default_factory=dict, description="Expert solution of each other target the task has: openmp (omp.c), kokkos (kokkos.cpp), hybrid (hybrid.c)")
+    target_variants: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="Target -> variant name -> source (variants/openmp/, variants/kokkos/, variants/hybrid/)")
     path: Path
     options: ProgramOptions = Field(default_factory=ProgramOptions, description="Language, extra files, filters, time pattern")
     template: AnswerTemplate | None = Field(None, description="With task.yaml's answer: how an answer becomes a program")
 
-    def question(self) -> str:
-        """The question a model is asked: the translation request, or for a function answer the prompt."""
-        if self.template is None:
-            return translation_question(self.seq_source, self.options.language)
+    def question(self, target: str = "mpi") -> str:
+        """The question a model is asked: the translation request for ``target``, or for an MPI function answer the prompt."""
+        if self.template is None or target != "mpi":
+            return translation_question(self.seq_source, self.options.language, target)
         instruction = FUNCTION_INSTRUCTION.format(title=self.options.lang.title)
         return f"{instruction}\n\n```{FENCE_TAGS[self.options.language]}\n{self.template.prompt.rstrip()}\n```"
 
     def candidate(self, answer: str) -> str | None:
         """The program to check for an answer: the answer itself, or assembled into the template."""
         return answer if self.template is None else self.template.assemble(answer)
+
+    def program(self, source: str, target: str = "mpi") -> tuple[str | None, ProgramOptions]:
+        """A solution of ``target`` as the program and options to check: an MPI answer goes through the task's
+        template like ``candidate``; the other targets' solutions are whole programs."""
+        if target == "mpi":
+            return self.candidate(source), self.options
+        return source, self.options.model_copy(update={"mpi_rule": "init"})
 
     def to_record(self) -> Record:
         """The task as a ChatHPC dataset record (question: instruction + sequential code; answer: expert code)."""
@@ -151,9 +182,14 @@ class Task(TaskSpec):
             },
         )
 
-    def solutions(self) -> dict[str, str]:
-        """Every MPI solution by name: ``reference`` (mpi.c) first, then the variants."""
-        return {"reference": self.mpi_source, **self.variants}
+    def solutions(self, target: str = "mpi") -> dict[str, str]:
+        """Every solution of ``target`` by name: ``reference`` (mpi.c, omp.c, kokkos.cpp, hybrid.c) first, then the
+        variants; empty when the task has none for that target."""
+        if target == "mpi":
+            return {"reference": self.mpi_source, **self.variants}
+        if target not in self.target_sources:
+            return {}
+        return {"reference": self.target_sources[target], **self.target_variants.get(target, {})}
 
 
 def _read_source(path: Path) -> str:
@@ -200,6 +236,30 @@ def _task_options(spec: TaskSpec, folder: Path, seq_file: Path, spec_file: Path)
         raise TaskError(str(exc)) from None
 
 
+TARGET_FILES = {"openmp": ("omp", None), "kokkos": ("kokkos", "cxx"), "hybrid": ("hybrid", None)}
+"""Target -> (file stem, language: None for the task's own) of the solutions of the targets other than mpi."""
+
+
+def _target_solutions(folder: Path, options: ProgramOptions) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The expert solution and variants (``variants/<target>/``) of each target other than mpi the task has."""
+    sources: dict[str, str] = {}
+    variants: dict[str, dict[str, str]] = {}
+    for target, (stem, language) in TARGET_FILES.items():
+        lang = LANGUAGES[language] if language else options.lang
+        path = _program_file(folder, stem, lang)
+        if path.is_file():
+            sources[target] = _read_source(path)
+        folder_of_variants = folder / "variants" / target
+        found = sorted(p for p in folder_of_variants.glob("*") if language_for_path(p) == lang) if folder_of_variants.is_dir() else []
+        if found and target not in sources:
+            raise TaskError(f"{folder_of_variants}: variants of {target} but no {path.name} (the {target} reference)")
+        if any(p.stem == "reference" for p in found):
+            raise TaskError(f"{folder_of_variants / 'reference'}: 'reference' is reserved for {path.name}")
+        if found:
+            variants[target] = {p.stem: _read_source(p) for p in found}
+    return sources, variants
+
+
 def load_task(folder: str | Path) -> Task:
     """Load and validate one task folder; errors name the offending file."""
     folder = Path(folder)
@@ -229,11 +289,14 @@ def load_task(folder: str | Path) -> Task:
     variants = {p.stem: _read_source(p) for p in variant_files}
     if "reference" in variants:
         raise TaskError(f"{variants_dir / 'reference'}: 'reference' is reserved for the mpi program")
+    target_sources, target_variants = _target_solutions(folder, options)
     return Task(
         **spec.model_dump(),
         seq_source=_read_source(seq_file),
         mpi_source=_read_source(_program_file(folder, "mpi", options.lang)),
         variants=variants,
+        target_sources=target_sources,
+        target_variants=target_variants,
         path=folder,
         options=options,
         template=_template(spec, folder, spec_file),

@@ -58,7 +58,9 @@ class Score(BaseModel):
 
 
 def ladder_reward(grpo: GrpoConfig, verdict: str) -> float:
-    """The ladder's value for a verdict (an unknown verdict is paid as ``runtime_error``)."""
+    """The ladder's value for a verdict (``not_parallel``, another target's ``not_mpi``, on the ``not_mpi`` rung;
+    an unknown verdict is paid as ``runtime_error``)."""
+    verdict = "not_mpi" if verdict == "not_parallel" else verdict
     return grpo.ladder.get(verdict, grpo.ladder[UNKNOWN_VERDICT_RUNG])
 
 
