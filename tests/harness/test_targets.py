@@ -61,6 +61,14 @@ def test_thread_environment_sets_the_count_and_the_binding():
     assert hybrid["OMP_NUM_THREADS"] == "2" and hybrid["OMPI_MCA_hwloc_base_binding_policy"] == "none"  # each rank's threads get cores
 
 
+def test_correctness_runs_wait_passively_and_timing_runs_do_not():
+    cfg = HarnessConfig()
+    for name, placement in (("openmp", Placement(1, 4)), ("kokkos", Placement(1, 2)), ("hybrid", Placement(3, 2))):
+        target = get_target(name)
+        assert target.environment(cfg, placement, oversubscribe=True)["OMP_WAIT_POLICY"] == "passive", name
+        assert "OMP_WAIT_POLICY" not in target.environment(cfg, placement, oversubscribe=False), name
+
+
 def test_srun_gets_the_threads_per_rank():
     cfg = HarnessConfig(launcher="srun -n {n}")
     assert get_target("hybrid").command(cfg, Placement(3, 2), Path("/x/prog"), ["7"]) == ["srun", "-n", "3", "-c", "2", "/x/prog", "7"]
