@@ -102,6 +102,7 @@ class Style:
         if kind == 0:
             return f"({ctype})({base} + ({index} % {mod}) * {step})"
         if kind == 1:
+            mod = rng.choice((11, 13, 17))  # prime, so the multiplier permutes the residues
             mul = rng.choice((3, 5, 7))
             return f"({ctype})({base} + (({index} * {mul}) % {mod}) * {step})"
         return f"({ctype})({base} + {step} * (({index} + {rng.randrange(1, 5)}) % {mod}))"
