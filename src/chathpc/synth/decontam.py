@@ -4,7 +4,7 @@ Whole files are a poor measure (the suite's programs share their scaffolding: tr
 are 0.94 alike by token difflib). The comparison is on the *kernel*:
 
 1. comments, strings, preprocessor lines are removed and the code is tokenized;
-2. every function but ``main`` that prints (the checksum helpers) is dropped, and so is every statement
+2. every function but ``main`` that prints or whose result is only printed (the checksum helpers) is dropped, and so is every statement
    that prints, parses arguments (atoi/atof/strtol), allocates or frees;
 3. identifiers are renamed by first appearance (``v0``, ``v1``, ...: names go, data flow stays), numbers become
    ``NUM``, element types ``TYPE`` (keywords, operators and the math functions stay);
@@ -31,6 +31,7 @@ KEEP_NAMES = frozenset({
     "sqrt", "fabs", "exp", "log", "pow", "fmax", "fmin", "cos", "sin", "abs", "labs",
 })
 TYPES = frozenset({"double", "float", "int", "long", "unsigned", "short", "char", "void"})
+PRINTS = ("printf", "fprintf", "puts")
 DROP_CALLS = ("printf", "fprintf", "puts", "atoi", "atol", "atof", "strtol", "strtod", "malloc", "calloc", "free", "realloc")
 TOKEN = re.compile(r"[A-Za-z_]\w*|\d+\.?\d*(?:[eE][-+]?\d+)?[fFlLuU]*|\.\d+(?:[eE][-+]?\d+)?|->|\+\+|--|[-+*/%<>=!&|^]=|&&|\|\||<<|>>|\S")
 
@@ -199,9 +200,12 @@ def _normalize(tokens: list[str]) -> list[str]:
 def kernel_tokens(source: str) -> tuple[str, ...]:
     """The normalized token sequence of the computation in ``source`` (see the module docs)."""
     tokens = TOKEN.findall(_strip(source))
+    functions = _functions(tokens)
+    printed = {tok for _, body in functions for statement in _statements(body)
+               if any(t in PRINTS for t in statement) for tok in statement}
     kept: list[str] = []
-    for name, body in _functions(tokens):
-        if name != "main" and any(t in ("printf", "fprintf", "puts") for t in body):
+    for name, body in functions:
+        if name != "main" and (name in printed or any(t in PRINTS for t in body)):
             continue
         body = _drop_boilerplate(body)
         kept.extend(tok for loop in _loops(body) if _reads_array(loop) for tok in loop)
