@@ -59,3 +59,14 @@ def test_contaminated_candidates_are_refused_without_a_check(tmp_path):
         synthesize(tmp_path, options)
     lines = [json.loads(line) for line in (tmp_path / "checked.jsonl").read_text().splitlines()]
     assert lines and all(line["status"] == "contaminated" and line["verdict"] is None for line in lines)
+
+
+def test_checkpoint_tolerates_a_cut_last_line(tmp_path):
+    from chathpc.synth.engine import SynthLine, read_checkpoint
+
+    line = SynthLine(index=0, family="map", kind="map", params={}, seq_hash="h", status="duplicate", nearest_task="copy",
+                     similarity=0.5, args=[["37"]], ranks=[1, 2])
+    whole = line.model_dump_json() + "\n"
+    (tmp_path / "checked.jsonl").write_text(whole + whole[:30])
+    lines, valid, cut = read_checkpoint(tmp_path / "checked.jsonl")
+    assert [x.index for x in lines] == [0] and valid == len(whole.encode()) and cut

@@ -20,14 +20,14 @@ from pathlib import Path
 from statistics import median
 from typing import Any, Callable
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.data import Record
 from chathpc.data.records import dump_records
 from chathpc.data.stats import estimate_tokens
 from chathpc.errors import ChathpcError
-from chathpc.evaluate.results import ResultsWriter, read_results
+from chathpc.evaluate.results import ResultsWriter
 from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness import CheckResult
 from chathpc.report.tables import markdown_table
@@ -116,6 +116,25 @@ def check_family_names(names: list[str]) -> list[str]:
     return names
 
 
+def read_checkpoint(path: Path) -> tuple[list[SynthLine], int, bool]:
+    """The complete lines of ``checked.jsonl``, the bytes they span, and whether a cut last line follows
+    (a killed run); a broken line elsewhere is an error."""
+    raw = path.read_bytes()
+    lines: list[SynthLine] = []
+    offset = 0
+    chunks = raw.split(b"\n")
+    for number, chunk in enumerate(chunks, 1):
+        if chunk.strip():
+            try:
+                lines.append(SynthLine.model_validate_json(chunk))
+            except ValidationError:
+                if number == len(chunks):
+                    return lines, offset, True
+                raise ChathpcError(f"{path}:{number}: not a synth checkpoint line") from None
+        offset += len(chunk) + 1
+    return lines, min(offset, len(raw)), False
+
+
 def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig | None = None,
                schedule: ScheduleConfig | None = None, jobs: int | None = None, resume: bool = False,
                force: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -137,9 +156,8 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
     lines: list[SynthLine] = []
     truncate_at = None
     if checkpoint.exists():
-        done = read_results(checkpoint, SynthLine)  # type: ignore[arg-type]
-        lines = list(done.lines)  # type: ignore[arg-type]
-        truncate_at = done.valid_bytes if done.truncated else None
+        lines, valid_bytes, truncated = read_checkpoint(checkpoint)
+        truncate_at = valid_bytes if truncated else None
     harness = harness or HarnessConfig()
     plain = Scheduler(harness.model_copy(update={"explore": False}), schedule, jobs=jobs)
     exploring = Scheduler(harness.model_copy(update={"explore": True, "explore_budget": EXPLORE_BUDGET}), schedule, jobs=jobs)
