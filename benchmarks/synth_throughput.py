@@ -7,7 +7,7 @@ after (other work on the machine slows the checks: report it with the figure). T
 1,000 pairs is linear: generation and decontamination are negligible beside the checks, which are
 independent of one another.
 
-Prints one JSON object. Usage: python benchmarks/synth_throughput.py [--count 100] [--jobs N] [--explore-rate 0.1]
+Prints one JSON object. Usage: python benchmarks/synth_throughput.py [--count 100] [--jobs N] [--explore-rate 0.1] [--sizes 2]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--jobs", type=int)
     parser.add_argument("--explore-rate", type=float, default=0.1)
+    parser.add_argument("--sizes", type=int, default=2, choices=(1, 2))
     parser.add_argument("--seed", type=int, help="default: a fresh random seed (no build-cache hits)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else secrets.randbelow(10**9)
@@ -35,13 +36,13 @@ def main() -> None:
     cpu_before = os.times()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="synth-bench-") as out:
-        stats = synthesize(out, SynthOptions(count=args.count, seed=seed, explore_rate=args.explore_rate), jobs=args.jobs)
+        stats = synthesize(out, SynthOptions(count=args.count, seed=seed, explore_rate=args.explore_rate, sizes=args.sizes), jobs=args.jobs)
     wall = time.monotonic() - started
     cpu_after = os.times()
     cpu = sum(cpu_after[i] - cpu_before[i] for i in range(4))
     per_minute = stats["kept"] / wall * 60
     print(json.dumps({
-        "seed": seed, "cores": core_count(), "jobs": args.jobs, "explore_rate": args.explore_rate,
+        "seed": seed, "cores": core_count(), "jobs": args.jobs, "explore_rate": args.explore_rate, "sizes": args.sizes,
         "pairs": stats["kept"], "candidates": stats["candidates"], "families": stats["families"],
         "wall_seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
         "pairs_per_minute": round(per_minute, 1), "candidates_per_minute": round(stats["candidates"] / wall * 60, 1),

@@ -40,6 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="comma-separated kernel families (default: all); 'list' prints them and exits")
     parser.add_argument("--explore-rate", type=float, default=0.1, metavar="R",
                         help="share of candidates also checked with --explore (derived sizes and rank counts; default 0.1)")
+    parser.add_argument("--sizes", type=int, default=2, choices=(1, 2),
+                        help="check sizes per candidate, each run at every rank count (default 2; 1 halves the checking time)")
     parser.add_argument("--threshold", type=float, metavar="T",
                         help="kernel similarity to a test-split task that refuses a candidate (default 0.85, see docs/synth.md)")
     parser.add_argument("--repair-from", metavar="DATASET",
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     from chathpc.synth.engine import SynthOptions, check_family_names, synthesize
 
-    values = {"count": args.count, "seed": args.seed, "explore_rate": args.explore_rate}
+    values = {"count": args.count, "seed": args.seed, "explore_rate": args.explore_rate, "sizes": args.sizes}
     if args.families:
         values["families"] = check_family_names(_names(args.families) or [])
     if args.threshold is not None:

@@ -49,6 +49,7 @@ class SynthOptions(BaseModel):
     seed: int = Field(0, ge=0)
     families: list[str] = Field(default_factory=lambda: list(FAMILIES))
     explore_rate: float = Field(0.1, ge=0.0, le=1.0, description="Share of candidates checked with --explore")
+    sizes: int = Field(2, ge=1, le=2, description="Check sizes per candidate (each runs at every rank count)")
     threshold: float = Field(THRESHOLD, gt=0.0, le=1.0, description="Kernel similarity to a test task that refuses a candidate")
     max_candidates: int | None = Field(None, description="Give up after this many candidates (default: 4 x count + 50)")
 
@@ -171,6 +172,7 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
             batch: list[tuple[SynthLine, Pair | None]] = []
             while len([p for _, p in batch if p is not None]) < batch_size and index < limit:
                 pair = candidate(options.seed, index, families)
+                pair.args = pair.args[: options.sizes]
                 near = nearest(pair.sequential)
                 digest = normalized_hash(pair.sequential)
                 status = "duplicate" if digest in seen else "contaminated" if near.similarity >= options.threshold else "check"
