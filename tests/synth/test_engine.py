@@ -70,3 +70,12 @@ def test_checkpoint_tolerates_a_cut_last_line(tmp_path):
     (tmp_path / "checked.jsonl").write_text(whole + whole[:30])
     lines, valid, cut = read_checkpoint(tmp_path / "checked.jsonl")
     assert [x.index for x in lines] == [0] and valid == len(whole.encode()) and cut
+
+
+def test_resume_refuses_other_options(tmp_path, capsys):
+    # a run that stops at once (no candidate allowed) still records its options and an empty checkpoint
+    options = SynthOptions(count=1, seed=1, families=["map"], max_candidates=0)
+    with pytest.raises(Exception, match="only 0 of 1"):
+        synthesize(tmp_path, options)
+    assert main(["synth", "-o", str(tmp_path), "--count", "1", "--seed", "2", "--families", "map", "--resume"]) == 2
+    assert "started with other options" in capsys.readouterr().err

@@ -37,6 +37,7 @@ from chathpc.synth.families import FAMILIES, Pair
 from chathpc.tasks.loader import CONTEXT, translation_question
 
 CHECKPOINT = "checked.jsonl"
+OPTIONS = "options.json"
 OUTPUTS = ("dataset.jsonl", "stats.md", "stats.json", "decontamination.md", "decontamination.json")
 EXPLORE_BUDGET = 20.0
 """Seconds of exploration per explored candidate."""
@@ -51,7 +52,7 @@ class SynthOptions(BaseModel):
     explore_rate: float = Field(0.1, ge=0.0, le=1.0, description="Share of candidates checked with --explore")
     sizes: int = Field(2, ge=1, le=2, description="Check sizes per candidate (each runs at every rank count)")
     threshold: float = Field(THRESHOLD, gt=0.0, le=1.0, description="Kernel similarity to a test task that refuses a candidate")
-    max_candidates: int | None = Field(None, description="Give up after this many candidates (default: 4 x count + 50)")
+    max_candidates: int | None = Field(None, ge=0, description="Give up after this many candidates (default: 4 x count + 50)")
 
 
 class SynthLine(BaseModel):
@@ -145,15 +146,19 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
     checkpoint = out / CHECKPOINT
     if resume and force:
         raise ChathpcError("--resume and --force exclude each other")
+    decisive = options.model_dump(exclude={"count", "max_candidates"})
     if not resume:
-        for name in (CHECKPOINT, *OUTPUTS):
+        for name in (CHECKPOINT, OPTIONS, *OUTPUTS):
             refuse_existing(out / name, force, hint="use --force to start over or --resume to continue")
         if force:
-            for name in (CHECKPOINT, *OUTPUTS):
+            for name in (CHECKPOINT, OPTIONS, *OUTPUTS):
                 (out / name).unlink(missing_ok=True)
+        atomic_write_text(out / OPTIONS, json.dumps(decisive, indent=2) + "\n")
     elif not checkpoint.exists():
         raise ChathpcError(f"{checkpoint}: nothing to resume (run without --resume first)")
-    out.mkdir(parents=True, exist_ok=True)
+    elif (out / OPTIONS).exists() and json.loads((out / OPTIONS).read_text()) != decisive:
+        raise ChathpcError(f"{out / OPTIONS}: the run was started with other options ({(out / OPTIONS).read_text().strip()}); "
+                           "resume with the same --seed, --families, --sizes, --explore-rate and --threshold")
     lines: list[SynthLine] = []
     truncate_at = None
     if checkpoint.exists():
@@ -165,7 +170,7 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
     seen = {line.seq_hash for line in lines if line.status != "duplicate"}
     passed = sum(line.status == "pass" for line in lines)
     index = len(lines)
-    limit = options.max_candidates or 4 * options.count + 50
+    limit = options.max_candidates if options.max_candidates is not None else 4 * options.count + 50
     batch_size = max(8, 2 * plain.workers)
     with ResultsWriter(checkpoint, truncate_at=truncate_at) as writer:
         while passed < options.count and index < limit:
@@ -244,7 +249,7 @@ def _stats(decided: list[SynthLine], kept: list[SynthLine], records: list[Record
     a = [estimate_tokens(r.answer) for r in records]
     return {
         "seed": options.seed, "count": options.count, "families_requested": options.families,
-        "explore_rate": options.explore_rate, "threshold": options.threshold,
+        "explore_rate": options.explore_rate, "sizes": options.sizes, "threshold": options.threshold,
         "candidates": len(decided), "kept": len(kept), "explored_kept": sum(line.explored for line in kept),
         "families": families, "kinds": dict(sorted(kinds.items())), "verdicts": verdicts,
         "rejections": [{"index": line.index, "family": line.family, "status": line.status, "verdict": line.verdict,
