@@ -9,6 +9,7 @@ the computation needs them, and rank 0 prints.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -86,8 +87,8 @@ def _expr(rng: random.Random, operands: list[str], ctype: str, depth: int = 2) -
     ops = ("+", "-", "*")
     left, right = _expr(rng, operands, ctype, depth - 1), _expr(rng, operands, ctype, depth - 1)
     op = rng.choice(ops)
-    if left == right and op == "-":
-        op = "+"  # x - x would make the output zero
+    if left == right:  # x - x is zero, x + x a plain scaling: use a constant instead
+        right = rng.choice(("2", "3", "5")) if ctype in INT_TYPES else rng.choice(("0.5", "1.5", "0.25", "3.0", "2.0"))
     combined = f"({left} {op} {right})"
     if ctype in REAL_TYPES and depth == 2 and rng.random() < 0.3:
         fn = rng.choice(("sqrt(1.0 + ({0}) * ({0}))", "fabs({0})", "exp(-0.01 * fabs({0}))"))
@@ -484,7 +485,8 @@ def make_spmv(rng: random.Random) -> Pair:
     x, y, z = st.names(("x", "y", "z", "xin", "yout", "w", "res", "tmp"), 3)
     i, e = st.name(("i", "row", "r")), st.name(("e", "p", "jj", "q"))
     kmax = rng.choice((3, 4, 5, 7))
-    per_row = f"(1 + (({{r}} * {rng.choice((3, 5, 7))}) % {kmax}))"
+    stride = rng.choice([m for m in (2, 3, 5, 7) if math.gcd(m, kmax) == 1])  # coprime: every row length occurs
+    per_row = f"(1 + (({{r}} * {stride}) % {kmax}))"
     col = f"(({{r}} * {rng.choice((7, 11, 13))} + {{s}} * {rng.choice((17, 19, 23))} + {rng.randint(1, 9)}) % {n})"
     val = f"(0.5 + (({{r}} + {{s}}) % {rng.choice((3, 5, 7))}) * 0.25) / {kmax}.0"
     xin = st.data_expr("double", "{g}")

@@ -89,7 +89,7 @@ class Style:
         """A deterministic value of element ``index`` (a C expression) of type ``ctype``."""
         rng = self.rng
         if ctype in INT_TYPES:
-            mod, mul, add = rng.choice((7, 11, 13, 17, 19, 23)), rng.choice((1, 3, 5, 7)), rng.randrange(10)
+            mod, mul, add = rng.choice((7, 11, 13, 17, 19, 23)), rng.choice((1, 3, 5)), rng.randrange(10)  # prime mod > mul
             shift = rng.randrange(1, mod) if signed else 0
             body = f"(({index} * {mul} + {add}) % {mod})"
             return f"({ctype})({body} - {shift})" if shift else f"({ctype}){body}"
