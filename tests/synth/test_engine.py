@@ -79,3 +79,12 @@ def test_resume_refuses_other_options(tmp_path, capsys):
         synthesize(tmp_path, options)
     assert main(["synth", "-o", str(tmp_path), "--count", "1", "--seed", "2", "--families", "map", "--resume"]) == 2
     assert "started with other options" in capsys.readouterr().err
+
+
+def test_exploration_samples_every_family():
+    from chathpc.synth.engine import explored
+
+    chosen = [i for i in range(110) if explored(i, 11, 0.1)]
+    assert chosen == list(range(11))  # the first round: one candidate of each family
+    assert sum(explored(i, 11, 0.1) for i in range(1100)) == 110
+    assert not any(explored(i, 11, 0.0) for i in range(50)) and all(explored(i, 11, 1.0) for i in range(50))

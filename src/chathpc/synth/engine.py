@@ -5,7 +5,7 @@ Candidate ``index`` of a run with seed ``S`` is drawn by family ``families[index
 family list. Candidates are decided in index order: a duplicate (same normalized sequential program as an
 earlier candidate) or a contaminated one (kernel similarity to a test-split task >= threshold) is
 rejected without a check; the others are checked through the scheduler at ranks 1-4 on sizes that do
-not divide evenly, a sample of them (``explore_rate``) with ``--explore``. Every decision is appended to
+not divide evenly, a sample of each family (``explore_rate``) with ``--explore``. Every decision is appended to
 ``checked.jsonl`` as it is made (the checkpoint ``--resume`` continues); the dataset is the first ``count``
 passing candidates by index, so the same seed gives the same file whatever the jobs or interruptions.
 """
@@ -88,9 +88,12 @@ def normalized_hash(source: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:16]
 
 
-def explored(seed: int, index: int, rate: float) -> bool:
-    """Whether candidate ``index`` is checked with exploration (a deterministic sample at ``rate``)."""
-    return random.Random(f"{seed}:{index}:explore").random() < rate
+def explored(index: int, families: int, rate: float) -> bool:
+    """Whether candidate ``index`` is checked with exploration: every ``round(1 / rate)``-th round over the
+    families, starting with the first, so that each family is explored from its first candidate on."""
+    if rate <= 0:
+        return False
+    return (index // families) % max(1, round(1 / rate)) == 0
 
 
 def record_of(line: SynthLine, seed: int) -> Record:
@@ -184,7 +187,7 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
                 seen.add(digest)
                 line = SynthLine(index=index, family=pair.family, kind=pair.kind, params=pair.params, seq_hash=digest,
                                  status=status, nearest_task=near.task, similarity=near.similarity,
-                                 explored=status == "check" and explored(options.seed, index, options.explore_rate),
+                                 explored=status == "check" and explored(index, len(families), options.explore_rate),
                                  args=pair.args, ranks=list(harness.ranks))
                 batch.append((line, pair if status == "check" else None))
                 index += 1
