@@ -66,13 +66,15 @@ def wrong_root(source: str, rng: random.Random) -> str | None:
 
 def wrong_count(source: str, rng: random.Random) -> str | None:
     """A collective or halo exchange moves one element too few."""
-    calls = [c for c in _calls(source, ("MPI_Reduce", "MPI_Allreduce", "MPI_Sendrecv", "MPI_Allgatherv"))]
-    call = _pick(rng, calls)
-    if call is None:
+    calls = [(name, c) for name in ("MPI_Reduce", "MPI_Allreduce", "MPI_Sendrecv", "MPI_Allgatherv") for c in _calls(source, (name,))]
+    picked = _pick(rng, calls)
+    if picked is None:
         return None
+    name, call = picked
     args = list(call[2])
-    position = 1 if "Sendrecv" in source[call[0] - 14:call[0]] or "Allgatherv" in source[call[0] - 16:call[0]] else 2
-    args[position] = f" ({args[position].strip()}) - 1"
+    position = 1 if name in ("MPI_Sendrecv", "MPI_Allgatherv") else 2  # the send count
+    count = args[position].strip()
+    args[position] = f" {int(count) - 1}" if count.isdigit() else f" {count} - 1"
     return _replace_args(source, call, args)
 
 
