@@ -66,3 +66,9 @@ def test_generated_programs_are_below_the_threshold(family):
     for seed in range(8):
         pair = FAMILIES[family].make(random.Random(f"decontam:{seed}"))
         assert nearest(pair.sequential).similarity < THRESHOLD, (family, seed)
+
+
+def test_every_test_task_has_a_documented_exclusion():
+    from chathpc.synth.families import TEST_COMPUTATIONS
+
+    assert set(TEST_COMPUTATIONS) == {task.id for task in load_suite("test")}

@@ -16,6 +16,32 @@ from typing import Any, Callable
 
 from chathpc.synth.style import ARRAY_NAMES, INT_TYPES, REAL_TYPES, Style, c_real
 
+TEST_COMPUTATIONS: dict[str, str] = {
+    "copy": "map: expressions have at least two operations, never a plain copy",
+    "scal": "map: never a plain scaling of one vector",
+    "swap": "map: one output per pair, never an exchange of two vectors",
+    "rot": "map: one output per pair, never a plane rotation of two vectors",
+    "asum": "reduce: never the sum of fabs(x[i]) alone",
+    "nrm2": "reduce: never the square root of a sum of squares",
+    "iamax": "reduce: arg-max/arg-min of derived expressions, never of |x[i]|",
+    "ger": "matvec/matmul: no rank-1 updates",
+    "syr": "matvec/matmul: no rank-1 updates",
+    "syrk": "matmul: no rank-k updates, no symmetric storage",
+    "syr2k": "matmul: no rank-2k updates, no symmetric storage",
+    "symm": "matmul: general dense matrices only",
+    "symv": "matvec: general dense matrices only",
+    "trsv": "no triangular solves",
+    "trsm": "no triangular solves",
+    "cg": "iterate: elementwise iterations, no Krylov solver",
+    "spmv_banded_csr": "spmv: no CSR format, no banded structure",
+    "spmv_powerlaw_csr": "spmv: no CSR format",
+    "spmv_sym_upper": "spmv: no CSR format, no symmetric storage",
+    "tridiag_matvec": "no banded or tridiagonal products",
+    "stencil2d_9pt": "stencil2d: star stencils only, no 3x3 box",
+    "stencil3d_27pt": "stencil3d: the 7-point star only, no 3x3x3 box",
+}
+"""Every test-split computation and how the families keep clear of it (decontamination checks the result)."""
+
 SPARSE_FORMATS = ("coo", "ell")
 """CSR is left out: CSR SpMV is the computation of three test tasks (spmv_banded_csr, spmv_powerlaw_csr, spmv_sym_upper)."""
 
