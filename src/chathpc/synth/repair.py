@@ -1,8 +1,8 @@
 """Repair data: mutants of verified MPI programs, each failed by the harness, as ``parallelize --repair`` turns.
 
 For every record of a dataset (a synth dataset or a suite split: the sequential program in the question,
-the MPI program in the answer, the argument sets in ``metadata.args``), up to ``per_pair`` bug classes are
-tried, starting at a class that rotates with the record's position so that the classes are covered evenly.
+the MPI program in the answer, the argument sets in ``metadata.args``), up to ``per_pair`` bug classes that
+apply to its program are used, the classes used least so far first, so that the classes are covered evenly.
 A mutant enters the repair set only when the harness fails it; the record is the repair request exactly
 as ``chathpc.assist.parallelize.repair_record`` renders it for ``parallelize --repair`` (the sequential
 program, the broken program, the verdict and ``CheckResult.feedback()``), and the answer is the verified
@@ -66,19 +66,22 @@ def make_repairs(source: str | Path, out: str | Path, *, per_pair: int = 2, seed
     harness = harness or HarnessConfig()
     harness = harness.model_copy(update={"timeout": min(harness.timeout, REPAIR_TIMEOUT), "explore": False})
     tries: list[dict[str, Any]] = []
+    made_per_class = dict.fromkeys(classes, 0)
     for position, record in enumerate(records):
         sequential, fixed, args = _programs(record, f"{source}:{position + 1}")
         made = 0
-        for step in range(len(classes)):
+        # the classes used least so far first (ties: rotated by position), so that rare classes get every chance
+        order = sorted(classes, key=lambda c: (made_per_class[c], (classes.index(c) - position) % len(classes)))
+        for name in order:
             if made >= per_pair:
                 break
-            name = classes[(position + step) % len(classes)]
             mutant = MUTATIONS[name](fixed, random.Random(f"{seed}:{record.id or position}:{name}"))
             if mutant is None or mutant == fixed:
                 continue
             tries.append({"record": record, "position": position, "class": name, "sequential": sequential, "fixed": fixed,
                           "mutant": mutant, "args": args})
             made += 1
+            made_per_class[name] += 1
     if progress is not None:
         progress(f"checking {len(tries)} mutants of {len(records)} programs")
     outcomes = Scheduler(harness, schedule, jobs=jobs).map(
