@@ -386,8 +386,8 @@ def make_stencil1d(rng: random.Random) -> Pair:
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u}, {n});\n  free({u}); free({v});')
     R = radius
-    body_mpi = (f"{head}\n  {st.split_decl(n)}\n  {t} mine = hi - lo;\n"
-                f"  int left = {st.rank} > 0 ? {st.rank} - 1 : MPI_PROC_NULL, right = {st.rank} < {st.nprocs} - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
+    body_mpi = (f"{head}\n  {st.halo_split_decl(n, radius)}\n  {t} mine = hi - lo;\n"
+                f"  int left = {st.rank} > 0 && {st.rank} < active ? {st.rank} - 1 : MPI_PROC_NULL, right = {st.rank} < active - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
                 f"  /* local cells live at [{R}, {R} + mine); {R} ghost cells on each side */\n"
                 f"  double *{u} = calloc((size_t)mine + {2 * R}, sizeof(double)), *{v} = calloc((size_t)mine + {2 * R}, sizeof(double));\n"
                 f"  for ({t} {i} = lo; {i} < hi; {i}++) {u}[{i} - lo + {R}] = {v}[{i} - lo + {R}] = {init.format(g=i)};\n"
@@ -436,8 +436,8 @@ def make_stencil2d(rng: random.Random) -> Pair:
                 f"        size_t at = (size_t){i} * {cols} + {j};\n        {v}[at] = {stencil(u, 'at')};\n      }}\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u}, ({t}){rows} * {cols});\n  free({u}); free({v});')
-    body_mpi = (f"{head}\n  {st.split_decl(rows)}\n  {t} mine = hi - lo;\n"
-                f"  int up = {st.rank} > 0 ? {st.rank} - 1 : MPI_PROC_NULL, down = {st.rank} < {st.nprocs} - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
+    body_mpi = (f"{head}\n  {st.halo_split_decl(rows, radius)}\n  {t} mine = hi - lo;\n"
+                f"  int up = {st.rank} > 0 && {st.rank} < active ? {st.rank} - 1 : MPI_PROC_NULL, down = {st.rank} < active - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
                 f"  /* my rows plus {R} halo row(s) above and below */\n"
                 f"  double *{u} = calloc((size_t)(mine + {2 * R}) * {cols}, sizeof(double)), *{v} = calloc((size_t)(mine + {2 * R}) * {cols}, sizeof(double));\n"
                 f"  for ({t} {i} = lo; {i} < hi; {i}++)\n    for ({t} {j} = 0; {j} < {cols}; {j}++) {u}[(size_t)({i} - lo + {R}) * {cols} + {j}] = {v}[(size_t)({i} - lo + {R}) * {cols} + {j}] = {init.format(r=i, c=j)};\n"
@@ -481,8 +481,8 @@ def make_stencil3d(rng: random.Random) -> Pair:
                 f"          size_t at = {k} * plane + (size_t){i} * {n} + {j};\n          {v}[at] = {stencil(u, 'at', 'plane')};\n        }}\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u}, ({t})(plane * {depth}));\n  free({u}); free({v});')
-    body_mpi = (f"{head}\n  {st.split_decl(depth)}\n  {t} mine = hi - lo;\n"
-                f"  int below = {st.rank} > 0 ? {st.rank} - 1 : MPI_PROC_NULL, above = {st.rank} < {st.nprocs} - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
+    body_mpi = (f"{head}\n  {st.halo_split_decl(depth, 1)}\n  {t} mine = hi - lo;\n"
+                f"  int below = {st.rank} > 0 && {st.rank} < active ? {st.rank} - 1 : MPI_PROC_NULL, above = {st.rank} < active - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
                 f"  double *{u} = calloc(plane * (mine + 2), sizeof(double)), *{v} = calloc(plane * (mine + 2), sizeof(double));\n"
                 f"  for ({t} {k} = lo; {k} < hi; {k}++)\n    for ({t} {i} = 0; {i} < {n}; {i}++)\n      for ({t} {j} = 0; {j} < {n}; {j}++)\n"
                 f"        {u}[({k} - lo + 1) * plane + (size_t){i} * {n} + {j}] = {v}[({k} - lo + 1) * plane + (size_t){i} * {n} + {j}] = {init.format(a=i, b=j, c=k)};\n"

@@ -78,6 +78,19 @@ class Style:
                 f"  {t} {lo} = {r} * chunk + ({r} < extra ? {r} : extra);\n"
                 f"  {t} {hi} = {lo} + chunk + ({r} < extra ? 1 : 0);")
 
+    def halo_split_decl(self, n: str, radius: int) -> str:
+        """``active`` (ranks owning at least ``radius`` items, which a halo exchange needs) and ``lo``/``hi``:
+        the balanced block of ``n`` over the active ranks; the other ranks own nothing and exchange nothing."""
+        t, r, p = self.index_type, self.rank, self.nprocs
+        head = (f"/* only ranks that own at least {radius} item(s) take part: a halo exchange needs that many */\n"
+                f"  int active = {p};\n  if ((long)active * {radius} > {n}) active = {n} >= {radius} ? (int)({n} / {radius}) : 1;\n"
+                f"  int slot = {r} < active ? {r} : active;\n")
+        if self.split == "ratio":
+            return head + f"  {t} lo = block_start(slot, active, {n}), hi = {r} < active ? block_start(slot + 1, active, {n}) : lo;"
+        return head + (f"  {t} chunk = {n} / active, extra = {n} % active;\n"
+                       f"  {t} lo = slot * chunk + (slot < extra ? slot : extra);\n"
+                       f"  {t} hi = lo + ({r} < active ? chunk + (slot < extra ? 1 : 0) : 0);")
+
     def mpi_start(self) -> str:
         """MPI_Init and the rank / size queries."""
         return (f"MPI_Init(&argc, &argv);\n  int {self.rank}, {self.nprocs};\n"
