@@ -167,6 +167,22 @@ def test_reference_that_declines_small_inputs_is_not_flagged(work_root):
 
 @pytest.mark.mpi
 @pytest.mark.slow
+def test_candidate_refusing_inputs_the_sequential_program_accepts_fails(work_root):
+    seq, candidate = program("seq_histogram.c"), program("mpi_histogram_refuses_small.c")
+    config = HarnessConfig(ranks=[1, 2], timeout=10.0)
+    assert check(seq, candidate, args=[["1001"], ["4099"]], config=config).passed  # it takes the given sizes
+    result = check(seq, candidate, args=[["1001"], ["4099"]],
+                   config=config.model_copy(update={"explore": True, "explore_ranks": [5], "explore_budget": 60}))
+    assert not result.passed and result.verdict == Verdict.RUNTIME_ERROR
+    small = result.first_failure()
+    assert small.ranks == 1 and small.args == ["4"]  # n = 1..3 at 1 rank lie below 4 x ranks: a rank-count precondition
+    assert result.diagnosis.startswith("refuses n = 4 at 1 ranks"), result.diagnosis
+    assert "which the sequential program accepts" in result.diagnosis
+    assert all(int(d.args[0]) < 4 * d.ranks for d in result.explore.declined)
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
 def test_shrinking_reaches_the_smallest_failing_size(work_root):
     seq = program("seq_squares.c")
     candidate = program("mpi_squares_wraps.c")

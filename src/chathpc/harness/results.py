@@ -153,8 +153,9 @@ class ExploreSummary(BaseModel):
     tried: int = Field(0, description="Probes run (inputs the sequential program rejected are not counted)")
     rejected: list[list[str]] = Field(default_factory=list, description="Derived inputs the sequential program rejected: skipped")
     declined: list[RunResult] = Field(
-        default_factory=list, description="Probes the candidate refused, exiting non-zero without output, signal or MPI error "
-                                          "(a stated precondition such as n >= ranks): not counted as failures")
+        default_factory=list, description="Probes the candidate refused, exiting non-zero without output, signal or MPI error, "
+                                          "at a problem size below 4 x ranks (a rank-count precondition such as n >= ranks): "
+                                          "not counted as failures; any other refusal is one")
     budget_exhausted: bool = Field(False, description="The budget ran out before every probe was tried")
     failed_at: RunResult | None = Field(None, description="The first failing probe, before shrinking")
     shrunk_to: RunResult | None = Field(None, description="The smallest failing run shrinking found")
