@@ -55,6 +55,7 @@ KEPT_OUTPUT_CHARS = 2000  # stdout head and stderr tail kept per run in a result
 NO_SPEEDUP_THRESHOLD = 1.1  # best speedup below this at more than one rank is flagged
 REPLICATION_MIN_MIB = 32.0  # sequential peak memory below which memory per rank is not judged (MPI's own share dominates)
 _LOCAL_LAUNCHERS = {"mpirun", "mpiexec", "orterun"}
+CORRECTNESS_EAGER_LIMIT = 64  # vader btl eager limit of correctness runs (bytes, near its minimum): a send of more than 256 bytes (32 doubles) then waits for its receive
 _perf_thread_lock = threading.Lock()
 
 
@@ -77,8 +78,10 @@ def _launcher_command(cfg: HarnessConfig, ranks: int) -> list[str]:
     return command
 
 
-def _launcher_env(cfg: HarnessConfig, oversubscribe: bool) -> dict[str, str]:
-    """Open MPI settings for one-node runs of a local launcher (cheap transports, no binding)."""
+def _launcher_env(cfg: HarnessConfig, correctness: bool) -> dict[str, str]:
+    """Open MPI settings for one-node runs of a local launcher (cheap transports, no binding); correctness runs
+    oversubscribe and send every message above ``CORRECTNESS_EAGER_LIMIT`` bytes by rendezvous (a blocking send
+    waits for its receive), so a send-before-receive deadlock shows at any size, not only past ~4 KB."""
     launcher = os.path.basename(_launcher_command(cfg, 1)[0])
     if launcher not in _LOCAL_LAUNCHERS:
         return {}
@@ -86,8 +89,10 @@ def _launcher_env(cfg: HarnessConfig, oversubscribe: bool) -> dict[str, str]:
         "OMPI_MCA_pml": "ob1",
         "OMPI_MCA_btl": "self,vader",
         "OMPI_MCA_hwloc_base_binding_policy": "none",
-        "OMPI_MCA_rmaps_base_oversubscribe": "1" if oversubscribe else "0",
+        "OMPI_MCA_rmaps_base_oversubscribe": "1" if correctness else "0",
     }
+    if correctness:
+        env["OMPI_MCA_btl_vader_eager_limit"] = str(CORRECTNESS_EAGER_LIMIT)
     if os.geteuid() == 0:
         env.update({"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"})
     return env
@@ -345,7 +350,7 @@ class _CandidateRunner:
                  rtol: float, atol: float, options: ProgramOptions, *, sanitized: bool = False) -> None:
         self.binary, self.workspace, self.reference, self.options = binary, workspace, reference, options
         self.cfg, self.isolation, self.rtol, self.atol, self.sanitized = cfg, isolation, rtol, atol, sanitized
-        self.env = _launcher_env(cfg, oversubscribe=True)
+        self.env = _launcher_env(cfg, correctness=True)
         if sanitized:
             self.env.update(sanitizer_environment(cfg.memory_mb))
 
@@ -676,7 +681,7 @@ def measure_performance(
     try:
         ref_binary = reference_space.install(reference.binary, "sequential")
         cand_binary = workspace.install(candidate.binary, "candidate")
-        env = _launcher_env(cfg, oversubscribe=False)
+        env = _launcher_env(cfg, correctness=False)
         jobs = [_TimingJob("sequential", 1, [str(ref_binary), *args], {}, reference_space, reference_space.run_dir("sequential"))]
         jobs += [_TimingJob(f"np{n}", n, [*_launcher_command(cfg, n), str(cand_binary), *args], env, workspace, workspace.run_dir(f"np{n}"))
                  for n in usable]

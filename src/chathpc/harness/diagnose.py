@@ -84,8 +84,8 @@ def diagnose(failure: RunResult | None, runs: list[RunResult], given: list[list[
     failed = [r for r in runs if r.verdict != Verdict.PASS and r.role != "sanitize" and not declined(r, positions)]
     size = max(_ints(failure, positions), default=0)
     if failure.verdict == Verdict.TIMEOUT and any(r.ranks == failure.ranks and max(_ints(r, positions), default=0) < size for r in passed):
-        return ("hangs only for large messages: blocking sends that rely on buffering (eager limit); "
-                "pair them with MPI_Sendrecv or use nonblocking calls")
+        return ("hangs only for large messages: blocking sends that rely on buffering (eager limit; correctness runs "
+                "buffer at most ~256 bytes); pair them with MPI_Sendrecv or use nonblocking calls")
     def n(r: RunResult) -> int:  # the problem size: the first integer argument, by the program contract
         return int(r.args[positions[0]])
 
