@@ -234,7 +234,7 @@ def check_samples(
                 f"The answer holds no {title} program (no code block and no recognizable code).")
             passed, verdict, check, feedback, seconds = (
                 result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
-            timings = result.perf.timings if result.perf is not None else []
+            timings = result.perf.timings if result.perf is not None and result.perf.timeable else []  # no speedup from noise
         return ResultLine(
             item_id=_item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,

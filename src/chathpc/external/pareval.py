@@ -418,7 +418,7 @@ def score_outputs(
                         break
                 seconds = time.perf_counter() - start
                 spent += seconds
-                timings = result.perf.timings if result.perf is not None else []
+                timings = result.perf.timings if result.perf is not None and result.perf.timeable else []  # no speedup from noise
                 writer.append(ResultLine(
                     item_id=problem.name, item_index=entry["index"], sample=sample, domain=problem.problem_type,
                     task=problem.name, record=record, prompt=problem.prompt, raw_output=raw, code=code,

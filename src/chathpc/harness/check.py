@@ -38,7 +38,7 @@ from chathpc.harness.profile import (
     timing_sources,
 )
 from chathpc.harness.program import ProgramOptions
-from chathpc.harness.results import CheckResult, PerfResult, RankTiming, RunResult, Verdict
+from chathpc.harness.results import CheckResult, PerfResult, RankTiming, RunResult, Verdict, too_short_to_time
 from chathpc.harness.sanitize import parse_report, sanitizer_environment
 from chathpc.harness.sandbox import (
     Limits,
@@ -55,6 +55,9 @@ KEPT_OUTPUT_CHARS = 2000  # stdout head and stderr tail kept per run in a result
 NO_SPEEDUP_THRESHOLD = 1.1  # best speedup below this at more than one rank is flagged
 REPLICATION_MIN_MIB = 32.0  # sequential peak memory below which memory per rank is not judged (MPI's own share dominates)
 _LOCAL_LAUNCHERS = {"mpirun", "mpiexec", "orterun"}
+SRUN_REFUSED = ("harness.launcher srun is refused: ranks that srun starts keep the host's network and pids (PMIx needs "
+                "both) and, as root, no process limit; inside an allocation use the Slurm backend (schedule.backend: slurm, "
+                "chathpc.schedule.slurm), whose job steps run each check under the mpirun sandbox")
 CORRECTNESS_EAGER_LIMIT = 64  # vader btl eager limit of correctness runs (bytes, near its minimum): a send of more than 256 bytes (32 doubles) then waits for its receive
 _perf_thread_lock = threading.Lock()
 
@@ -75,6 +78,8 @@ def _launcher_command(cfg: HarnessConfig, ranks: int) -> list[str]:
         raise ChathpcError(f"harness.launcher {cfg.launcher!r} is not a valid template ({exc}); use e.g. 'mpirun -np {{n}}'") from None
     if not command:
         raise ChathpcError("harness.launcher is empty; use e.g. 'mpirun -np {n}'")
+    if os.path.basename(command[0]) == "srun":
+        raise ChathpcError(SRUN_REFUSED)
     return command
 
 
@@ -99,17 +104,10 @@ def _launcher_env(cfg: HarnessConfig, correctness: bool) -> dict[str, str]:
 
 
 def _isolation(cfg: HarnessConfig) -> str:
-    """The sandbox level for this config: a cluster launcher other than srun (whose ranks are wrapped one
-    by one, see ``sandbox.rank_wrapper``) needs the network, so auto means rlimits there."""
+    """The sandbox level for this config: a cluster launcher (a site wrapper) needs the network, so auto
+    means rlimits there."""
     launcher = os.path.basename(_launcher_command(cfg, 1)[0])
-    wrappable = launcher in _LOCAL_LAUNCHERS or launcher == "srun"
-    return isolation_level(cfg.sandbox if wrappable or cfg.sandbox != "auto" else "rlimits")
-
-
-def _cluster_launcher(cfg: HarnessConfig, ranks: int) -> int:
-    """How many words of the job command are srun and its options (0 for other launchers)."""
-    command = _launcher_command(cfg, ranks)
-    return len(command) if os.path.basename(command[0]) == "srun" else 0
+    return isolation_level(cfg.sandbox if launcher in _LOCAL_LAUNCHERS or cfg.sandbox != "auto" else "rlimits")
 
 
 def _require_mpi(cfg: HarnessConfig, compiler: str) -> None:
@@ -370,7 +368,6 @@ class _CandidateRunner:
             [*_launcher_command(self.cfg, ranks), str(self.binary), *args], run_dir,
             timeout=timeout or self.cfg.timeout, limits=limits, isolation=self.isolation,
             read_only_dirs=[self.workspace.path], extra_env={**self.env, MEMORY_VARIABLE: str(run_dir)},
-            cluster_launcher=_cluster_launcher(self.cfg, ranks),
         )
         run = _judge(outcome, args, ranks, expected, self.rtol, self.atol, self.cfg.max_output_bytes, self.options,
                      role=role, sanitized=self.sanitized)
@@ -581,7 +578,6 @@ def _timed_once(job: _TimingJob, cfg: HarnessConfig, isolation: str, options: Pr
         job.command, job.run_dir, timeout=cfg.timeout, limits=_limits(cfg, job.ranks), isolation=isolation,
         read_only_dirs=[job.space.path],
         extra_env={**job.env, PROFILE_VARIABLE: str(profile_path), MEMORY_VARIABLE: str(job.run_dir)},
-        cluster_launcher=_cluster_launcher(cfg, job.ranks) if job.label != "sequential" else 0,
     )
     memory = read_memory(job.run_dir)
     if outcome.timed_out or outcome.truncated or outcome.exit_code != 0:
@@ -723,6 +719,6 @@ def measure_performance(
         workspace.close()
     result.flags += memory_flags(result.sequential_rss_mib, result.timings)
     result.flags += scaling_flags(result.sequential_seconds, result.timings)
-    if result.sequential_seconds < 0.01:
-        result.flags.append(f"sequential run of {result.sequential_seconds * 1000:.1f} ms is too short to time reliably: use larger perf args")
+    if result.timings and not result.timeable:
+        result.flags.append(too_short_to_time(result.sequential_seconds, args))
     return result

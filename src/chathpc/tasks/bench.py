@@ -117,7 +117,7 @@ def _timings(perf) -> list[Timing]:
             bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm), max_rss_mib=t.max_rss_mib,
         )
         for t in perf.timings
-    ]
+    ] if perf.timeable else []  # no speedup from a sequential run below the timing floor
 
 
 def _row(task: Task, name: str, outcome) -> SolutionResult:
