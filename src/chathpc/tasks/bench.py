@@ -32,8 +32,8 @@ class Timing(BaseModel):
 
     ranks: int
     seconds: float
-    speedup: float
-    efficiency: float
+    speedup: float | None = Field(description="None when the sequential run is below the timing floor (no speedup quoted)")
+    efficiency: float | None
     bytes_sent: int = Field(description="Point-to-point plus collective bytes sent, summed over ranks")
     max_rss_mib: float | None = Field(None, description="Largest peak resident set of a rank, MiB")
 
@@ -113,11 +113,12 @@ def _worst_by_ranks(result) -> dict[int, str]:
 def _timings(perf) -> list[Timing]:
     return [
         Timing(
-            ranks=t.ranks, seconds=t.seconds, speedup=t.speedup, efficiency=t.efficiency,
+            ranks=t.ranks, seconds=t.seconds, speedup=t.speedup if perf.timeable else None,
+            efficiency=t.efficiency if perf.timeable else None,
             bytes_sent=sum(c.p2p_bytes + c.collective_bytes for c in t.comm), max_rss_mib=t.max_rss_mib,
         )
         for t in perf.timings
-    ] if perf.timeable else []  # no speedup from a sequential run below the timing floor
+    ]
 
 
 def _row(task: Task, name: str, outcome) -> SolutionResult:
