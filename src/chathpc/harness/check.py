@@ -452,19 +452,23 @@ def check(
     opts = options or ProgramOptions()
     isolation = preflight(cfg, opts)
     result = CheckResult(verdict=Verdict.PASS, passed=False, isolation=isolation, rtol=rtol, atol=atol)
-    with ThreadPoolExecutor(max_workers=1) as screen_pool:
-        screened = opts.language == "c" and not opts.headers and not opts.sources  # clang-tidy screens one C file
-        screening = screen_pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=_limits(cfg, 1)) if screened else None
-        reference_build = _build_reference(sequential_source, cfg, isolation, options=opts)
-        candidate = _build(candidate_source, cfg, isolation, _MEMORY_EXTRA, opts)
-        result.build_log = candidate.log
-        result.warnings = screening.result() if screening is not None else []
+    # the static screen and the reference's build run beside the candidate's build; the screen's warnings
+    # are collected after the correctness runs (a cold check's critical path: the two builds, then the runs)
+    pool = ThreadPoolExecutor(max_workers=2)
+    screened = opts.language == "c" and not opts.headers and not opts.sources  # clang-tidy screens one C file
+    screening = pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=_limits(cfg, 1)) if screened else None
+    reference_building = pool.submit(_build_reference, sequential_source, cfg, isolation, options=opts)
+    pool.shutdown(wait=False)  # what was submitted still runs to its end
+    candidate = _build(candidate_source, cfg, isolation, _MEMORY_EXTRA, opts)
+    reference_build = reference_building.result()
+    result.build_log = candidate.log
     if not candidate.ok:
         result.verdict, result.detail = Verdict.BUILD_ERROR, "the candidate does not compile"
     elif not opts.is_mpi(candidate_source):
         result.verdict = Verdict.NOT_MPI
         result.detail = opts.not_mpi_reason()
     if result.verdict != Verdict.PASS:
+        result.warnings = screening.result() if screening is not None else []
         result.seconds = round(time.monotonic() - started, 3)
         return result
     # the reference runs in a work dir of its own: the candidate's holds nothing but the candidate
@@ -477,6 +481,7 @@ def check(
         (workspace.path / f"candidate{suffix}").chmod(0o644)
         runner = _CandidateRunner(workspace.install(candidate.binary, "candidate"), workspace, reference, cfg, isolation, rtol, atol, opts)
         result.runs = _correctness_runs(runner, [(a, n) for a in arg_sets for n in cfg.ranks], cfg.jobs)
+        result.warnings = screening.result() if screening is not None else []
         if cfg.explore and result.first_failure() is None:
             probes, result.explore = explore(arg_sets, cfg, runner, {(tuple(r.args), r.ranks) for r in result.runs})
             result.probes += probes
