@@ -10,7 +10,7 @@ positions holding an integer in every set), in this order of groups, each group 
    (the problem size, by the program contract) grows on 4x at a time while the sequential program
    stays under ``LARGE_SECONDS`` (growing another argument, e.g. an iteration count, would only
    multiply messages); run at 2 ranks and the largest ``harness.ranks``;
-4. sizes around the rank counts: p-1, p, p+1, 2p+1 and ``RANK_PRECONDITION`` p + 1 at p ranks, for every
+4. sizes around the rank counts: p-1, p, p+1, 2p+1 and 4p+1 (``RANK_PRECONDITION`` p + 1) at p ranks, for every
    rank count p (sizes up to 3 are in group 2 already).
 
 An input the sequential program rejects (non-zero exit, timeout, output flood) is skipped and not
