@@ -178,7 +178,7 @@ class HarnessConfig(_Section):
 
     ranks: list[int] = Field(default_factory=lambda: [1, 2, 3, 4], description="Rank counts for correctness runs")
     perf_ranks: list[int] = Field(default_factory=lambda: [1, 2], description="Rank counts for timing runs (never more than the cores)")
-    launcher: str = Field("mpirun -np {n}", description="Launcher template; {n} is the rank count (mpiexec -n {n}, srun -n {n})")
+    launcher: str = Field("mpirun -np {n}", description="Launcher template; {n} is the rank count (e.g. mpiexec -n {n}; srun is refused: use schedule.backend slurm)")
     cc: str = Field("mpicc", description="MPI C compiler wrapper")
     cflags: list[str] = Field(
         default_factory=lambda: ["-O2", "-Wall", "-falign-loops=64"],

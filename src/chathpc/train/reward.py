@@ -79,7 +79,7 @@ def score_result(result, grpo: GrpoConfig) -> Score:
     bonus = 0.0
     perf = result.perf
     if result.passed and perf is not None:
-        speedup = {t.ranks: t.speedup for t in perf.timings}
+        speedup = perf.speedups
         differs = any("differs from the sequential program" in flag for flag in perf.flags)
         if perf.error is None and not differs:
             bonus = speedup_bonus(grpo, speedup)
