@@ -1,9 +1,10 @@
 """Planning a training run: everything checked before any weights are loaded.
 
-``validate(config)`` loads the datasets (fingerprinted), the template, the model's config and its
+``prepare_sft(config)`` loads the datasets (fingerprinted), the template, the model's config and its
 architecture on the meta device (LoRA target names), tokenizes every example (lengths, truncation)
-and returns the ``TrainPlan``, or raises a ChathpcError naming the problem. ``train`` makes the same
-plan first; GRPO (``chathpc.train.grpo``) builds its plan from the same pieces.
+and returns the ``TrainPlan``, or raises a ChathpcError naming the problem. ``train_sft`` makes the same
+plan first; GRPO (``chathpc.train.grpo``) and expert iteration (``chathpc.train.iterate``) build theirs from
+the same pieces; ``chathpc.train.methods.validate`` picks the one of a config's method.
 """
 
 from __future__ import annotations
@@ -257,12 +258,3 @@ def prepare_sft(config: RunConfig) -> SftData:
         warnings=warnings,
     )
     return SftData(plan=plan, tokenizer=tokenizer, train=train, eval=evaluation)
-
-
-def validate(config: RunConfig) -> TrainPlan:
-    """Check a training config without loading model weights; returns the plan or raises a ChathpcError."""
-    if config.training.method == "grpo":
-        from chathpc.train.grpo import validate_grpo
-
-        return validate_grpo(config)
-    return prepare_sft(config).plan

@@ -6,7 +6,7 @@ RUN_DIR/
   run.json           chathpc and library versions, dataset fingerprints, the training plan, status
   metrics.jsonl      one JSON object per logged step (loss, learning rate, eval loss, ...)
   checkpoints/       Trainer checkpoints (the last two complete ones), used by --resume
-  adapter/           method=lora or grpo: the PEFT adapter (adapter_config.json, adapter_model.safetensors) + tokenizer
+  adapter/           method=lora or grpo (or expert_iteration with iterate.finetune=lora): the PEFT adapter (adapter_config.json, adapter_model.safetensors) + tokenizer
   model/             method=full: the whole model (config.json, model.safetensors) + tokenizer
   result.json        TrainResult, written last: its presence means the run finished
 ```
@@ -97,6 +97,8 @@ def final_weights(run_dir: str | Path) -> tuple[str, Path, str]:
     run = Path(run_dir)
     info = read_run_info(run)
     method = info.get("method", "lora")
+    if method == "expert_iteration":  # its weights are those of its fine-tuning method
+        method = info.get("plan", {}).get("finetune", "lora")
     weights = run / (ADAPTER_DIR if method in ADAPTER_METHODS else MODEL_DIR)
     if not (run / RESULT_FILE).is_file() or not weights.is_dir():
         raise ChathpcError(f"{run}: the training run has not finished (no {weights.name}/; continue it with `chathpc train --resume`)")
