@@ -14,7 +14,8 @@ to start from). Each round r = 1..``iterate.rounds`` then runs four stages:
    at most ``iterate.keep`` per item, into ``round-R/kept.jsonl``; ``round-R/extra.jsonl`` holds them as
    records whose question is the item's own, never the hinted one;
 4. **train**: ``model.base`` is fine-tuned afresh (``iterate.finetune``, the SFT path ``chathpc.train.sft``)
-   on the training records plus ``extra.jsonl`` (added as ``data.refine_file``) into ``round-R/train/``.
+   on the training records plus ``extra.jsonl`` (added as ``data.refine_file``; it holds ``data.refine_file``'s
+   records first) into ``round-R/train/``.
 
 ```
 RUN_DIR/
@@ -240,7 +241,8 @@ def _run_round(config: RunConfig, run_dir: Path, round_index: int, model: str, r
         kept = _read_jsonl(round_dir / KEPT_FILE)
     else:
         kept = _keep_stage(config, round_dir, previous, lines, hinted_lines, hinted_items, records, round_index)
-    trained = _train_round(config, round_dir, str(round_dir / EXTRA_FILE), progress)
+    extra = round_dir / EXTRA_FILE
+    trained = _train_round(config, round_dir, str(extra) if extra.read_text(encoding="utf-8").strip() else None, progress)
     new = [entry for entry in kept if entry["round"] == round_index]
     passed = sum(line.passed for line in lines)
     metrics = {
