@@ -127,8 +127,9 @@ class GrpoConfig(_Section):
     speedup_weight: float = Field(0.5, ge=0.0, description="Reward per doubling of speedup (log2, mean over the timed rank counts > 1)")
     speedup_cap: float = Field(8.0, ge=1.0, description="Speedups above this are paid as this")
     partial_credit: float = Field(
-        0.6, ge=0.0, description="Graded credit below pass: a failing program that built earns this times the fraction of its "
-        "correctness runs (argument sets x rank counts) that passed; ladder[wrong_output] + partial_credit must stay below pass")
+        0.6, ge=0.0, description="Graded credit below pass: a failing program that passed some of its correctness runs (argument "
+        "sets x rank counts) is paid as wrong_output plus this times the share it passed; 0 turns it off; "
+        "ladder[wrong_output] + partial_credit must stay below pass")
     drop_zero_spread: bool = Field(
         False, description="Leave groups whose completions all score the same out of the loss (they carry no advantage; "
         "their count is logged as zero_spread_groups either way)")

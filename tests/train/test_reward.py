@@ -92,12 +92,16 @@ def test_ladder_rungs_for_reference_sequential_broken_and_no_code(axpy_item, tmp
 
 
 def test_deadlock_gets_the_timeout_rung(sum_item):
-    grpo = GrpoConfig()
+    grpo = GrpoConfig(partial_credit=0.0)
     deadlock = (PROGRAMS / "mpi_sum_deadlock.c").read_text()
     correct = (PROGRAMS / "mpi_sum_correct.c").read_text()
     scores = reward_for(sum_item, grpo).score([(0, fenced(deadlock)), (0, fenced(correct))])
     assert [s.verdict for s in scores] == ["timeout", "pass"]
     assert [s.reward for s in scores] == [grpo.ladder["timeout"], grpo.ladder["pass"]]
+    # with graded credit (the default) the runs it passed before deadlocking (1 rank at least) lift it above the rung
+    graded = reward_for(sum_item, GrpoConfig()).score([(0, fenced(deadlock))])[0]
+    assert graded.verdict == "timeout" and graded.partial > 0
+    assert grpo.ladder["wrong_output"] < graded.reward < grpo.ladder["pass"]
 
 
 def test_custom_ladder_values_are_paid_and_unknown_verdicts_fall_back():

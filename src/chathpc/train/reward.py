@@ -79,9 +79,10 @@ def speedup_bonus(grpo: GrpoConfig, speedups: dict[int, float]) -> float:
 def partial_credit(grpo: GrpoConfig, result, planned_runs: int) -> float:
     """What a failing program that passed some of its ``planned_runs`` correctness runs (argument sets x rank counts,
     in order; the harness starts none after the first failure) earns above its verdict's rung: the lift to the top
-    failing rung (``wrong_output``) plus ``grpo.partial_credit`` times the share of runs passed; 0 with none passed."""
+    failing rung (``wrong_output``) plus ``grpo.partial_credit`` times the share of runs passed; 0 with none passed
+    or with ``partial_credit`` 0 (graded credit off)."""
     passed = sum(run.verdict == "pass" for run in result.runs)
-    if result.passed or passed == 0 or planned_runs < 1:
+    if result.passed or passed == 0 or planned_runs < 1 or grpo.partial_credit == 0:
         return 0.0
     lift = max(0.0, grpo.ladder["wrong_output"] - ladder_reward(grpo, result.verdict.value))
     return lift + grpo.partial_credit * min(1.0, passed / planned_runs)
