@@ -42,7 +42,7 @@ from typing import Any, Sequence
 
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records
-from chathpc.errors import ChathpcError
+from chathpc.errors import ChathpcError, ConfigError
 from chathpc.files import atomic_write_text
 from chathpc.train import runs
 from chathpc.train.plan import DatasetFingerprint, TrainPlan, _sha256, prepare_sft, training_records
@@ -284,6 +284,9 @@ def _link_weights(source: Path, run_dir: Path) -> Path:
 
 def train_expert_iteration(config: RunConfig, *, resume: bool = False, force: bool = False, progress: bool = True) -> IterationResult:
     """Run expert iteration into ``training.output_dir`` (see module docs); ``resume`` continues at the stage a run stopped in."""
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        raise ConfigError("training.method=expert_iteration runs in one process (each round's sampling and checks are not "
+                          "shared out); start it without torchrun or accelerate launch")
     started = time.time()
     plan = validate_iteration(config)
     run_dir = Path(config.training.output_dir)
