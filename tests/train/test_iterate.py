@@ -137,3 +137,13 @@ def test_expert_iteration_on_the_tiny_model_writes_metrics_and_resumes_after_the
     assert (tmp_path / "stopped" / "round-1" / "kept.jsonl").read_text() == (run / "round-1" / "kept.jsonl").read_text()
     assert resumed.train_loss == pytest.approx(whole.train_loss)
     assert train(stopped, resume=True, progress=False).seconds == resumed.seconds  # finished: its result
+
+
+def test_items_from_the_held_out_split_are_refused(tiny_model_dir, small_train_file, tmp_path):
+    from chathpc.errors import ConfigError
+    from chathpc.train import validate
+
+    config = _config(tiny_model_dir, small_train_file, tmp_path / "run")
+    config.iterate.items_file = "test"
+    with pytest.raises(ConfigError, match="held-out test split"):
+        validate(config)

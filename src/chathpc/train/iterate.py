@@ -93,8 +93,12 @@ def _items(config: RunConfig) -> tuple[list[Record], list[DatasetFingerprint]]:
     from chathpc.evaluate.runner import dataset_records
     from chathpc.tasks import SPLITS, dataset_file
 
+    configured = {"train": config.data.train_file, "test": config.data.test_file, "refine": config.data.refine_file}
+    path = Path((configured[items_file] or dataset_file(items_file)) if items_file in SPLITS else items_file)
+    test = Path(config.data.test_file or dataset_file("test"))
+    if items_file == "test" or (path.exists() and test.exists() and path.resolve() == test.resolve()):
+        raise ConfigError(f"iterate.items_file={items_file}: the held-out test split; its kept answers would be trained on")
     records = dataset_records(items_file, config, "train")
-    path = Path(dataset_file(items_file) if items_file in SPLITS else items_file)
     return records, [DatasetFingerprint(role="items", path=str(path.resolve()), sha256=_sha256(path), records=len(records))]
 
 
