@@ -275,8 +275,6 @@ def make_matvec(rng: random.Random) -> Pair:
     alpha = rng.choice((None, "0.5", "1.5", "2.0"))
     scale = f"{alpha} * " if alpha else ""
     default = rng.choice((2000, 3000, 1500))
-    out_len = cols if transpose else rows
-    in_len = rows if transpose else cols
     head = f"{st.size_decl(1, default, rows)}\n  {t} {cols} = {cols_expr};"
     if not transpose:
         body_seq = (f"{head}\n  double *{A} = malloc((size_t){rows} * {cols} * sizeof(double));\n"
