@@ -44,28 +44,29 @@ def _strip(source: str) -> str:
     return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
 
 
+def _matching(tokens: list[str], start: int, opening: str, closing: str, step: int = 1) -> int:
+    """The index of the bracket that closes ``tokens[start]`` (``step`` -1: scanning backwards from a closing
+    bracket to its opening one); the last index looked at when it is unbalanced."""
+    depth, j = 0, start
+    while 0 <= j < len(tokens):
+        depth += tokens[j] == opening
+        depth -= tokens[j] == closing
+        if depth == 0:
+            break
+        j += step
+    return j
+
+
 def _functions(tokens: list[str]) -> list[tuple[str, list[str]]]:
     """Top-level functions as (name, body tokens); other top-level tokens are dropped."""
     out, i = [], 0
     while i < len(tokens):
         if tokens[i] == "{":
-            depth, j = 0, i
-            while j < len(tokens):
-                depth += tokens[j] == "{"
-                depth -= tokens[j] == "}"
-                if depth == 0:
-                    break
-                j += 1
+            j = _matching(tokens, i, "{", "}")
             k = i - 1
             while k >= 0 and tokens[k] != ")":
                 k -= 1
-            depth, m = 0, k
-            while m >= 0:
-                depth += tokens[m] == ")"
-                depth -= tokens[m] == "("
-                if depth == 0:
-                    break
-                m -= 1
+            m = _matching(tokens, k, ")", "(", step=-1)
             name = tokens[m - 1] if m > 0 else ""
             out.append((name, tokens[i + 1:j]))
             i = j + 1
@@ -103,22 +104,9 @@ def _loops(tokens: list[str]) -> list[list[str]]:
     loops, i = [], 0
     while i < len(tokens):
         if tokens[i] in ("for", "while") and i + 1 < len(tokens) and tokens[i + 1] == "(":
-            depth, j = 0, i + 1
-            while j < len(tokens):
-                depth += tokens[j] == "("
-                depth -= tokens[j] == ")"
-                if depth == 0:
-                    break
-                j += 1
-            j += 1
+            j = _matching(tokens, i + 1, "(", ")") + 1
             if j < len(tokens) and tokens[j] == "{":
-                depth = 0
-                while j < len(tokens):
-                    depth += tokens[j] == "{"
-                    depth -= tokens[j] == "}"
-                    if depth == 0:
-                        break
-                    j += 1
+                j = _matching(tokens, j, "{", "}")
             else:
                 depth = 0
                 while j < len(tokens):
@@ -142,13 +130,7 @@ def _reads_array(loop: list[str]) -> bool:
     for pos, tok in enumerate(loop):
         if tok != "[":
             continue
-        depth, end = 0, pos
-        while end < len(loop):
-            depth += loop[end] == "["
-            depth -= loop[end] == "]"
-            if depth == 0:
-                break
-            end += 1
+        end = _matching(loop, pos, "[", "]")
         if end + 1 >= len(loop) or loop[end + 1] != "=":
             return True
     return False
