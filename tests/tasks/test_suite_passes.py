@@ -21,8 +21,10 @@ def test_every_solution_of_the_suite_passes_at_ranks_1_to_4():
 
 @pytest.mark.parametrize("target, at_least", [("openmp", 50), pytest.param("kokkos", 52, marks=pytest.mark.kokkos), ("hybrid", 14)])
 def test_every_solution_of_another_target_passes_at_every_configuration(target, at_least):
-    """Expert solutions and variants of OpenMP (threads 1-4), Kokkos (threads 1-4) and hybrid (1x1..3x2), with repeats."""
-    config = HarnessConfig(target=target)
+    """Expert solutions and variants of OpenMP (threads 1-4), Kokkos (threads 1-4) and hybrid (1x1..3x2). One run per
+    configuration here (the suite's time budget); `chathpc bench --target T` repeats each 3 times, and the race
+    tests in tests/harness/test_targets.py prove the repeats."""
+    config = HarnessConfig(target=target, repeats=1)
     report = run_bench(solutions="all", config=config, jobs=2)
     failures = [f"{r.task}/{r.solution}: {r.summary}" for r in report.rows if not r.passed]
     assert failures == []

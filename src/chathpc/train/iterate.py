@@ -44,6 +44,7 @@ from chathpc.config import RunConfig
 from chathpc.data import Record, load_records
 from chathpc.errors import ChathpcError, ConfigError
 from chathpc.files import atomic_write_text, file_sha256
+from chathpc.models import run_layout
 from chathpc.train import runs
 from chathpc.train.plan import DatasetFingerprint, TrainPlan, prepare_sft, training_records
 
@@ -263,7 +264,7 @@ def _run_round(config: RunConfig, run_dir: Path, round_index: int, model: str, r
 
 
 def _train_examples(result: runs.TrainResult) -> int | None:
-    info = runs.read_run_info(result.run_dir)
+    info = run_layout.read_run_info(result.run_dir)
     return info.get("plan", {}).get("train_examples")
 
 
@@ -296,7 +297,7 @@ def train_expert_iteration(config: RunConfig, *, resume: bool = False, force: bo
     run_dir = Path(config.training.output_dir)
     state, _, _ = runs.open_run_dir(run_dir, config, plan, resume=resume, force=force, main=True)
     if state == "finished":
-        return IterationResult(**runs.read_json(run_dir / runs.RESULT_FILE))
+        return IterationResult(**run_layout.read_json(run_dir / run_layout.RESULT_FILE))
     records, _ = _items(config)
     tasks: dict[str, Any] = {}
     if any(isinstance((r.metadata or {}).get("task"), str) for r in records):
@@ -315,20 +316,20 @@ def train_expert_iteration(config: RunConfig, *, resume: bool = False, force: bo
     for round_index in range(1, config.iterate.rounds + 1):
         round_dir = run_dir / f"round-{round_index}"
         if (round_dir / ROUND_FILE).is_file():
-            metrics, kept = runs.read_json(round_dir / ROUND_FILE), _read_jsonl(round_dir / KEPT_FILE)
+            metrics, kept = run_layout.read_json(round_dir / ROUND_FILE), _read_jsonl(round_dir / KEPT_FILE)
         else:
             metrics, kept = _run_round(config, run_dir, round_index, model, records, tasks, kept, progress)
         rows.append(metrics)
         atomic_write_text(run_dir / runs.METRICS_FILE, "".join(json.dumps(row) + "\n" for row in rows))
         model = str(round_dir / TRAIN_DIR)
-    method, weights, _ = runs.final_weights(model)
+    method, weights, _ = run_layout.final_weights(model)
     final = _link_weights(weights, run_dir)
-    last = runs.read_json(Path(model) / runs.RESULT_FILE)
+    last = run_layout.read_json(Path(model) / run_layout.RESULT_FILE)
     result = IterationResult(
         run_dir=str(run_dir), method="expert_iteration", base_model=plan.base_model, steps=last["steps"],
         train_loss=last["train_loss"], eval_loss=last["eval_loss"], truncated_train=last["truncated_train"],
-        truncated_eval=last["truncated_eval"], adapter_dir=str(final) if method in runs.ADAPTER_METHODS else None,
-        model_dir=None if method in runs.ADAPTER_METHODS else str(final), resumed_from_step=None,
+        truncated_eval=last["truncated_eval"], adapter_dir=str(final) if method in run_layout.ADAPTER_METHODS else None,
+        model_dir=None if method in run_layout.ADAPTER_METHODS else str(final), resumed_from_step=None,
         seconds=round(time.time() - started, 3), rounds=config.iterate.rounds, kept=len(kept),
         pass_rate=rows[-1].get("pass_rate"),
     )
