@@ -334,7 +334,7 @@ def import_problems(
             task = load_task(folder)
             result = check(task.seq_source, task.candidate(task.mpi_source) or "", args=task.args, config=cfg, options=task.options)
             if not result.passed:
-                reason = f"the reference answer does not pass here: {result.summary()}"
+                reason = f"the reference answer does not pass here: {result.summary()}{_first_error(result.build_log)}"
         except ReferenceProgramError as exc:
             reason = str(exc).splitlines()[0][:300]
         except (ParEvalError, TaskError) as exc:
@@ -350,6 +350,12 @@ def import_problems(
     save_records(records, dataset, overwrite=True)
     atomic_write_text(out / "import-failures.json", json.dumps(failed, indent=2) + "\n")
     return ImportOutcome(out=str(out), imported=imported, failed=failed, dataset=str(dataset))
+
+
+def _first_error(build_log: str) -> str:
+    """`` (compiler: <first error line>)`` of a build log, or nothing."""
+    line = next((line.strip() for line in build_log.splitlines() if "error:" in line), "")
+    return f" (compiler: {line[:300]})" if line else ""
 
 
 def _remove_task(folder: Path) -> None:
