@@ -470,6 +470,16 @@ def test_a_kokkos_problem_that_kokkos_3_4_cannot_build_is_listed_with_the_compil
 
 
 @pytest.mark.slow
+def test_a_problem_whose_baseline_fails_its_own_validation_is_not_imported(pareval, tmp_path, capsys):
+    from chathpc.cli import main
+
+    # 07_fft_fft_conjugate's cpu.cc validates against an FFT without the conjugation: the sequential program prints FAIL
+    assert main(["pareval", "import", str(pareval), "-o", str(tmp_path / "o"), "--target", "openmp",
+                 "--problems", "07_fft_fft_conjugate"]) == 1
+    assert "not imported: 07_fft_fft_conjugate: ParEval's serial baseline fails the problem's own validation" in capsys.readouterr().out
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("target, source", [("openmp", "Serial"), ("kokkos", "CUDA")])
 def test_import_of_parevals_translation_prompts_of_other_targets(pareval, target, source, tmp_path, capsys, request):
     from chathpc.cli import main

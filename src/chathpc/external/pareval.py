@@ -335,6 +335,9 @@ def import_problems(
             result = check(task.seq_source, task.candidate(task.mpi_source) or "", args=task.args, config=cfg, options=task.options)
             if not result.passed:
                 reason = f"the reference answer does not pass here: {result.summary()}{_first_error(result.build_log)}"
+            elif any(re.search(r"^Validation:\s*FAIL", run.stdout, re.M) for run in result.runs):
+                reason = ("ParEval's serial baseline fails the problem's own validation (the sequential program "
+                          "prints 'Validation: FAIL'): the problem cannot tell a correct answer")
         except ReferenceProgramError as exc:
             reason = str(exc).splitlines()[0][:300]
         except (ParEvalError, TaskError) as exc:
