@@ -403,7 +403,7 @@ def test_real_parevals_problems_import_and_their_references_pass_at_the_targets_
     assert f"imported {len(REAL_PROBLEMS[target])} problems" in capsys.readouterr().out
     tasks = load(out)
     xor = tasks["25_reduce_xor"]
-    assert xor.answer_target == target and xor.args == [[]]
+    assert xor.answer_target == target and xor.args == [["1"]]
     assert ("Use Kokkos" if target == "kokkos" else "Use MPI and OpenMP" if target == "hybrid" else "Use OpenMP") in xor.question(target)
     assert xor.solutions(target)["reference"] == xor.mpi_source and xor.solutions("mpi" if target != "mpi" else "openmp") == {}
     results = tmp_path / "ref.jsonl"

@@ -22,8 +22,9 @@ one-iteration ``Kokkos::parallel_for`` (kokkos, the views passed to the baseline
 ``chathpc-kokkos-host.hpp``). It is correct but not parallel: ParEval has no expert solutions.
 
 Other models: the OpenMP and MPI+OpenMP drivers read the thread count from ``argv[1]`` (ParEval's launcher
-passes it); ours are patched to take ``omp_get_max_threads()`` (``OMP_NUM_THREADS``, which the harness sets per
-configuration) and get no arguments. ParEval builds mpi+omp with ``-DUSE_MPI+OMP``, which defines ``USE_MPI``;
+passes it) and, like the Kokkos driver, run the function 5 times; ours are patched to take
+``omp_get_max_threads()`` (``OMP_NUM_THREADS``, which the harness sets per configuration) and the iteration
+count from ``argv[1]``, like ParEval's MPI driver (1 for correctness, 3 for timing). ParEval builds mpi+omp with ``-DUSE_MPI+OMP``, which defines ``USE_MPI``;
 so do we. Kokkos problems use ``kokkos.cc`` with ParEval's ``kokkos-includes.hpp``, whose includes are
 guarded by ``__has_include`` (Kokkos 3.4 lacks ``Kokkos_StdAlgorithms.hpp`` and a few others that ParEval's
 Kokkos 4.1 has: a candidate that needs one fails to compile, as it would with that Kokkos).
@@ -71,19 +72,15 @@ class ParEvalModel(NamedTuple):
     driver: str  # drivers/cpp/models/<driver>
     source: str  # the problem's driver: cpu.cc or kokkos.cc
     define: str  # the macro the problem's driver is built with
-    args: list[list[str]]  # correctness arguments of the driver
-    perf_args: list[str]
-    threads_from_argv: bool  # the driver sets its thread count from argv[1] (patched to OMP_NUM_THREADS)
 
 
 MODELS: dict[str, ParEvalModel] = {
-    "mpi": ParEvalModel("mpi", "MPI", "mpi-driver.cc", "cpu.cc", "USE_MPI", [["1"]], ["3"], False),
-    "openmp": ParEvalModel("omp", "OpenMP", "omp-driver.cc", "cpu.cc", "USE_OMP", [[]], [], True),
-    "hybrid": ParEvalModel("mpi+omp", "MPI+OpenMP", "mpi-omp-driver.cc", "cpu.cc", "USE_MPI", [[]], [], True),
-    "kokkos": ParEvalModel("kokkos", "Kokkos", "kokkos-driver.cc", "kokkos.cc", "USE_KOKKOS", [[]], [], False),
+    "mpi": ParEvalModel("mpi", "MPI", "mpi-driver.cc", "cpu.cc", "USE_MPI"),
+    "openmp": ParEvalModel("omp", "OpenMP", "omp-driver.cc", "cpu.cc", "USE_OMP"),
+    "hybrid": ParEvalModel("mpi+omp", "MPI+OpenMP", "mpi-omp-driver.cc", "cpu.cc", "USE_MPI"),
+    "kokkos": ParEvalModel("kokkos", "Kokkos", "kokkos-driver.cc", "kokkos.cc", "USE_KOKKOS"),
 }
 """Our target -> ParEval's model."""
-_THREADS_FROM_ARGV = "int num_threads = 1;"
 
 
 def pareval_model(target: str) -> ParEvalModel:
@@ -208,12 +205,25 @@ def reference_answer(target: str, baseline: str, names: list[str], returns: str,
     return _TRIVIAL_USE[target] + _baseline_call(baseline, names, returns, where, wrap)
 
 
+# ParEval's omp, mpi+omp and kokkos drivers run the function NITER = 5 times (and the baseline 5 times) after
+# validation, and the omp ones take the thread count from argv[1]. Ours take the iterations from argv[1] like
+# ParEval's MPI driver (1 for correctness, 3 for timing) and the threads from OMP_NUM_THREADS (set by the harness).
+_NITER = ("const int NITER = 5;", "const int NITER = argc > 1 ? std::stoi(std::string(argv[1])) : 5;  // chathpc: iterations from argv[1]")
+_DRIVER_PATCHES = {
+    "omp": [_NITER, ("int num_threads = 1;", "int num_threads = omp_get_max_threads();  // chathpc: OMP_NUM_THREADS, not argv[1]"),
+            ("num_threads = std::stoi(std::string(argv[1]));", "// chathpc: argv[1] is the iteration count")],
+    "kokkos": [_NITER, ("if (argc > 1) {", "if (argc > 2) {  // chathpc: argv[1] is the iteration count")],
+}
+_DRIVER_PATCHES["mpi+omp"] = _DRIVER_PATCHES["omp"]
+
+
 def _model_driver(root: Path, model: ParEvalModel) -> str:
+    """ParEval's driver of ``model``; the omp, mpi+omp and kokkos ones patched as ``_DRIVER_PATCHES`` says."""
     driver = _read(root, f"drivers/cpp/models/{model.driver}")
-    if model.threads_from_argv:
-        if _THREADS_FROM_ARGV not in driver:
-            raise ParEvalError(f"{root / 'drivers/cpp/models' / model.driver}: no '{_THREADS_FROM_ARGV}' line to take the thread count from OMP_NUM_THREADS")
-        driver = driver.replace(_THREADS_FROM_ARGV, "int num_threads = omp_get_max_threads();  // chathpc: OMP_NUM_THREADS, not argv[1]")
+    for old, new in _DRIVER_PATCHES.get(model.name, []):
+        if old not in driver:
+            raise ParEvalError(f"{root / 'drivers/cpp/models' / model.driver}: no '{old}' line to patch (another ParEval version?)")
+        driver = driver.replace(old, new, 1)
     return driver
 
 
@@ -279,7 +289,7 @@ def task_spec(problem: ParEvalProblem) -> dict[str, Any]:
     return {
         "id": task_id(problem.name), "domain": task_id(problem.problem_type), "split": "test",
         "description": f"ParEval {problem.name} ({model.title}): {problem.function}", "language": "cxx",
-        "args": model.args, "perf_args": model.perf_args, "include_dirs": ["include"],
+        "args": [["1"]], "perf_args": ["3"], "include_dirs": ["include"],
         "defines": [f"DRIVER_PROBLEM_SIZE={problem.problem_size}"], "compare_lines": COMPARE_LINES,
         "time_pattern": TIME_PATTERN, "answer": answer if problem.target == "mpi" else {**answer, "target": problem.target},
     }
