@@ -24,8 +24,8 @@ one-iteration ``Kokkos::parallel_for`` (kokkos, the views passed to the baseline
 Other models: the OpenMP and MPI+OpenMP drivers read the thread count from ``argv[1]`` (ParEval's launcher
 passes it) and, like the Kokkos driver, run the function 5 times; ours are patched to take
 ``omp_get_max_threads()`` (``OMP_NUM_THREADS``, which the harness sets per configuration) and the iteration
-count from ``argv[1]``, like ParEval's MPI driver (1 for correctness, 3 for timing). ParEval builds mpi+omp with ``-DUSE_MPI+OMP``, which defines ``USE_MPI``;
-so do we. Kokkos problems use ``kokkos.cc`` with ParEval's ``kokkos-includes.hpp``, whose includes are
+count from ``argv[1]``, like ParEval's MPI driver (1 for correctness, 3 for timing). ParEval builds mpi+omp
+with ``-DUSE_MPI+OMP``, which defines ``USE_MPI``; so do we. Kokkos problems use ``kokkos.cc`` with ParEval's ``kokkos-includes.hpp``, whose includes are
 guarded by ``__has_include`` (Kokkos 3.4 lacks ``Kokkos_StdAlgorithms.hpp`` and a few others that ParEval's
 Kokkos 4.1 has: a candidate that needs one fails to compile, as it would with that Kokkos).
 """
@@ -52,7 +52,7 @@ SERIAL_DRIVER = "drivers/cpp/models/serial-driver.cc"
 UTILITIES = "drivers/cpp/utilities.hpp"
 KOKKOS_INCLUDES = "drivers/cpp/kokkos-includes.hpp"
 PROBLEM_SIZES = "drivers/problem-sizes.json"
-DEFAULT_SIZE = "(1<<18)"  # ParEval's own default when a problem has no MPI size
+DEFAULT_SIZE = "(1<<18)"  # ParEval's own default when a problem has no size for the model
 GENERATED_INCLUDE = re.compile(r'^\s*#\s*include\s+"generated-code\.hpp".*$', re.M)
 _BASELINE = re.compile(r"^([\w:<>,\t \*&]+?)\s+(?:NO_INLINE\s+)?(correct\w*)\s*(\([^{;]*\))\s*\{", re.M)
 _SIGNATURE = re.compile(r"^(.*?)\b(\w+)\s*\((.*)\)\s*\{\s*$", re.S)
