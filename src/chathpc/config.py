@@ -1,7 +1,7 @@
 """Typed run configuration.
 
-One YAML or JSON file per run, with eight sections (``model``, ``lora``, ``training``,
-``generation``, ``grpo``, ``data``, ``harness``, ``schedule``). Values are resolved in this precedence, later wins:
+One YAML or JSON file per run, with nine sections (``model``, ``lora``, ``training``,
+``generation``, ``grpo``, ``iterate``, ``data``, ``harness``, ``schedule``). Values are resolved in this precedence, later wins:
 
 1. defaults (the field defaults below),
 2. the config file (``-c FILE``),
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from chathpc.errors import ConfigError
 from chathpc.files import read_text_file
@@ -82,9 +82,10 @@ class LoraConfig(_Section):
 class TrainingConfig(_Section):
     """Optimization and run-directory settings for ``chathpc train``."""
 
-    method: Literal["lora", "full", "grpo"] = Field(
+    method: Literal["lora", "full", "grpo", "expert_iteration"] = Field(
         "lora", description="lora trains an adapter (QLoRA with model.load_in_4bit); full updates every weight (tiny models); "
-        "grpo: reinforcement learning of a LoRA adapter rewarded by the harness (grpo section)"
+        "grpo: reinforcement learning of a LoRA adapter rewarded by the harness (grpo section); "
+        "expert_iteration: rounds of sampling, checking and fine-tuning on the passing programs (iterate section)"
     )
     epochs: float = Field(3.0, gt=0, description="Passes over the training data (ignored when max_steps > 0)")
     max_steps: int = Field(-1, ge=-1, description="Total optimizer steps; -1 means use epochs")
@@ -128,6 +129,13 @@ class GrpoConfig(_Section):
     timing: bool = Field(False, description="Time passing programs at harness.perf_ranks and add the speedup term")
     speedup_weight: float = Field(0.5, ge=0.0, description="Reward per doubling of speedup (log2, mean over the timed rank counts > 1)")
     speedup_cap: float = Field(8.0, ge=1.0, description="Speedups above this are paid as this")
+    partial_credit: float = Field(
+        0.6, ge=0.0, description="Graded credit below pass: a failing program that passed some of its correctness runs (argument "
+        "sets x rank counts) is paid as wrong_output plus this times the share it passed; 0 turns it off; "
+        "ladder[wrong_output] + partial_credit must stay below pass")
+    drop_zero_spread: bool = Field(
+        False, description="Leave groups whose completions all score the same out of the loss (they carry no advantage; "
+        "their count is logged as zero_spread_groups either way)")
     hidden_args: bool = Field(True, description="Check every item also at one argument set it does not list (its sizes shifted, kept where the expert answer passes)")
     vllm: Literal["auto", "on", "off"] = Field(
         "auto", description="Sample completions with TRL's vLLM, colocated on the training GPU: auto uses it on CUDA when the "
@@ -146,6 +154,31 @@ class GrpoConfig(_Section):
         if ladder["pass"] <= ladder["wrong_output"]:
             raise ValueError(f"pass={ladder['pass']} must be above every failing verdict (wrong_output={ladder['wrong_output']})")
         return ladder
+
+    @model_validator(mode="after")
+    def _partial_below_pass(self) -> GrpoConfig:
+        top = self.ladder["wrong_output"] + self.partial_credit
+        if top >= self.ladder["pass"]:
+            raise ValueError(f"partial_credit={self.partial_credit}: a failing program could earn {top}, not below pass={self.ladder['pass']}")
+        return self
+
+
+class IterateConfig(_Section):
+    """Expert iteration (training.method=expert_iteration): sample, check, keep passing programs, fine-tune from the base."""
+
+    rounds: int = Field(2, ge=1, le=100, description="Rounds of sample -> check -> keep -> fine-tune")
+    samples: int = Field(8, ge=1, le=200, description="Samples per item and round (n)")
+    temperature: float = Field(0.8, gt=0.0, le=2.0, description="Sampling temperature (generation.* gives the other decoding settings)")
+    keep: int = Field(4, ge=1, description="At most this many distinct passing programs kept per item (over all rounds)")
+    prefer_faster: bool = Field(False, description="Time passing programs (--perf at harness.perf_ranks) and keep the fastest first")
+    hints: Literal["skeleton", "description", "off"] = Field(
+        "skeleton", description="Items with no passing sample in a round are sampled again with a hint: skeleton (the expert answer's "
+        "MPI set-up and block bounds without the kernel; description where there is no expert answer), description (the task's "
+        "description of the decomposition), or off; kept answers are trained without the hint")
+    items_file: str | None = Field(None, description="Records to sample from (a dataset file or split name); default: the training records")
+    finetune: Literal["lora", "full"] = Field("lora", description="How each round fine-tunes model.base (training.* settings apply)")
+    start: str | None = Field(None, description="Model that samples in round 1 (run directory, adapter or model); default: "
+                              "round 0 fine-tunes model.base on the training records first")
 
 
 class GenerationConfig(_Section):
@@ -178,7 +211,7 @@ class HarnessConfig(_Section):
 
     ranks: list[int] = Field(default_factory=lambda: [1, 2, 3, 4], description="Rank counts for correctness runs")
     perf_ranks: list[int] = Field(default_factory=lambda: [1, 2], description="Rank counts for timing runs (never more than the cores)")
-    launcher: str = Field("mpirun -np {n}", description="Launcher template; {n} is the rank count (mpiexec -n {n}, srun -n {n})")
+    launcher: str = Field("mpirun -np {n}", description="Launcher template; {n} is the rank count (e.g. mpiexec -n {n}; srun is refused: use schedule.backend slurm)")
     cc: str = Field("mpicc", description="MPI C compiler wrapper")
     cflags: list[str] = Field(
         default_factory=lambda: ["-O2", "-Wall", "-falign-loops=64"],
@@ -282,6 +315,7 @@ class RunConfig(BaseModel):
     training: TrainingConfig = Field(default_factory=TrainingConfig)
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     grpo: GrpoConfig = Field(default_factory=GrpoConfig)
+    iterate: IterateConfig = Field(default_factory=IterateConfig)
     data: DataConfig = Field(default_factory=DataConfig)
     harness: HarnessConfig = Field(default_factory=HarnessConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)

@@ -1,8 +1,9 @@
-"""User files: reading with one-line errors that name the file, the one atomic writer (files and directories),
-the --force rule."""
+"""User files: reading with one-line errors that name the file, a file's SHA-256, the one atomic writer (files and
+directories), the --force rule."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -34,6 +35,15 @@ def read_text_file(
     if not allow_empty and not text.strip():
         raise error(f"{path}: empty file")
     return text
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def os_error_text(exc: OSError) -> str:

@@ -139,6 +139,18 @@ def test_cli_perf_report_shows_speedup_and_bytes_moved(axpy, tmp_path, capsys):
     assert "speedup" in report and "bytes moved" in report and "passed in round 0" in report
 
 
+@pytest.mark.mpi
+def test_cli_perf_report_quotes_no_speedup_from_an_untimeable_run(axpy, tmp_path, capsys):
+    task, seq_path = axpy
+    code = main(["parallelize", str(seq_path), "-o", str(tmp_path / "mpi.c"), "-m", "reference", "--args", "7", "--perf",
+                 "--perf-args", "10", "--set", "harness.ranks=1,2", "--set", "harness.perf_repeats=1",
+                 "--set", "harness.perf_warmup=0", "-q"])
+    report = capsys.readouterr().out
+    outcome = next(line for line in report.splitlines() if "passed in round 0" in line)
+    assert code == 0 and "speedup" not in outcome, outcome
+    assert "no speedup quoted" in report and "timing floor" in report
+
+
 @pytest.fixture
 def prose():
     register_provider("prose", lambda name, config: ProseProvider())

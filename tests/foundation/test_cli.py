@@ -237,7 +237,7 @@ WRITERS = {
     ("bench",): [], ("compare",): [], ("data", "export-tasks"): [], ("generate",): [], ("merge",): ["RUN"],
     ("model", "import"): ["smollm2"], ("parallelize",): ["seq.c"], ("pareval", "import"): ["PAREVAL"],
     ("pareval", "score"): ["PAREVAL", "outputs.json"], ("quickstart",): [], ("recheck",): ["samples.jsonl"],
-    ("refine",): ["results.jsonl"], ("review",): ["results.jsonl"], ("test",): [], ("verify",): [],
+    ("refine",): ["results.jsonl"], ("review",): ["results.jsonl"], ("synth",): [], ("test",): [], ("verify",): [],
 }
 
 
@@ -261,7 +261,7 @@ def test_quiet_and_no_progress_are_one_option_on_every_verb():
 
     with_progress = {path for path, parser in _verb_parsers() if _option(parser, "--no-progress")}
     assert {("bench",), ("compare",), ("generate",), ("parallelize",), ("pareval", "score"), ("quickstart",),
-            ("recheck",), ("test",), ("train",), ("verify",)} == with_progress
+            ("recheck",), ("synth",), ("test",), ("train",), ("verify",)} == with_progress
     for path, parser in _verb_parsers():
         for flag in ("-q", "--quiet"):
             assert _option(parser, flag) is _option(parser, "--no-progress"), (path, flag)
@@ -285,7 +285,7 @@ def test_short_flags_mean_the_same_on_every_verb():
 
 def test_resume_and_force_exclude_each_other_wherever_both_exist(capsys):
     both = [path for path, parser in _verb_parsers() if _option(parser, "--resume") and _option(parser, "--force")]
-    assert {("compare",), ("generate",), ("pareval", "score"), ("recheck",), ("test",), ("train",), ("verify",)} == set(both)
+    assert {("compare",), ("generate",), ("pareval", "score"), ("recheck",), ("synth",), ("test",), ("train",), ("verify",)} == set(both)
     for path in both:
         with pytest.raises(SystemExit) as exit_info:
             main([*path, *WRITERS.get(path, []), "--resume", "--force"])

@@ -167,6 +167,22 @@ def test_reference_that_declines_small_inputs_is_not_flagged(work_root):
 
 @pytest.mark.mpi
 @pytest.mark.slow
+def test_candidate_refusing_inputs_the_sequential_program_accepts_fails(work_root):
+    seq, candidate = program("seq_histogram16.c"), program("mpi_histogram_refuses_small.c")
+    config = HarnessConfig(ranks=[1, 2], timeout=10.0)
+    assert check(seq, candidate, args=[["1001"], ["4099"]], config=config).passed  # it takes the given sizes
+    result = check(seq, candidate, args=[["1001"], ["4099"]],
+                   config=config.model_copy(update={"explore": True, "explore_ranks": [5], "explore_budget": 60}))
+    assert not result.passed and result.verdict == Verdict.RUNTIME_ERROR
+    small = result.first_failure()
+    assert small.ranks == 1 and small.args == ["4"]  # n = 1..3 at 1 rank lie below 4 x ranks: a rank-count precondition
+    assert result.diagnosis.startswith("refuses n = 4 at 1 ranks"), result.diagnosis
+    assert "which the sequential program accepts" in result.diagnosis
+    assert all(int(d.args[0]) < 4 * d.ranks for d in result.explore.declined)
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
 def test_shrinking_reaches_the_smallest_failing_size(work_root):
     seq = program("seq_squares.c")
     candidate = program("mpi_squares_wraps.c")
@@ -180,17 +196,31 @@ def test_shrinking_reaches_the_smallest_failing_size(work_root):
 
 @pytest.mark.mpi
 @pytest.mark.slow
-def test_send_before_receive_halo_hangs_only_above_the_eager_limit(work_root):
+def test_send_before_receive_halo_hangs_whatever_the_iteration_count(work_root):
+    """Rows of 37 doubles (296 bytes) fit Open MPI's default ~4 KB eager limit, so this exchange completes in an
+    ordinary run; correctness runs lower the limit, and the deadlock shows at the given input."""
     task = get_task("jacobi2d_5pt")
     candidate = program("mpi_jacobi2d_send_first.c")
-    config = HarnessConfig(timeout=10.0)
-    assert check(task.seq_source, candidate, args=task.args, config=config).passed
-    result = check(task.seq_source, candidate, args=task.args,
-                   config=config.model_copy(update={"explore": True, "explore_ranks": [5], "explore_budget": 40}))
-    assert result.verdict == Verdict.TIMEOUT
+    config = HarnessConfig(ranks=[1, 2], timeout=5.0)
+    result = check(task.seq_source, candidate, args=[["7", "3"], ["37", "100"]], config=config)
+    assert result.verdict == Verdict.TIMEOUT, result.summary()
+    assert result.first_failure().args == ["37", "100"] and result.first_failure().ranks == 2
+    assert result.diagnosis.startswith("hangs only for large messages"), result.diagnosis
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+def test_send_before_receive_halo_is_found_by_explore_from_rows_below_the_limit(work_root):
+    task = get_task("jacobi2d_5pt")
+    candidate = program("mpi_jacobi2d_send_first.c")
+    config = HarnessConfig(ranks=[1, 2], timeout=5.0)
+    assert check(task.seq_source, candidate, args=[["7", "100"]], config=config).passed  # rows of 56 bytes pass
+    result = check(task.seq_source, candidate, args=[["7", "100"]],
+                   config=config.model_copy(update={"explore": True, "explore_ranks": [3], "explore_budget": 60}))
+    assert result.verdict == Verdict.TIMEOUT, result.summary()
     small = result.first_failure()
-    assert small.ranks == 2 and 8 * int(small.args[0]) > 4000  # one row no longer fits the ~4 KB eager limit
-    assert result.diagnosis.startswith("hangs only for large messages")
+    assert small.ranks == 2 and 8 * int(small.args[0]) > 256  # a row longer than what correctness runs buffer
+    assert result.diagnosis.startswith("hangs only for large messages"), result.diagnosis
 
 
 @pytest.mark.mpi

@@ -96,7 +96,19 @@ def test_ranks_above_the_core_count_are_not_timed(work_root):
     )
     assert [t.ranks for t in perf.timings] == [1]
     assert any("4096" in flag and "cores" in flag for flag in perf.flags)
-    assert any("too short" in flag for flag in perf.flags)
+    assert any("timing floor" in flag for flag in perf.flags)
+
+
+def test_untimeable_run_quotes_no_speedup_and_names_larger_perf_args(work_root):
+    result = check(SEQ, (PROGRAMS / "mpi_sum_correct.c").read_text(), args=[["7"]], config=CONFIG, perf=True, perf_args=["1000"])
+    perf = result.perf
+    assert result.passed and perf.timings and perf.sequential_seconds < 0.01 and not perf.timeable
+    assert perf.speedups == {}
+    summary = result.summary()
+    assert "x at" not in summary and "no speedup quoted" in summary, summary
+    flag = next(f for f in perf.flags if "timing floor" in f)
+    suggested = int(flag.split("--perf-args '")[1].split("'")[0])
+    assert suggested > 1000 * 0.1 / max(perf.sequential_seconds, 1e-4) * 0.9  # aims at ~0.1 s of sequential time
 
 
 def test_read_profile_parses_the_shim_format(tmp_path):

@@ -61,10 +61,20 @@ def test_thread_environment_sets_the_count_and_the_binding():
     assert hybrid["OMP_NUM_THREADS"] == "2" and hybrid["OMPI_MCA_hwloc_base_binding_policy"] == "none"  # each rank's threads get cores
 
 
-def test_srun_gets_the_threads_per_rank():
+def test_oversubscribed_correctness_runs_wait_passively_and_others_spin():
+    cfg = HarnessConfig()
+    cores = core_count()
+    for name, placement in (("openmp", Placement(1, cores + 1)), ("kokkos", Placement(1, cores + 2)), ("hybrid", Placement(cores, 2))):
+        target = get_target(name)
+        assert target.environment(cfg, placement, oversubscribe=True)["OMP_WAIT_POLICY"] == "passive", name
+        assert "OMP_WAIT_POLICY" not in target.environment(cfg, placement, oversubscribe=False), name
+    assert "OMP_WAIT_POLICY" not in get_target("openmp").environment(cfg, Placement(1, cores), oversubscribe=True)
+
+
+def test_the_srun_launcher_is_refused_for_hybrid_too():
     cfg = HarnessConfig(launcher="srun -n {n}")
-    assert get_target("hybrid").command(cfg, Placement(3, 2), Path("/x/prog"), ["7"]) == ["srun", "-n", "3", "-c", "2", "/x/prog", "7"]
-    assert get_target("mpi").command(cfg, Placement(3), Path("/x/prog"), []) == ["srun", "-n", "3", "/x/prog"]
+    with pytest.raises(ChathpcError, match="srun is refused"):
+        get_target("hybrid").command(cfg, Placement(3, 2), Path("/x/prog"), ["7"])
 
 
 def test_openmp_rule_wants_a_construct_that_starts_threads():

@@ -19,7 +19,6 @@ import pytest
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.evaluate.results import read_results
-from chathpc.harness import Verdict, check
 from chathpc.schedule import CheckJob, Scheduler
 
 from .conftest import PROGRAMS as PROGRAMS_DIR
@@ -162,47 +161,38 @@ def network_caller(port: int) -> str:
     )
 
 
-@pytest.fixture
-def private_root(monkeypatch):
-    """Work dirs of this test under a fresh root; afterwards nothing may run there."""
-    root = Path(tempfile.mkdtemp(prefix="chathpc-srun-test-"))
-    root.chmod(0o711)
-    monkeypatch.setattr(tempfile, "tempdir", str(root))
-    yield root
-    monkeypatch.undo()
-    left = processes_under(root)
-    shutil.rmtree(root, ignore_errors=True)
-    assert not left, f"processes left running: {left}"
-
-
-def test_check_cli_with_the_srun_launcher_at_ranks_1_to_4(slurm_cluster, tmp_path):
+def test_check_refuses_the_srun_launcher_and_names_the_slurm_backend(tmp_path):
+    """Ranks that srun starts keep the host's network and pids: the direct launch is refused, in one line."""
     (tmp_path / "seq.c").write_text(SEQ)
-    names = ["mpi_sum_correct.c", "mpi_sum_no_remainder.c"]
-    for name in names:
-        (tmp_path / name).write_text(program(name))
-    proc = subprocess.run([sys.executable, "-m", "chathpc", "check", str(tmp_path / "seq.c"), *[str(tmp_path / n) for n in names],
-                           "--ranks", "1,2,3,4", "--args", "10", "--json", "--set", "harness.launcher=srun -n {n}"],
-                          capture_output=True, text=True, timeout=600, env=_env())
-    assert proc.returncode == 1, proc.stderr
-    good, bad = [entry["result"] for entry in json.loads(proc.stdout)]
-    assert good["passed"] and [r["ranks"] for r in good["runs"]] == [1, 2, 3, 4]
-    assert good["isolation"] == "bwrap"  # each rank in its own bubblewrap
-    assert bad["verdict"] == "wrong_output" and [r["verdict"] for r in bad["runs"]] == ["pass", "pass", "wrong_output"]
+    (tmp_path / "mpi.c").write_text(program("mpi_sum_correct.c"))
+    proc = subprocess.run([sys.executable, "-m", "chathpc", "check", str(tmp_path / "seq.c"), str(tmp_path / "mpi.c"),
+                           "--args", "10", "--set", "harness.launcher=srun -n {n}"],
+                          capture_output=True, text=True, timeout=120, env=_env())
+    assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "srun is refused" in lines[0] and "schedule.backend: slurm" in lines[0]
 
 
-def test_hostile_programs_under_srun_ranks(slurm_cluster, private_root, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-secret-value-456")
-    cfg = HarnessConfig(ranks=[2], timeout=15.0, memory_mb=256, launcher="srun -n {n}")
-    outside = [private_root / "escape.txt", PROGRAMS_DIR / "escape.txt", Path("/var/tmp") / f"chathpc-escape-{os.getpid()}.txt"]
-    daemon = check(SEQ, program("mpi_sum_setsid_daemon.c"), args=[["7"]], config=cfg)
-    fs = check(SEQ, writer(outside), args=[["7"]], config=cfg)
-    hog = check(SEQ, program("mpi_sum_memory_hog.c"), args=[["7"]], config=cfg)
-    spy = check(SEQ, with_prologue('        fprintf(stderr, "KEY=%s\\n", getenv("OPENAI_API_KEY") ? getenv("OPENAI_API_KEY") : "(unset)");'),
-                args=[["7"]], config=cfg)
-    assert daemon.passed and fs.passed and spy.passed  # private_root asserts the daemon is gone
-    assert "fopen" in fs.runs[0].stderr and not any(t.exists() for t in outside)
-    assert hog.verdict != Verdict.PASS
-    assert "KEY=(unset)" in spy.runs[0].stderr
+def test_hostile_programs_under_slurm_job_steps(slurm_cluster):
+    """The hostile set the srun launcher used to run, now through the Slurm backend: nothing escapes."""
+    cfg = HarnessConfig(ranks=[2], timeout=15.0, memory_mb=256)
+    root = Path(tempfile.mkdtemp(prefix="chathpc-slurm-hostile-"))
+    root.chmod(0o711)  # the runs' private uids must reach their work dirs
+    outside = [root / "escape.txt", PROGRAMS_DIR / "escape.txt", Path("/var/tmp") / f"chathpc-escape-{os.getpid()}.txt"]
+    spy = with_prologue('        fprintf(stderr, "KEY=%s\\n", getenv("OPENAI_API_KEY") ? getenv("OPENAI_API_KEY") : "(unset)");')
+    candidates = [program("mpi_sum_setsid_daemon.c"), writer(outside), program("mpi_sum_memory_hog.c"), spy]
+    jobs = [CheckJob(sequential=SEQ, candidate=c, args=[["7"]]) for c in candidates]
+    try:
+        daemon, fs, hog, spied = _in_allocation({"config": cfg.model_dump(mode="json"), "jobs": [j.model_dump(mode="json") for j in jobs]},
+                                                TMPDIR=str(root), OPENAI_API_KEY="sk-secret-value-456")
+        left = processes_under(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert daemon["passed"] and fs["passed"] and spied["passed"]
+    assert not left, f"candidate processes survived their job steps: {left}"
+    assert "fopen" in fs["runs"][0]["stderr"] and not any(t.exists() for t in outside)
+    assert hog["verdict"] != "pass"
+    assert "KEY=(unset)" in spied["runs"][0]["stderr"]
 
 
 def test_network_and_file_system_canaries_in_job_steps(slurm_cluster):

@@ -1,5 +1,7 @@
-"""The hybrid target on the local Slurm cluster (scripts/slurm-local.sh): ``--launcher 'srun -n {n}'`` with ``-c THREADS``
-per rank passes a hybrid reference at every layout, each rank in its own bubblewrap."""
+"""The hybrid target on the local Slurm cluster (scripts/slurm-local.sh): inside an allocation `chathpc check
+--target hybrid` runs each check as a Slurm job step (the Slurm backend, `--cpus-per-task` sized for the
+layouts) under the mpirun sandbox, and passes a hybrid reference at every layout; the direct srun launcher
+is refused (see test_slurm.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +17,13 @@ from .conftest import REPO, program
 pytestmark = [pytest.mark.slow, pytest.mark.mpi]
 
 
-def test_hybrid_under_srun_at_every_layout(slurm_cluster, tmp_path):
+def test_hybrid_in_slurm_job_steps_at_every_layout(slurm_cluster, tmp_path):
     (tmp_path / "seq.c").write_text(program("seq_vector_sum.c"))
     (tmp_path / "hybrid.c").write_text(program("hybrid_vector_sum.c"))
     proc = subprocess.run(
-        [sys.executable, "-m", "chathpc", "check", str(tmp_path / "seq.c"), str(tmp_path / "hybrid.c"), "--target", "hybrid",
-         "--args", "1000", "--json", "--set", "harness.launcher=srun -n {n}", "--set", "harness.repeats=1"],
+        ["salloc", "-Q", "-n", "2", sys.executable, "-m", "chathpc", "check", str(tmp_path / "seq.c"), str(tmp_path / "hybrid.c"),
+         "--target", "hybrid", "--args", "1000", "--json", "--set", "harness.repeats=1",
+         "--set", "schedule.backend=slurm"],
         capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO / "src")},
     )
     assert proc.returncode == 0, proc.stderr[-2000:]

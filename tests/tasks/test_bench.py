@@ -92,6 +92,9 @@ def test_perf_reports_speedup_bytes_and_variant_cost(tmp_path):
     assert reference.sequential_rss_mib and all(t.max_rss_mib and t.max_rss_mib > 1 for t in reference.timings)
     header, rows = table_rows(report)
     assert header.index("mib_np2") == header.index("speedup_np2") + 1 and rows[0][header.index("mib_np2")]
+    timeable = reference.sequential_seconds >= 0.01  # below the timing floor no speedup is quoted
+    assert reference.timeable == timeable
+    assert bool(rows[0][header.index("speedup_np2")]) == timeable
 
 
 @pytest.mark.mpi

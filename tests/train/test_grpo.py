@@ -82,6 +82,22 @@ def test_resume_continues_from_the_last_checkpoint(tiny_model_dir, small_train_f
     assert steps.count(2) >= 1 and sorted(steps) == steps
 
 
+def test_zero_spread_groups_are_logged_and_can_be_dropped_from_the_loss(tiny_model_dir, small_train_file, tmp_path):
+    """The untrained tiny model writes no program: every group scores the same, is logged as such and, with
+    grpo.drop_zero_spread, masked out of the loss (a step with nothing left to learn from still completes)."""
+    from chathpc.train import train
+
+    config = grpo_config(tiny_model_dir, small_train_file, tmp_path / "grpo", max_steps=1)
+    config.grpo.drop_zero_spread = True
+    result = train(config, progress=False)
+    assert result.steps == 1
+    logged = [json.loads(line) for line in (tmp_path / "grpo" / "metrics.jsonl").read_text().splitlines()]
+    step = next(m for m in logged if "zero_spread_groups" in m)
+    assert step["zero_spread_groups"] == pytest.approx(step["frac_reward_zero_std"])
+    if step["zero_spread_groups"] == 1.0:
+        assert step["loss"] == 0.0
+
+
 def test_grpo_continues_an_sft_run_adapter(lora_run, small_train_file, tmp_path):
     from chathpc.train import train, validate
     from chathpc.models.loading import resolve_model_source

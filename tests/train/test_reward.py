@@ -95,12 +95,16 @@ def test_ladder_rungs_for_reference_sequential_broken_and_no_code(axpy_item, tmp
 
 
 def test_deadlock_gets_the_timeout_rung(sum_item):
-    grpo = GrpoConfig()
+    grpo = GrpoConfig(partial_credit=0.0)
     deadlock = (PROGRAMS / "mpi_sum_deadlock.c").read_text()
     correct = (PROGRAMS / "mpi_sum_correct.c").read_text()
     scores = reward_for(sum_item, grpo).score([(0, fenced(deadlock)), (0, fenced(correct))])
     assert [s.verdict for s in scores] == ["timeout", "pass"]
     assert [s.reward for s in scores] == [grpo.ladder["timeout"], grpo.ladder["pass"]]
+    # with graded credit (the default) the runs it passed before deadlocking (1 rank at least) lift it above the rung
+    graded = reward_for(sum_item, GrpoConfig()).score([(0, fenced(deadlock))])[0]
+    assert graded.verdict == "timeout" and graded.partial > 0
+    assert grpo.ladder["wrong_output"] < graded.reward < grpo.ladder["pass"]
 
 
 def test_custom_ladder_values_are_paid_and_unknown_verdicts_fall_back():
@@ -231,3 +235,50 @@ def test_the_grpo_reward_assembles_a_function_answer_into_its_template(tmp_path)
     wrong = FUNCTION_BODY.replace("MPI_SUM", "MPI_MAX")
     verdicts = [s.verdict for s in reward.score([(0, FUNCTION_BODY), (0, f"```c\n{serial}```"), (0, wrong)])]
     assert verdicts == ["pass", "not_mpi", "wrong_output"]
+
+
+def test_graded_credit_orders_build_error_below_failures_below_partial_below_pass(sum_item):
+    """Real programs checked at ranks 1-3 on two sizes: a partial pass (right at some runs) earns more than a failure
+    at every run and less than a pass; the credit is ``partial_credit`` times the share of runs that passed."""
+    correct = (PROGRAMS / "mpi_sum_correct.c").read_text()
+    programs = {
+        "build_error": correct.replace("MPI_Finalize();", "MPI_Finalize("),
+        "runtime_error": (PROGRAMS / "mpi_sum_segfault.c").read_text().replace("rank == 1", "rank == 0"),  # crashes at every run
+        "wrong_output": correct.replace("global[0], global[1]", "global[0] + 1.0, global[1]"),
+        "partial_crash": (PROGRAMS / "mpi_sum_segfault.c").read_text(),  # rank 1 crashes: right at 1 rank only
+        "partial_wrong": (PROGRAMS / "mpi_sum_wrong_op.c").read_text(),
+        "pass": correct,
+    }
+    grpo = GrpoConfig()
+    scores = dict(zip(programs, reward_for(sum_item, grpo).score([(0, fenced(code)) for code in programs.values()])))
+    assert [scores[name].verdict for name in programs] == [
+        "build_error", "runtime_error", "wrong_output", "runtime_error", "wrong_output", "pass"]
+    assert scores["build_error"].partial == scores["runtime_error"].partial == scores["wrong_output"].partial == 0.0
+    # right at 1 rank of size 37, then rank 1 crashes: paid as wrong_output plus the credit of 1 run in 6
+    assert scores["partial_crash"].reward == pytest.approx(grpo.ladder["wrong_output"] + grpo.partial_credit / 6)
+    assert scores["partial_wrong"].partial > 0
+    reward = {name: score.reward for name, score in scores.items()}
+    assert reward["build_error"] < min(reward["runtime_error"], reward["wrong_output"])
+    assert max(reward["runtime_error"], reward["wrong_output"]) < min(reward["partial_crash"], reward["partial_wrong"])
+    assert max(reward["partial_crash"], reward["partial_wrong"]) < reward["pass"]
+
+
+def test_config_keeps_partial_credit_below_a_pass():
+    from chathpc.errors import ConfigError
+    from chathpc.config import resolve_config
+
+    with pytest.raises(ConfigError, match="partial_credit"):
+        resolve_config(overrides=["grpo.partial_credit=1.2"])
+    assert resolve_config(overrides=["grpo.partial_credit=1.1"]).config.grpo.partial_credit == 1.1
+
+
+def test_groups_without_reward_spread_are_recorded(sum_item):
+    """Two groups of two: both completions of the first pass (no spread), the second holds a pass and no program."""
+    correct = fenced((PROGRAMS / "mpi_sum_correct.c").read_text())
+    reward = VerificationReward([sum_item], GrpoConfig(generations=2), HARNESS)
+    logged: dict[str, float] = {}
+    rewards = reward(prompts=["p"] * 4, completions=[correct, correct, correct, "no code here"], item=[0] * 4,
+                     log_metric=lambda key, value: logged.__setitem__(key, value))
+    assert rewards[:3] == [1.0, 1.0, 1.0] and rewards[3] < 1.0
+    assert reward.zero_spread == [True, True, False, False]
+    assert logged["zero_spread_groups"] == 0.5

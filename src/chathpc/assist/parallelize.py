@@ -78,7 +78,7 @@ class ParallelizeResult(BaseModel):
         lines = [f"{'cand':>4}  {'round':>5}  {'verdict':<13}  {'speedup':>8}  {'bytes moved':>11}  detail"]
         for index, candidate in enumerate(self.candidates):
             timing = largest_timing(candidate.check)
-            speedup = f"{timing.speedup:.2f}x" if timing else "-"
+            speedup = f"{timing.speedup:.2f}x" if timing and candidate.check.perf.timeable else "-"
             moved = str(bytes_moved(timing)) if timing and timing.comm else "-"
             mark = " *" if index == self.best else ""
             lines.append(
@@ -95,7 +95,7 @@ class ParallelizeResult(BaseModel):
             where = f"wrote {self.output}" if self.output else "best candidate"
             outcome = f"{where}: candidate {self.best} passed in round {best.round}"
             timing = largest_timing(best.check)
-            if timing:
+            if timing and best.check.perf.timeable:
                 outcome += f", speedup {timing.speedup:.2f}x at {timing.ranks} ranks"
                 if timing.comm:
                     outcome += f", {bytes_moved(timing)} bytes moved"
@@ -144,7 +144,7 @@ def select_best(candidates: list[Candidate], perf: bool) -> int | None:
 
     def speed(index: int) -> tuple[int, float]:
         timing = largest_timing(candidates[index].check)
-        return (timing.ranks, timing.speedup) if timing else (0, 0.0)
+        return (timing.ranks, timing.speedup) if timing and candidates[index].check.perf.timeable else (0, 0.0)
 
     return max(passing, key=lambda i: (speed(i), -i))
 

@@ -138,7 +138,9 @@ class Session:
             return
         self.say(f"sequential: {result.perf.sequential_seconds:.4f} s")
         for timing in result.perf.timings:
-            line = f"{timing.ranks} ranks: {timing.seconds:.4f} s, speedup {timing.speedup:.2f}x, efficiency {timing.efficiency:.0%}"
+            line = f"{timing.ranks} ranks: {timing.seconds:.4f} s"
+            if result.perf.timeable:
+                line += f", speedup {timing.speedup:.2f}x, efficiency {timing.efficiency:.0%}"
             if timing.comm:
                 messages = sum(c.p2p_messages for c in timing.comm)
                 collectives = sum(c.collective_calls for c in timing.comm)

@@ -135,7 +135,7 @@ def format_result(name: str, result) -> str:
         if explored.rejected:
             text += f"; {len(explored.rejected)} inputs the sequential program rejects skipped"
         if explored.declined:
-            text += f"; {len(explored.declined)} refused by the candidate with MPI_Abort"
+            text += f"; {len(explored.declined)} refused by the candidate below 4 x ranks (a rank-count precondition)"
         lines.append(text)
         if explored.failed_at is not None and explored.shrunk_to is not None:
             first, small = explored.failed_at, explored.shrunk_to

@@ -235,7 +235,7 @@ def run_quickstart(options: QuickstartOptions, *, progress: bool = True, log: Ca
         ))
     if options.train_limit is not None:
         config.data.train_file = str(save_records(train_records, out / "results" / "train-items.jsonl"))
-    from chathpc.train.sft import train
+    from chathpc.train import train
 
     trained = stage(f"train ({config.training.method}, {config.training.max_steps} steps)", lambda: train(config, progress=progress))
     spec = f"hf:{out / 'run'}"

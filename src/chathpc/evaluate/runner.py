@@ -120,7 +120,7 @@ def check_samples(
     def line_at(position: int) -> ResultLine:
         s, code = samples[position], codes[position]
         record, item = records[s.item_index], checks[s.item_index]
-        timings = []
+        timings, measured = [], []
         if item.mode == "text":
             passed = normalized_text(code if code is not None else s.raw_output) == normalized_text(record.answer)
             verdict, check, feedback, seconds = ("pass" if passed else "wrong_output"), None, "" if passed else \
@@ -131,14 +131,15 @@ def check_samples(
                 f"The answer holds no {title} program (no code block and no recognizable code).")
             passed, verdict, check, feedback, seconds = (
                 result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
-            timings = result.perf.timings if result.perf is not None else []
+            measured = result.perf.timings if result.perf is not None else []
+            timings = measured if result.perf is not None and result.perf.timeable else []  # no speedup from noise
         return ResultLine(
             item_id=item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
             perf_requested=perf and item.mode == "execution", speedup={_workers(t): t.speedup for t in timings},
             efficiency={_workers(t): t.efficiency for t in timings},
-            memory_mib={_workers(t): t.max_rss_mib for t in timings if t.max_rss_mib is not None}, provider=provider, generation=generation,
+            memory_mib={_workers(t): t.max_rss_mib for t in measured if t.max_rss_mib is not None}, provider=provider, generation=generation,
             timings=Timings(generate_s=s.generate_s, check_s=seconds),
         )
 

@@ -79,7 +79,6 @@ class _CandidateRunner:
             self.target.command(self.cfg, placement, self.binary, args), run_dir,
             timeout=timeout or self.cfg.timeout, limits=run_limits, isolation=self.isolation,
             read_only_dirs=[self.workspace.path], extra_env={**env, MEMORY_VARIABLE: str(run_dir)},
-            cluster_launcher=self.target.cluster_words(self.cfg, placement),
         )
         run = judge(outcome, args, placement, expected, self.rtol, self.atol, self.cfg.max_output_bytes, self.options,
                     role=role, sanitized=self.sanitized)
@@ -190,19 +189,23 @@ def check(
     candidate_opts = target.candidate_options(opts)
     isolation = preflight(cfg, opts, target)
     result = CheckResult(verdict=Verdict.PASS, passed=False, target=target.name, isolation=isolation, rtol=rtol, atol=atol)
-    with ThreadPoolExecutor(max_workers=1) as screen_pool:
-        # clang-tidy's MPI checks screen one C file
-        screened = target.uses_mpi and opts.language == "c" and not opts.headers and not opts.sources
-        screening = screen_pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=limits(cfg)) if screened else None
-        reference_build = build_reference(sequential_source, cfg, target, isolation, options=opts)
-        candidate = build_program(candidate_source, cfg, target, isolation, MEMORY_EXTRA, candidate_opts)
-        result.build_log = candidate.log
-        result.warnings = screening.result() if screening is not None else []
+    # the static screen (clang-tidy's MPI checks screen one C file) and the reference's build run beside the
+    # candidate's build; the screen's warnings are collected after the correctness runs (a cold check's critical
+    # path: the two builds, then the runs)
+    pool = ThreadPoolExecutor(max_workers=2)
+    screened = target.uses_mpi and opts.language == "c" and not opts.headers and not opts.sources
+    screening = pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=limits(cfg)) if screened else None
+    reference_building = pool.submit(build_reference, sequential_source, cfg, target, isolation, options=opts)
+    pool.shutdown(wait=False)  # what was submitted still runs to its end
+    candidate = build_program(candidate_source, cfg, target, isolation, MEMORY_EXTRA, candidate_opts)
+    reference_build = reference_building.result()
+    result.build_log = candidate.log
     if not candidate.ok:
         result.verdict, result.detail = Verdict.BUILD_ERROR, "the candidate does not compile"
     elif not target.uses_model(candidate_source, candidate_opts):
         result.verdict, result.detail = target.unused_verdict, target.unused_reason(candidate_opts)
     if result.verdict != Verdict.PASS:
+        result.warnings = screening.result() if screening is not None else []
         result.seconds = round(time.monotonic() - started, 3)
         return result
     # the reference runs in a work dir of its own: the candidate's holds nothing but the candidate
@@ -217,6 +220,7 @@ def check(
                                   rtol, atol, candidate_opts)
         plan = [(a, p) for a in arg_sets for p in target.configurations(cfg) for _ in range(target.repeats(cfg))]
         result.runs = _correctness_runs(runner, plan, cfg.jobs)
+        result.warnings = screening.result() if screening is not None else []
         if cfg.explore and result.first_failure() is None:
             checked, extra = target.widths(cfg)
             widths = cfg.model_copy(update={"ranks": checked, "explore_ranks": extra})

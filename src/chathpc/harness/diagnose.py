@@ -4,7 +4,8 @@ After a failure the harness makes a few diagnosis runs (``diagnosis_plan``): the
 rank, at 2 ranks and at the largest checked rank count below the failing one, and the failing
 input with every integer argument raised to a multiple of the rank count. ``diagnose`` then reads
 the verdicts of every run (given, explored, diagnosis, sanitized) and names the first pattern that
-fits, in this order: a sanitizer report behind a right output, every rank printing, a hang that
+fits, in this order: a sanitizer report behind a right output, every rank printing, a refusal of an
+input the sequential program accepts (beyond a rank-count precondition), a hang that
 needs a large input (eager limit), failing only above the checked rank counts, sizes below the rank
 count, sizes small next to the rank count (blocks of ceil(n/p)), sizes not divisible by the rank
 count, passing only at 1 rank. "n" is the first integer argument (the problem size, by the program
@@ -16,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 
-from chathpc.harness.explore import declined, integer_positions
+from chathpc.harness.explore import RANK_PRECONDITION, declined, integer_positions, refused
 from chathpc.harness.results import RunResult, Verdict
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf)", re.IGNORECASE)
@@ -75,12 +76,16 @@ def diagnose(failure: RunResult | None, runs: list[RunResult], given: list[list[
     if failure.every_rank_printed:
         return "every rank prints: only one rank (e.g. rank 0) may print the result"
     positions = integer_positions([*given, *(r.args for r in runs)])
+    if refused(failure) and not declined(failure, positions):
+        what = f"n = {failure.args[positions[0]]}" if positions else f"the arguments {' '.join(failure.args) or '(none)'}"
+        return (f"refuses {what} at {failure.ranks} ranks (exits with no output), which the sequential program accepts: "
+                f"the candidate must take every input the sequential program takes (only n < {RANK_PRECONDITION} x ranks may be refused)")
     passed = [r for r in runs if r.verdict == Verdict.PASS]
-    failed = [r for r in runs if r.verdict != Verdict.PASS and r.role != "sanitize" and not declined(r)]
+    failed = [r for r in runs if r.verdict != Verdict.PASS and r.role != "sanitize" and not declined(r, positions)]
     size = max(_ints(failure, positions), default=0)
     if failure.verdict == Verdict.TIMEOUT and any(r.ranks == failure.ranks and max(_ints(r, positions), default=0) < size for r in passed):
-        return ("hangs only for large messages: blocking sends that rely on buffering (eager limit); "
-                "pair them with MPI_Sendrecv or use nonblocking calls")
+        return ("hangs only for large messages: blocking sends that rely on buffering (eager limit; correctness runs "
+                "buffer at most ~256 bytes); pair them with MPI_Sendrecv or use nonblocking calls")
     def n(r: RunResult) -> int:  # the problem size: the first integer argument, by the program contract
         return int(r.args[positions[0]])
 

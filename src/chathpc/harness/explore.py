@@ -10,16 +10,20 @@ positions holding an integer in every set), in this order of groups, each group 
    (the problem size, by the program contract) grows on 4x at a time while the sequential program
    stays under ``LARGE_SECONDS`` (growing another argument, e.g. an iteration count, would only
    multiply messages); run at 2 ranks and the largest ``harness.ranks``;
-4. sizes around the rank counts: p-1, p, p+1 and 2p+1 at p ranks, for every rank count p
-   (sizes up to 3 are in group 2 already).
+4. sizes around the rank counts: p-1, p, p+1, 2p+1 and 4p+1 (``RANK_PRECONDITION`` p + 1) at p ranks, for every
+   rank count p (sizes up to 3 are in group 2 already).
 
 For the openmp and kokkos targets "rank counts" are thread counts (``harness.threads`` and, for group 1,
 ``harness.explore_threads``, up to 8); for hybrid they are rank counts at 2 threads per rank.
 
 An input the sequential program rejects (non-zero exit, timeout, output flood) is skipped and not
-counted. A probe the candidate itself refuses, exiting non-zero (MPI_Abort, exit) before printing
-anything and without a crash or an MPI error (a stated precondition such as "n >= ranks", common in
-stencil codes), is listed as declined, not as a failure: the refusal is loud, not a wrong answer. Probing stops at the first failure or when ``harness.explore_budget`` seconds are spent;
+counted: only the sequential program decides which inputs are valid, since the candidate takes the
+same arguments. A candidate that refuses an input the sequential program accepts (exits non-zero
+before printing anything, without a crash or an MPI error) fails like any other wrong answer, with one
+exception: a precondition on the rank count, i.e. a refusal at p ranks of a problem size n (the first
+integer argument) below ``RANK_PRECONDITION`` x p (the suite's ``if (n < size) MPI_Abort(...)`` of
+stencil codes, ``rows < 3 * size`` of banded matrices) is listed as declined.
+Probing stops at the first failure or when ``harness.explore_budget`` seconds are spent;
 a failure is then shrunk (keeping its verdict): to the smallest rank count that still fails, then
 each integer argument to the smallest failing value (1, 2, 3, then a bisection), then the rank count
 once more, within another half budget.
@@ -42,6 +46,7 @@ LARGE_SECONDS = 0.25  # the large probe grows until the sequential program takes
 LARGE_GROWTH_STEPS = 8
 LARGE_CAP = 1 << 28  # no integer argument grows past this (C int programs)
 TINY = (1, 2, 3)
+RANK_PRECONDITION = 4  # a candidate may refuse a problem size below this many elements per rank (n < 4p)
 _INTEGER = re.compile(r"[0-9]+")
 
 
@@ -68,10 +73,18 @@ def integer_positions(arg_sets: list[list[str]]) -> list[int]:
     return [i for i in range(len(arg_sets[0])) if all(_INTEGER.fullmatch(a[i]) for a in arg_sets)]
 
 
-def declined(run: RunResult) -> bool:
-    """A run the candidate refused: a non-zero exit (MPI_Abort, exit) without output, signal or MPI error (a
-    stated precondition, e.g. n >= ranks)."""
+def refused(run: RunResult) -> bool:
+    """A run the candidate refused: a non-zero exit (MPI_Abort, exit) without output, signal or MPI error."""
     return run.failure_kind in ("abort", "exit", "status") and run.signal is None and not run.stdout.strip()
+
+
+def declined(run: RunResult, positions: list[int]) -> bool:
+    """A refusal that is a precondition on the rank count: the problem size (the first integer argument of
+    ``positions``) is below ``RANK_PRECONDITION`` x the ranks. Any other refusal of an input the sequential
+    program accepts is a failure."""
+    if not refused(run) or not positions:
+        return False
+    return int(run.args[positions[0]]) < RANK_PRECONDITION * run.ranks
 
 
 def _with(args: list[str], position: int, value: int) -> list[str]:
@@ -148,7 +161,7 @@ class _Explorer:
         around = []
         for i in self.positions:
             for p in self.rank_counts:
-                around += [(_with(self.given[0], i, v), p) for v in (p - 1, p, p + 1, 2 * p + 1) if v > 3]
+                around += [(_with(self.given[0], i, v), p) for v in (p - 1, p, p + 1, 2 * p + 1, RANK_PRECONDITION * p + 1) if v > 3]
         groups.append(around)
         planned: list[tuple[list[str], int]] = []
         for group in groups:
@@ -172,7 +185,7 @@ class _Explorer:
                 continue
             self.summary.tried += 1
             run = self._run(args, ranks, "probe")
-            if declined(run):
+            if declined(run, self.positions):
                 self.summary.declined.append(run)
             elif run.verdict != Verdict.PASS:
                 return run
@@ -195,7 +208,7 @@ class _Explorer:
             if not self._accepts(args):
                 return None
             run = self._run(args, ranks, "shrink", self._timeout(failure.args))
-            return run if run.verdict == failure.verdict and not declined(run) else None
+            return run if run.verdict == failure.verdict and not declined(run, self.positions) else None
         best = fewer_ranks(best)
         for position in self.positions:
             high = int(best.args[position])

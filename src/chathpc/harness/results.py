@@ -27,6 +27,8 @@ class Verdict(str, Enum):
         return self not in (Verdict.BUILD_ERROR, Verdict.EXTRACT_ERROR)
 
 
+TIMING_FLOOR_SECONDS = 0.01  # a sequential run shorter than this is noise next to MPI start-up: no speedup is quoted
+TIMING_TARGET_SECONDS = 0.1  # the sequential time the suggested perf args aim at
 TOKEN_CHARS = 60  # longest token shown in a mismatch: a program cannot smuggle a file into feedback as one token
 FEEDBACK_STDERR_CHARS = 800  # tail of a crashing run's stderr that feedback carries
 
@@ -158,6 +160,29 @@ class PerfResult(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Findings such as 'no speedup'")
     error: str | None = Field(None, description="Why the timing run could not complete, if it could not")
 
+    @property
+    def timeable(self) -> bool:
+        """Whether the sequential run is long enough (``TIMING_FLOOR_SECONDS``) for a speedup to mean anything."""
+        return self.sequential_seconds >= TIMING_FLOOR_SECONDS
+
+    @property
+    def speedups(self) -> dict[int, float]:
+        """Workers (ranks x threads: the rank count for MPI, the thread count for openmp/kokkos) -> speedup, the one
+        source every table and metric quotes; empty when the run is not ``timeable`` (the timings' seconds and
+        communication profile stay in ``timings``)."""
+        return {t.ranks * (t.threads or 1): t.speedup for t in self.timings} if self.timeable else {}
+
+
+def too_short_to_time(sequential_seconds: float, args: list[str]) -> str:
+    """The flag of an untimeable run: why no speedup is quoted and which perf args to use instead (the integer
+    arguments scaled for ``TIMING_TARGET_SECONDS`` of sequential time, a guess that assumes linear cost)."""
+    scale = TIMING_TARGET_SECONDS / max(sequential_seconds, 1e-4)
+    suggested = [str(max(int(a) + 1, round(int(a) * scale))) if a.isdigit() and int(a) > 3 else a for a in args[:1]] + args[1:]
+    hint = (f"e.g. --perf-args '{' '.join(suggested)}' (the first argument scaled for ~{TIMING_TARGET_SECONDS:g} s if the cost "
+            f"is linear)" if suggested != args else "larger perf args")
+    return (f"no speedup quoted: the sequential run of {sequential_seconds * 1000:.1f} ms is below the "
+            f"{TIMING_FLOOR_SECONDS * 1000:.0f} ms timing floor (start-up noise dominates); time a larger input, {hint}")
+
 
 class ExploreSummary(BaseModel):
     """What ``--explore`` did: the probes are in ``CheckResult.probes`` (role probe and shrink)."""
@@ -169,8 +194,9 @@ class ExploreSummary(BaseModel):
     tried: int = Field(0, description="Probes run (inputs the sequential program rejected are not counted)")
     rejected: list[list[str]] = Field(default_factory=list, description="Derived inputs the sequential program rejected: skipped")
     declined: list[RunResult] = Field(
-        default_factory=list, description="Probes the candidate refused, exiting non-zero without output, signal or MPI error "
-                                          "(a stated precondition such as n >= ranks): not counted as failures")
+        default_factory=list, description="Probes the candidate refused, exiting non-zero without output, signal or MPI error, "
+                                          "at a problem size below 4 x ranks (a rank-count precondition such as n >= ranks): "
+                                          "not counted as failures; any other refusal is one")
     budget_exhausted: bool = Field(False, description="The budget ran out before every probe was tried")
     failed_at: RunResult | None = Field(None, description="The first failing probe, before shrinking")
     shrunk_to: RunResult | None = Field(None, description="The smallest failing run shrinking found")
@@ -234,7 +260,7 @@ class CheckResult(BaseModel):
             text += f": {self.detail}"
         elif self.passed:
             text += f" ({len(self.runs)} runs)"
-        if self.perf is not None and self.perf.timings:
+        if self.perf is not None and self.perf.timeable and self.perf.timings:
             best = max(self.perf.timings, key=lambda t: t.speedup)
             where = f"{best.ranks} ranks" + (f" x {best.threads} threads" if best.threads else "")
             text += f"; speedup {best.speedup:.2f}x at " + (f"{best.threads} threads" if best.threads and not self._mpi else where)

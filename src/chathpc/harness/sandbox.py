@@ -24,7 +24,6 @@ import resource
 import shutil
 import sys
 import secrets
-import shlex
 import signal
 import subprocess
 import threading
@@ -40,7 +39,7 @@ from chathpc.system import bwrap_path
 FILE_SIZE_LIMIT = 256 << 20  # bytes any one file written by a run may reach
 TOKEN_VARIABLE = "CHATHPC_SANDBOX_TOKEN"
 _KEPT_VARIABLES = ("PATH", "LD_LIBRARY_PATH", "OPAL_PREFIX")
-_KEPT_PREFIXES = ("SLURM_",)  # srun inside an allocation needs its job's settings
+_KEPT_PREFIXES = ("SLURM_",)  # a site launcher inside an allocation needs its job's settings
 _UID_RANGE = (3_000_000, 2_000_000_000)
 
 
@@ -177,11 +176,17 @@ def _hidden_dirs() -> list[str]:
     return sorted({os.path.realpath(d) for d in (*homes, cache) if d and os.path.isdir(d) and os.path.realpath(d) != "/"})
 
 
-def _bwrap_namespace_args(*, own_network_and_pids: bool = True) -> list[str]:
+def _bwrap_namespace_args() -> list[str]:
     """A new root holding only the system dirs and the MPI toolchain (read-only), a private /tmp, no
     network, own PID and IPC namespaces; homes and the harness cache are covered by empty tmpfs.
-    Without ``own_network_and_pids`` (ranks started by srun: PMIx reaches them over loopback TCP and
-    knows them by pid) the network and PID namespaces are the host's."""
+    Worked out once per set of the settings it depends on (finding the toolchain costs ~25 ms a run)."""
+    settings = tuple(os.environ.get(name, "") for name in ("PATH", "LD_LIBRARY_PATH", "OPAL_PREFIX", "HOME"))
+    return list(_namespace_args_for(settings, os.getuid(), str(cache_root())))
+
+
+@lru_cache(maxsize=8)
+def _namespace_args_for(settings: tuple[str, ...], uid: int, cache: str) -> tuple[str, ...]:
+    """``_bwrap_namespace_args`` for these environment settings, uid and cache root (the cache key)."""
     args: list[str] = []
     for name in _SYSTEM_DIRS:
         path = f"/{name}"
@@ -196,23 +201,7 @@ def _bwrap_namespace_args(*, own_network_and_pids: bool = True) -> list[str]:
     for directory in _hidden_dirs():
         if (directory + "/").startswith(visible):
             args += ["--tmpfs", directory]
-    unshare = ["--unshare-net", "--unshare-pid"] if own_network_and_pids else []
-    return args + [*unshare, "--unshare-ipc", "--die-with-parent", "--new-session"]
-
-
-def rank_wrapper(run_dir: Path, read_only_dirs: list[Path]) -> list[str]:
-    """The words put between ``srun``'s options and the program: each rank runs in its own bubblewrap
-    (the root of ``_bwrap_namespace_args`` without network and PID namespaces, ``run_dir`` writable,
-    ``read_only_dirs`` visible, the step's PMIx directory writable when there is one)."""
-    common = [bwrap_path() or "bwrap", *_bwrap_namespace_args(own_network_and_pids=False)]
-    common += [arg for d in read_only_dirs for arg in ("--ro-bind", str(d), str(d))]
-    common += ["--bind", str(run_dir), str(run_dir)]
-    tail = ["--chdir", str(run_dir), "--"]
-    line = " ".join(shlex.quote(a) for a in common)
-    end = " ".join(shlex.quote(a) for a in tail)
-    script = (f'if [ -n "${{PMIX_SERVER_TMPDIR:-}}" ]; then exec {line} --bind "$PMIX_SERVER_TMPDIR" "$PMIX_SERVER_TMPDIR" {end} "$@"; '
-              f'else exec {line} {end} "$@"; fi')
-    return ["/bin/sh", "-c", script, "chathpc-rank"]
+    return (*args, "--unshare-net", "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session")
 
 
 def scrubbed_environment(home: Path, token: str, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -248,7 +237,7 @@ def _kill_uid(uid: int) -> None:
                 pass
             os._exit(0)
         os.waitpid(pid, 0)
-        if not _pids_where(lambda status, _pid: f"\t{uid}\t" in status.get("Uid", "")):
+        if not _pids_where(lambda status, _pid: f"\t{uid}\t" in status.get("Uid", ""), uid):
             return
         time.sleep(0.01)
 
@@ -261,10 +250,19 @@ def _proc_status(pid: str) -> dict[str, str]:
     return {key: value for key, _, value in (line.partition(":") for line in text.splitlines())}
 
 
-def _pids_where(predicate) -> list[int]:
+def _pids_where(predicate, uid: int | None = None) -> list[int]:
+    """Live processes (not zombies) for which ``predicate(status, pid)`` holds; with ``uid`` only those of that
+    uid are read (a stat of /proc/PID, instead of reading and parsing every process's status); a non-dumpable
+    process shows root as that owner, so the filter only serves to confirm what kill(-1) did (``_kill_uid``)."""
     pids = []
     for entry in os.listdir("/proc"):
         if entry.isdigit() and int(entry) != os.getpid():
+            if uid is not None:
+                try:
+                    if os.stat(f"/proc/{entry}").st_uid != uid:
+                        continue
+                except OSError:
+                    continue
             status = _proc_status(entry)
             if status and status.get("State", "").strip()[:1] not in ("Z", "X") and predicate(status, entry):
                 pids.append(int(entry))
@@ -334,19 +332,14 @@ def run_sandboxed(
     isolation: str,
     read_only_dirs: list[Path],
     extra_env: dict[str, str] | None = None,
-    cluster_launcher: int = 0,
 ) -> ProcessOutcome:
     """Run ``command`` in ``run_dir`` under the given isolation; every process it starts is gone on return.
 
     Under bwrap only ``run_dir`` is writable; ``read_only_dirs`` (e.g. where the binary lies) are
     made visible read-only inside the private /tmp.
-
-    ``cluster_launcher`` > 0: the first that many words of ``command`` are ``srun`` and its options.
-    srun runs as the caller (Slurm must know the user, and PMIx checks each rank's uid); under bwrap
-    each rank is wrapped instead (``rank_wrapper``); what the ranks leave is killed by the run's token.
     """
     token = secrets.token_hex(12)
-    uid = _fresh_uid() if running_as_root() and not cluster_launcher else None
+    uid = _fresh_uid() if running_as_root() else None
     if uid is not None:
         os.chown(run_dir, uid, uid)
     else:  # the process limit counts every task of this user: leave room for those already running
@@ -356,9 +349,7 @@ def run_sandboxed(
         limits = replace(limits, processes=hard)
     env = scrubbed_environment(run_dir, token, extra_env)
     argv = list(command)
-    if isolation == "bwrap" and cluster_launcher:
-        argv = [*argv[:cluster_launcher], *rank_wrapper(run_dir, read_only_dirs), *argv[cluster_launcher:]]
-    elif isolation == "bwrap":
+    if isolation == "bwrap":
         binds = [arg for d in read_only_dirs for arg in ("--ro-bind", str(d), str(d))]
         binds += ["--bind", str(run_dir), str(run_dir)]
         argv = [bwrap_path() or "bwrap", *_bwrap_namespace_args(), *binds, "--chdir", str(run_dir), "--", *argv]

@@ -13,7 +13,7 @@ from chathpc.config import HarnessConfig
 from chathpc.harness.paths import cache_root
 from chathpc.harness.profile import MEMORY_VARIABLE, PROFILE_VARIABLE, Profile, read_memory, read_profile
 from chathpc.harness.program import ProgramOptions
-from chathpc.harness.results import PerfResult, RankTiming
+from chathpc.harness.results import PerfResult, RankTiming, too_short_to_time
 from chathpc.harness.runs import (
     MEMORY_EXTRA,
     ReferenceProgramError,
@@ -81,7 +81,6 @@ def _timed_once(job: _TimingJob, cfg: HarnessConfig, target: Target, isolation: 
         job.command, job.run_dir, timeout=cfg.timeout, limits=limits(cfg, target.process_limit(job.placement)), isolation=isolation,
         read_only_dirs=[job.space.path],
         extra_env={**job.env, PROFILE_VARIABLE: str(profile_path), MEMORY_VARIABLE: str(job.run_dir)},
-        cluster_launcher=target.cluster_words(cfg, job.placement) if job.label != "sequential" else 0,
     )
     memory = read_memory(job.run_dir)
     if outcome.timed_out or outcome.truncated or outcome.exit_code != 0:
@@ -241,6 +240,6 @@ def measure_performance(
         workspace.close()
     result.flags += memory_flags(result.sequential_rss_mib, result.timings)
     result.flags += scaling_flags(result.sequential_seconds, result.timings)
-    if result.sequential_seconds < 0.01:
-        result.flags.append(f"sequential run of {result.sequential_seconds * 1000:.1f} ms is too short to time reliably: use larger perf args")
+    if result.timings and not result.timeable:
+        result.flags.append(too_short_to_time(result.sequential_seconds, args))
     return result

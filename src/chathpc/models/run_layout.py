@@ -41,6 +41,8 @@ def final_weights(run_dir: str | Path) -> tuple[str, Path, str]:
     run = Path(run_dir)
     info = read_run_info(run)
     method = info.get("method", "lora")
+    if method == "expert_iteration":  # its weights are those of its fine-tuning method
+        method = info.get("plan", {}).get("finetune", "lora")
     weights = run / (ADAPTER_DIR if method in ADAPTER_METHODS else MODEL_DIR)
     if not (run / RESULT_FILE).is_file() or not weights.is_dir():
         raise ChathpcError(f"{run}: the training run has not finished (no {weights.name}/; continue it with `chathpc train --resume`)")

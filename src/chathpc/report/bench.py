@@ -49,8 +49,9 @@ def table_rows(report: BenchReport) -> tuple[list[str], list[list[str]]]:
             timed = {configuration_label(t.ranks, t.threads, report.target): t for t in row.timings}
             for label in perf_labels:
                 t = timed.get(label)
-                cells += ([_fmt(t.seconds, ".3f"), _fmt(t.speedup), _fmt(t.max_rss_mib, ".0f"), _fmt(t.efficiency), str(t.bytes_sent)]
-                          if t else ["", "", "", "", ""])
+                quoted = t is not None and row.timeable  # below the timing floor no speedup is quoted
+                cells += ([_fmt(t.seconds, ".3f"), _fmt(t.speedup) if quoted else "", _fmt(t.max_rss_mib, ".0f"),
+                           _fmt(t.efficiency) if quoted else "", str(t.bytes_sent)] if t else ["", "", "", "", ""])
             at = configuration_label(row.slowdown_ranks or 1, row.slowdown_threads, report.target)
             cells.append(f"{row.slowdown:.2f}x @{at}" if row.slowdown is not None else "")
         out.append(cells)

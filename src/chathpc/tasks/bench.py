@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
-from chathpc.harness.results import RankTiming
+from chathpc.harness.results import TIMING_FLOOR_SECONDS, RankTiming
 from chathpc.harness.targets import configuration_label, get_target
 from chathpc.tasks.loader import SPLITS, Task, TaskError, load_suite
 
@@ -51,6 +51,11 @@ class SolutionResult(BaseModel):
     @property
     def is_reference(self) -> bool:
         return self.solution == "reference"
+
+    @property
+    def timeable(self) -> bool:
+        """Whether the sequential run reached the timing floor: below it no speedup or efficiency is quoted."""
+        return self.sequential_seconds is not None and self.sequential_seconds >= TIMING_FLOOR_SECONDS
 
 
 class BenchReport(BaseModel):

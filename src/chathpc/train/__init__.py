@@ -6,9 +6,9 @@ functions that need them.
 
 from chathpc.models.loading import load_model_for_inference
 from chathpc.train.merge import MergeResult, merge_runs
+from chathpc.train.methods import train, validate
 from chathpc.train.plan import TrainPlan
 from chathpc.train.runs import TrainResult
-from chathpc.train.sft import train, validate
 from chathpc.train.tiny import create_tiny_model
 
 __all__ = [

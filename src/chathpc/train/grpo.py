@@ -166,7 +166,8 @@ def _trainer_class():
     from trl import GRPOTrainer
 
     class VerifiedGRPOTrainer(GRPOTrainer):
-        """GRPOTrainer that logs per step the seconds spent generating, checking and learning."""
+        """GRPOTrainer that logs per step the seconds spent generating, checking and learning, and with
+        ``grpo.drop_zero_spread`` masks the completions of groups that all scored the same out of the loss."""
 
         def __init__(self, *args, verification: VerificationReward, **kwargs):
             super().__init__(*args, **kwargs)
@@ -180,6 +181,17 @@ def _trainer_class():
                 return super()._generate(prompts)
             finally:
                 self._generating += time.perf_counter() - start
+
+        def _generate_and_score_completions(self, inputs):
+            output = super()._generate_and_score_completions(inputs)
+            if self._verification.grpo.drop_zero_spread and any(self._verification.zero_spread):
+                import torch
+
+                mask = output["completion_mask"]
+                kept = torch.tensor([not flat for flat in self._verification.zero_spread], device=mask.device, dtype=mask.dtype)
+                output["completion_mask"] = mask * kept.unsqueeze(1)
+                output["num_items_in_batch"] = self.accelerator.gather(output["completion_mask"].sum()).sum()
+            return output
 
         def training_step(self, model, inputs, num_items_in_batch):
             start = time.perf_counter()

@@ -1,14 +1,14 @@
 """Planning a training run: everything checked before any weights are loaded.
 
-``validate(config)`` loads the datasets (fingerprinted), the template, the model's config and its
+``prepare_sft(config)`` loads the datasets (fingerprinted), the template, the model's config and its
 architecture on the meta device (LoRA target names), tokenizes every example (lengths, truncation)
-and returns the ``TrainPlan``, or raises a ChathpcError naming the problem. ``train`` makes the same
-plan first; GRPO (``chathpc.train.grpo``) builds its plan from the same pieces.
+and returns the ``TrainPlan``, or raises a ChathpcError naming the problem. ``train_sft`` makes the same
+plan first; GRPO (``chathpc.train.grpo``) and expert iteration (``chathpc.train.iterate``) build theirs from
+the same pieces; ``chathpc.train.methods.validate`` picks the one of a config's method.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template, uses_chat
 from chathpc.errors import ChathpcError, ConfigError, DataError, first_line
+from chathpc.files import file_sha256
 from chathpc.models.device import Placement, training_placement
 from chathpc.models.loading import load_tokenizer
 from chathpc.train.encode import EncodedExample, encode_record
@@ -68,14 +69,6 @@ class SftData:
     eval: list[EncodedExample]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def resolve_base(base: str) -> str:
     """A local model path made absolute (so a run works from any directory), or the hub id as given."""
     path = Path(base).expanduser()
@@ -93,7 +86,7 @@ def _default_dataset(split: str) -> Path:
 def _load(role: str, path: Path) -> tuple[Named, DatasetFingerprint]:
     records = load_records(path)
     named = [(f"{path}:item {i + 1}", record) for i, record in enumerate(records)]
-    return named, DatasetFingerprint(role=role, path=str(path.resolve()), sha256=_sha256(path), records=len(records))
+    return named, DatasetFingerprint(role=role, path=str(path.resolve()), sha256=file_sha256(path), records=len(records))
 
 
 def _split(named: Named, fraction: float, seed: int, path: Path) -> tuple[Named, Named]:

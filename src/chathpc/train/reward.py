@@ -1,13 +1,17 @@
 """The GRPO reward: each completion's code checked by the harness, paid by the verdict ladder and speedup.
 
-``reward = ladder[verdict] + bonus``. The ladder (``grpo.ladder``, validated by the config: it never
+``reward = ladder[verdict] + partial + bonus``. The ladder (``grpo.ladder``, validated by the config: it never
 decreases along ``extract_error, not_mpi, build_error, timeout, runtime_error, memory_error,
 wrong_output, pass``) puts ``not_mpi`` at the bottom, so handing back the sequential program, which
 prints the right answer, never pays. A verdict the ladder does not name (one the harness gained later)
 is paid as ``runtime_error``. The bonus, only for a pass when ``grpo.timing`` is on, is
 ``speedup_weight * mean(log2(clamp(speedup, 1, speedup_cap)))`` over the timed rank counts above 1: zero for a
 pass without speedup, and zero when the timing run failed or its output differed from the sequential
-program's (a program that special-cases the timed size earns nothing for it).
+program's (a program that special-cases the timed size earns nothing for it). The partial credit, only for
+a failing program that passed some of its correctness runs (argument sets x rank counts, in order; no run
+starts after the first failure), pays it as ``wrong_output`` plus ``partial_credit * passed / planned runs``,
+whatever its verdict: above every program that passed no run and (by the config's check) below a pass. ``zero_spread`` finds the groups whose completions all scored the same (no advantage to
+learn from); the reward logs their share as ``zero_spread_groups``.
 
 Checks are cached per unique program (content hash of the item and the code) in memory and in the
 run's ``rewards.jsonl``, which a resumed run reads back. Every check goes through ``run_checks``, the
@@ -53,6 +57,7 @@ class Score(BaseModel):
     verdict: str
     reward: float
     bonus: float = 0.0
+    partial: float = 0.0
     speedup: dict[int, float] = {}
     summary: str = ""
 
@@ -72,18 +77,40 @@ def speedup_bonus(grpo: GrpoConfig, speedups: dict[int, float]) -> float:
     return grpo.speedup_weight * statistics.fmean(math.log2(min(max(s, 1.0), grpo.speedup_cap)) for s in parallel)
 
 
-def score_result(result, grpo: GrpoConfig) -> Score:
-    """The ``Score`` of a ``CheckResult``."""
+def partial_credit(grpo: GrpoConfig, result, planned_runs: int) -> float:
+    """What a failing program that passed some of its ``planned_runs`` correctness runs (argument sets x rank counts,
+    in order; the harness starts none after the first failure) earns above its verdict's rung: the lift to the top
+    failing rung (``wrong_output``) plus ``grpo.partial_credit`` times the share of runs passed; 0 with none passed
+    or with ``partial_credit`` 0 (graded credit off)."""
+    passed = sum(run.verdict == "pass" for run in result.runs)
+    if result.passed or passed == 0 or planned_runs < 1 or grpo.partial_credit == 0:
+        return 0.0
+    lift = max(0.0, grpo.ladder["wrong_output"] - ladder_reward(grpo, result.verdict.value))
+    return lift + grpo.partial_credit * min(1.0, passed / planned_runs)
+
+
+def zero_spread(rewards: Sequence[float], group_size: int) -> list[bool]:
+    """Per completion: whether its group (``group_size`` consecutive completions) scored all the same."""
+    flags: list[bool] = []
+    for start in range(0, len(rewards), group_size):
+        group = rewards[start:start + group_size]
+        flags += [max(group) - min(group) < 1e-9] * len(group)
+    return flags
+
+
+def score_result(result, grpo: GrpoConfig, planned_runs: int) -> Score:
+    """The ``Score`` of a ``CheckResult`` whose check planned ``planned_runs`` correctness runs."""
     verdict = result.verdict.value
     speedup: dict[int, float] = {}
     bonus = 0.0
+    partial = partial_credit(grpo, result, planned_runs)
     perf = result.perf
     if result.passed and perf is not None:
-        speedup = {t.ranks: t.speedup for t in perf.timings}
+        speedup = perf.speedups
         differs = any("differs from the sequential program" in flag for flag in perf.flags)
         if perf.error is None and not differs:
             bonus = speedup_bonus(grpo, speedup)
-    return Score(verdict=verdict, reward=ladder_reward(grpo, verdict) + bonus, bonus=bonus, speedup=speedup,
+    return Score(verdict=verdict, reward=ladder_reward(grpo, verdict) + partial + bonus, bonus=bonus, partial=partial, speedup=speedup,
                  summary=result.summary())
 
 
@@ -149,6 +176,7 @@ class VerificationReward:
     log_path: Path | None = None
     cache: dict[str, Score] = field(default_factory=dict)
     seconds: float = 0.0
+    zero_spread: list[bool] = field(default_factory=list)  # per completion of the last call: its group scored all the same
 
     def __post_init__(self) -> None:
         self.__name__ = "verification"  # TRL names the reward by it
@@ -185,7 +213,8 @@ class VerificationReward:
         results = run_checks([pending[k][0] for k in keys], self.harness, self.grpo.timing) if keys else []
         for key, result in zip(keys, results):
             job, indices = pending[key]
-            score = score_result(result, self.grpo)
+            score = score_result(result, self.grpo, len(job.item.args + ([job.item.hidden_args] if job.item.hidden_args else []))
+                                 * len(self.harness.ranks))
             self.cache[key] = score
             self._log(key, job, score)
             for index in indices:
@@ -213,4 +242,9 @@ class VerificationReward:
             timed = [max(s.speedup.values()) for s in scores if s.verdict == "pass" and s.speedup]
             if timed:
                 log_metric("pass_speedup", statistics.fmean(timed))
-        return [s.reward for s in scores]
+        rewards = [s.reward for s in scores]
+        self.zero_spread = zero_spread(rewards, self.grpo.generations)
+        if log_metric is not None:
+            groups = self.zero_spread[::self.grpo.generations]
+            log_metric("zero_spread_groups", sum(groups) / len(groups))
+        return rewards

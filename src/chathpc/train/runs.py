@@ -6,7 +6,7 @@ RUN_DIR/
   run.json           chathpc and library versions, dataset fingerprints, the training plan, status
   metrics.jsonl      one JSON object per logged step (loss, learning rate, eval loss, ...)
   checkpoints/       Trainer checkpoints (the last two complete ones), used by --resume
-  adapter/           method=lora or grpo: the PEFT adapter (adapter_config.json, adapter_model.safetensors) + tokenizer
+  adapter/           method=lora or grpo (or expert_iteration with iterate.finetune=lora): the PEFT adapter (adapter_config.json, adapter_model.safetensors) + tokenizer
   model/             method=full: the whole model (config.json, model.safetensors) + tokenizer
   result.json        TrainResult, written last: its presence means the run finished
 ```

@@ -1,6 +1,6 @@
 """Supervised fine-tuning with TRL's SFTTrainer, PEFT (LoRA/QLoRA) or full training, and accelerate.
 
-``train(config)`` plans the run first (``chathpc.train.plan``: nothing heavy is loaded before the
+``train_sft(config)`` plans the run first (``chathpc.train.plan``: nothing heavy is loaded before the
 config, data and model architecture are checked), then trains into a run directory (layout and
 state in ``chathpc.train.runs``) that ``--resume`` continues from its last complete checkpoint. The
 same call runs under ``accelerate launch`` or ``torchrun``: every process trains, the main process
@@ -40,17 +40,13 @@ def _sft_args(config: RunConfig, plan: TrainPlan, run_dir: Path, progress: bool)
     )
 
 
-def train(config: RunConfig, *, resume: bool = False, force: bool = False, progress: bool = True) -> TrainResult:
-    """Fine-tune ``config.model.base`` on the configured data into ``config.training.output_dir``.
+def train_sft(config: RunConfig, *, resume: bool = False, force: bool = False, progress: bool = True) -> TrainResult:
+    """Fine-tune ``config.model.base`` (``training.method`` lora or full) on the configured data into
+    ``config.training.output_dir``.
 
     ``resume`` continues an interrupted run from its last complete checkpoint (a finished run
-    returns its result); ``force`` deletes an existing run directory first. ``training.method=grpo``
-    runs ``chathpc.train.grpo.train_grpo``.
+    returns its result); ``force`` deletes an existing run directory first.
     """
-    if config.training.method == "grpo":
-        from chathpc.train.grpo import train_grpo
-
-        return train_grpo(config, resume=resume, force=force, progress=progress)
     started = time.time()
     prepared = prepare_sft(config)
     plan = prepared.plan
@@ -104,11 +100,3 @@ def train(config: RunConfig, *, resume: bool = False, force: bool = False, progr
     finish_run(trainer, run_dir, result, main)
     return result
 
-
-def validate(config: RunConfig) -> TrainPlan:
-    """Check a training config without loading model weights; returns the plan or raises a ChathpcError."""
-    if config.training.method == "grpo":
-        from chathpc.train.grpo import validate_grpo
-
-        return validate_grpo(config)
-    return prepare_sft(config).plan

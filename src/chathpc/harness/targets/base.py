@@ -157,10 +157,6 @@ class Target:
         """Variables one run gets (thread counts, binding, launcher settings)."""
         raise NotImplementedError
 
-    def cluster_words(self, cfg: HarnessConfig, placement: Placement) -> int:
-        """How many words of the command are a cluster launcher (srun and its options); 0 for a local start."""
-        return 0
-
     def isolation_request(self, cfg: HarnessConfig) -> str:
         """The sandbox level to ask for (``harness.sandbox``, or rlimits where the launcher needs the network)."""
         return cfg.sandbox

@@ -53,7 +53,7 @@ class HybridTarget(MpiTarget):
 
     def environment(self, cfg: HarnessConfig, placement: Placement, *, oversubscribe: bool) -> dict[str, str]:
         env = super().environment(cfg, placement, oversubscribe=oversubscribe)
-        return {**env, **thread_environment(cfg, placement.threads or 1)}
+        return {**env, **thread_environment(cfg, placement, oversubscribe=oversubscribe)}
 
     def process_limit(self, placement: Placement) -> int:
         return 64 + 32 * placement.workers

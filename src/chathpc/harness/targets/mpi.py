@@ -25,25 +25,30 @@ LOCAL_LAUNCHERS = {"mpirun", "mpiexec", "orterun"}
 MPI_HINT = "install MPI (apt-get install openmpi-bin libopenmpi-dev) or load your site's MPI module"
 
 
-def launcher_command(cfg: HarnessConfig, ranks: int, threads: int | None = None) -> list[str]:
-    """``harness.launcher`` for ``ranks`` ({n}) and ``threads`` per rank ({threads}; with srun, ``-c THREADS``
-    is added when the template does not give it)."""
+SRUN_REFUSED = ("harness.launcher srun is refused: ranks that srun starts keep the host's network and pids (PMIx needs "
+                "both) and, as root, no process limit; inside an allocation use the Slurm backend (schedule.backend: slurm, "
+                "chathpc.schedule.slurm), whose job steps run each check under the mpirun sandbox")
+CORRECTNESS_EAGER_LIMIT = 64  # vader btl eager limit of correctness runs (bytes, near its minimum): a send of more than 256 bytes (32 doubles) then waits for its receive
+
+
+def launcher_command(cfg: HarnessConfig, ranks: int) -> list[str]:
+    """``harness.launcher`` for ``ranks`` ({n}); srun is refused (``SRUN_REFUSED``)."""
     try:
-        command = shlex.split(cfg.launcher.format(n=ranks, threads=threads or 1))
+        command = shlex.split(cfg.launcher.format(n=ranks))
     except (KeyError, IndexError, ValueError) as exc:
         raise ChathpcError(f"harness.launcher {cfg.launcher!r} is not a valid template ({exc}); use e.g. 'mpirun -np {{n}}'") from None
     if not command:
         raise ChathpcError("harness.launcher is empty; use e.g. 'mpirun -np {n}'")
-    if threads is not None and os.path.basename(command[0]) == "srun" and "{threads}" not in cfg.launcher and not any(
-        w in ("-c", "--cpus-per-task") or w.startswith("--cpus-per-task=") for w in command
-    ):
-        command += ["-c", str(threads)]
+    if os.path.basename(command[0]) == "srun":
+        raise ChathpcError(SRUN_REFUSED)
     return command
 
 
-def launcher_env(cfg: HarnessConfig, oversubscribe: bool) -> dict[str, str]:
-    """Open MPI settings for one-node runs of a local launcher (cheap transports, no binding: a rank's
-    threads get every core)."""
+def launcher_env(cfg: HarnessConfig, correctness: bool) -> dict[str, str]:
+    """Open MPI settings for one-node runs of a local launcher (cheap transports, no binding: a rank's threads get
+    every core); correctness runs oversubscribe and send every message above ``CORRECTNESS_EAGER_LIMIT`` bytes by
+    rendezvous (a blocking send waits for its receive), so a send-before-receive deadlock shows at any size, not
+    only past ~4 KB."""
     launcher = os.path.basename(launcher_command(cfg, 1)[0])
     if launcher not in LOCAL_LAUNCHERS:
         return {}
@@ -51,25 +56,19 @@ def launcher_env(cfg: HarnessConfig, oversubscribe: bool) -> dict[str, str]:
         "OMPI_MCA_pml": "ob1",
         "OMPI_MCA_btl": "self,vader",
         "OMPI_MCA_hwloc_base_binding_policy": "none",
-        "OMPI_MCA_rmaps_base_oversubscribe": "1" if oversubscribe else "0",
+        "OMPI_MCA_rmaps_base_oversubscribe": "1" if correctness else "0",
     }
+    if correctness:
+        env["OMPI_MCA_btl_vader_eager_limit"] = str(CORRECTNESS_EAGER_LIMIT)
     if os.geteuid() == 0:
         env.update({"OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1"})
     return env
 
 
 def launcher_isolation(cfg: HarnessConfig) -> str:
-    """The sandbox level to ask for: a cluster launcher other than srun (whose ranks are wrapped one by one,
-    see ``sandbox.rank_wrapper``) needs the network, so auto means rlimits there."""
+    """The sandbox level to ask for: a cluster launcher (a site wrapper) needs the network, so auto means rlimits there."""
     launcher = os.path.basename(launcher_command(cfg, 1)[0])
-    wrappable = launcher in LOCAL_LAUNCHERS or launcher == "srun"
-    return cfg.sandbox if wrappable or cfg.sandbox != "auto" else "rlimits"
-
-
-def srun_words(cfg: HarnessConfig, placement: Placement) -> int:
-    """How many words of the job command are srun and its options (0 for other launchers)."""
-    command = launcher_command(cfg, placement.ranks, placement.threads)
-    return len(command) if os.path.basename(command[0]) == "srun" else 0
+    return cfg.sandbox if launcher in LOCAL_LAUNCHERS or cfg.sandbox != "auto" else "rlimits"
 
 
 class MpiTarget(Target):
@@ -104,13 +103,10 @@ class MpiTarget(Target):
         return placement.ranks
 
     def command(self, cfg: HarnessConfig, placement: Placement, binary: Path, args: list[str]) -> list[str]:
-        return [*launcher_command(cfg, placement.ranks, placement.threads), str(binary), *args]
+        return [*launcher_command(cfg, placement.ranks), str(binary), *args]
 
     def environment(self, cfg: HarnessConfig, placement: Placement, *, oversubscribe: bool) -> dict[str, str]:
-        return launcher_env(cfg, oversubscribe)
-
-    def cluster_words(self, cfg: HarnessConfig, placement: Placement) -> int:
-        return srun_words(cfg, placement)
+        return launcher_env(cfg, correctness=oversubscribe)
 
     def isolation_request(self, cfg: HarnessConfig) -> str:
         return launcher_isolation(cfg)
