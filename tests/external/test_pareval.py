@@ -342,3 +342,163 @@ def test_score_goes_through_the_scheduler_and_reports_memory(checkout, tmp_path,
     assert len(scheduled) == 2  # both samples were checked by the scheduler, not one by one
     assert set(lines[0]["memory_mib"]) == {"1", "2"} and all(v > 0 for v in lines[0]["memory_mib"].values())
     assert lines[1]["memory_mib"] == {}
+
+
+# ParEval itself (MIT): its omp, mpi+omp and kokkos problems and its drivers/test-outputs.json --------------------
+
+PAREVAL_MIRROR = Path("/work/.mirror/parallelcodefoundry+ParEval/repo")
+
+
+@pytest.fixture(scope="module")
+def pareval(tmp_path_factory) -> Path:
+    """A ParEval checkout: $CHATHPC_PAREVAL (a checkout), else the files of the bare mirror's HEAD (git archive)."""
+    import os
+    import subprocess
+
+    named = os.environ.get("CHATHPC_PAREVAL")
+    if named:
+        if not (Path(named) / "prompts" / "generation-prompts.json").is_file():
+            pytest.fail(f"CHATHPC_PAREVAL={named} is not a ParEval checkout")
+        return Path(named)
+    if not PAREVAL_MIRROR.is_dir():
+        pytest.skip(f"no ParEval checkout: set CHATHPC_PAREVAL to one (or keep the mirror at {PAREVAL_MIRROR})")
+    root = tmp_path_factory.mktemp("ParEval")
+    archive = subprocess.run(["git", "-C", str(PAREVAL_MIRROR), "archive", "HEAD", "prompts", "drivers"], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    return root
+
+
+@pytest.fixture(scope="module")
+def kokkos_available() -> None:
+    from chathpc.config import HarnessConfig
+    from chathpc.harness.targets import TargetError, kokkos_root
+
+    try:
+        kokkos_root(HarnessConfig())
+    except TargetError as exc:
+        pytest.skip(str(exc))
+
+
+# problems whose arguments need each part of the Kokkos adapter: a vector<bool>, a view resized by the baseline,
+# 2-D views flattened (written back in place), Kokkos::complex
+REAL_PROBLEMS = {
+    "openmp": ["25_reduce_xor", "10_geometry_convex_hull"],
+    "hybrid": ["25_reduce_xor", "10_geometry_convex_hull"],
+    "kokkos": ["25_reduce_xor", "10_geometry_convex_hull", "00_dense_la_lu_decomp", "02_dense_la_gemm", "06_fft_dft"],
+}
+CONFIGURATIONS = {"openmp": ["--set", "harness.threads=1,2,4"], "hybrid": ["--set", "harness.layouts=1x2,2x2"],
+                  "kokkos": ["--set", "harness.threads=1,2,4"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["openmp", "hybrid", "kokkos"])
+def test_real_parevals_problems_import_and_their_references_pass_at_the_targets_configurations(pareval, target, tmp_path, capsys, request):
+    from chathpc.cli import main
+
+    if target == "kokkos":
+        request.getfixturevalue("kokkos_available")
+    out = tmp_path / "tasks"
+    assert main(["pareval", "import", str(pareval), "-o", str(out), "--target", target,
+                 "--problems", ",".join(REAL_PROBLEMS[target])]) == 0
+    assert f"imported {len(REAL_PROBLEMS[target])} problems" in capsys.readouterr().out
+    tasks = load(out)
+    xor = tasks["25_reduce_xor"]
+    assert xor.answer_target == target and xor.args == [["1"]]
+    assert ("Use Kokkos" if target == "kokkos" else "Use MPI and OpenMP" if target == "hybrid" else "Use OpenMP") in xor.question(target)
+    assert xor.solutions(target)["reference"] == xor.mpi_source and xor.solutions("mpi" if target != "mpi" else "openmp") == {}
+    results = tmp_path / "ref.jsonl"
+    assert main(["test", "--tasks", str(out), "--target", target, "-m", "reference", "-o", str(results), "--no-progress",
+                 *CONFIGURATIONS[target]]) == 0
+    lines = [json.loads(line) for line in results.read_text().splitlines()]
+    assert {line["item_id"]: line["verdict"] for line in lines} == {name: "pass" for name in REAL_PROBLEMS[target]}
+    for line in lines:
+        runs = {(r["ranks"], r["threads"]) for r in line["check"]["runs"]}
+        assert runs == ({(2, 2), (1, 2)} if target == "hybrid" else {(1, 1), (1, 2), (1, 4)})
+
+
+# ParEval's drivers/test-outputs.json: per model, a correct sequential body, a parallel one (omp), an empty body
+# and a call of an undefined function. It names problems by an older numbering (41_sort_sort_non-zero_elements is
+# today's 44_..., 52_transform_relu today's 55_...): the file is rewritten with today's names and prompts.
+TEST_OUTPUTS = {
+    "openmp": {("44_sort_sort_non-zero_elements", 0): "not_parallel", ("44_sort_sort_non-zero_elements", 1): "pass",
+               ("44_sort_sort_non-zero_elements", 3): "build_error", ("55_transform_relu", 0): "pass",
+               ("55_transform_relu", 1): "not_parallel"},
+    "hybrid": {("44_sort_sort_non-zero_elements", 1): "pass", ("44_sort_sort_non-zero_elements", 3): "build_error",
+               ("32_scan_sum_of_prefix_sum_array", 0): "not_parallel"},
+    "kokkos": {("55_transform_relu", 0): "pass", ("55_transform_relu", 1): "not_parallel",
+               ("55_transform_relu", 2): "build_error", ("44_sort_sort_non-zero_elements", 0): "not_parallel"},
+}
+
+
+def todays_test_outputs(pareval: Path, model: str, path: Path) -> Path:
+    """ParEval's test-outputs.json entries of ``model`` under today's problem names and prompts."""
+    today = {e["name"].split("_", 1)[1]: e for e in json.loads((pareval / "prompts" / "generation-prompts.json").read_text())
+             if e["parallelism_model"] == model}
+    old = [e for e in json.loads((pareval / "drivers" / "test-outputs.json").read_text()) if e["parallelism_model"] == model]
+    path.write_text(json.dumps([{**today[e["name"].split("_", 1)[1]], "outputs": e["outputs"]} for e in old]))
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", ["openmp", "hybrid", "kokkos"])
+def test_score_of_parevals_test_outputs(pareval, target, tmp_path, capsys, request):
+    from chathpc.cli import main
+    from chathpc.external.pareval import MODELS
+
+    if target == "kokkos":
+        request.getfixturevalue("kokkos_available")
+    outputs = todays_test_outputs(pareval, MODELS[target].name, tmp_path / "test-outputs.json")
+    problems = sorted({name for name, _ in TEST_OUTPUTS[target]})
+    results = tmp_path / "results.jsonl"
+    assert main(["pareval", "score", str(pareval), str(outputs), "-o", str(results), "--target", target,
+                 "--problems", ",".join(problems), "--no-progress", *CONFIGURATIONS[target]]) == 0
+    verdicts = {(d["item_id"], d["sample"]): d["verdict"] for d in map(json.loads, results.read_text().splitlines())}
+    assert {key: verdicts.get(key) for key in TEST_OUTPUTS[target]} == TEST_OUTPUTS[target]
+    assert "s per sample checked" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_a_kokkos_problem_that_kokkos_3_4_cannot_build_is_listed_with_the_compilers_reason(pareval, kokkos_available, tmp_path, capsys):
+    from chathpc.cli import main
+
+    # its driver calls Kokkos::Experimental::fill (the std algorithms, Kokkos 3.6+): Kokkos 3.4 has none
+    assert main(["pareval", "import", str(pareval), "-o", str(tmp_path / "o"), "--target", "kokkos",
+                 "--problems", "23_histogram_first_letter_counts"]) == 1
+    printed = capsys.readouterr().out
+    assert "not imported: 23_histogram_first_letter_counts: the reference answer does not pass here: build_error" in printed
+    assert "(compiler: " in printed and "Experimental" in printed
+
+
+@pytest.mark.slow
+def test_a_problem_whose_baseline_fails_its_own_validation_is_not_imported(pareval, tmp_path, capsys):
+    from chathpc.cli import main
+
+    # 07_fft_fft_conjugate's cpu.cc validates against an FFT without the conjugation: the sequential program prints FAIL
+    assert main(["pareval", "import", str(pareval), "-o", str(tmp_path / "o"), "--target", "openmp",
+                 "--problems", "07_fft_fft_conjugate"]) == 1
+    assert "not imported: 07_fft_fft_conjugate: ParEval's serial baseline fails the problem's own validation" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target, source", [("openmp", "Serial"), ("kokkos", "CUDA")])
+def test_import_of_parevals_translation_prompts_of_other_targets(pareval, target, source, tmp_path, capsys, request):
+    from chathpc.cli import main
+
+    if target == "kokkos":
+        request.getfixturevalue("kokkos_available")
+    out = tmp_path / "translated"
+    assert main(["pareval", "import", str(pareval), "-o", str(out), "--target", target, "--prompts", "translation",
+                 "--problems", "14_geometry_closest_pair_1d"]) == 0
+    question = json.loads((out / "dataset.jsonl").read_text())["question"]
+    title = "Kokkos" if target == "kokkos" else "OpenMP"
+    assert question.startswith(f"Complete the following C++ function with {title}.") and f"// {source} implementation of closestPair" in question
+
+
+def test_a_target_parevals_checkout_lacks_is_one_line(pareval, tmp_path, capsys):
+    from chathpc.cli import main
+    from chathpc.external.pareval import ParEvalError, pareval_model
+
+    with pytest.raises(ParEvalError, match="no problems for target 'cuda'"):
+        pareval_model("cuda")
+    assert main(["pareval", "import", str(pareval), "-o", str(tmp_path / "o"), "--target", "kokkos", "--problems", "99_none"]) == 2
+    assert "no Kokkos problem '99_none'" in capsys.readouterr().err

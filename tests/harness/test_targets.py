@@ -107,10 +107,11 @@ def test_bad_target_on_the_command_line_is_one_line_exit_2(capsys):
     assert err == "chathpc: error: --target: unknown target 'cuda' (choose from mpi, openmp, hybrid, kokkos)"
 
 
-def test_pareval_beyond_mpi_is_one_line_exit_2(capsys, tmp_path):
+def test_pareval_of_another_target_with_a_missing_outputs_file_is_one_line_exit_2(capsys, tmp_path):
     assert cli_main(["pareval", "score", str(tmp_path), str(tmp_path / "out.json"), "-o", str(tmp_path / "r.jsonl"),
                      "--target", "openmp"]) == 2
-    assert "only ParEval's MPI problems" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "out.json: outputs file not found" in err and err.count("\n") == 1
 
 
 def test_missing_kokkos_is_one_line_exit_2(capsys, tmp_path):

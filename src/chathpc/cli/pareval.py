@@ -1,4 +1,5 @@
-"""``chathpc pareval import|score``: ParEval's MPI problems as our tasks, and ParEval output files re-checked."""
+"""``chathpc pareval import|score``: ParEval's problems (MPI, OpenMP, MPI+OpenMP, Kokkos by ``--target``) as our tasks,
+and ParEval output files re-checked."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from chathpc.cli.options import (
     config_from_args,
 )
 from chathpc.cli.evaluation import add_ks_option, harness_config, pass_at_ks
-from chathpc.errors import ChathpcError
 
 ORDER = 54
 
@@ -28,28 +28,30 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("pareval", help="ParEval's MPI problems: import as tasks, re-check ParEval output files",
+    parser = sub.add_parser("pareval", help="ParEval's problems: import as tasks, re-check ParEval output files (--target: mpi, openmp = omp, hybrid = mpi+omp, kokkos)",
                             description="Use a ParEval checkout (github.com/parallelcodefoundry/ParEval) with chathpc's harness.")
     verbs = parser.add_subparsers(dest="pareval_verb", metavar="ACTION", required=True)
     importer = verbs.add_parser(
-        "import", help="write ParEval's MPI problems as a task directory and dataset",
-        description="Write one task per MPI problem to DIR (<type>/<name>/: ParEval's serial driver with the baseline as "
-                    "the sequential program; the candidate assembled from the MPI driver, the prompt and an answer) and "
-                    "DIR/dataset.jsonl, for 'chathpc test --tasks DIR -m SPEC'. Each problem is built and its reference "
-                    "answer run at 1 rank first; problems that fail here are listed with the reason "
-                    "(also in DIR/import-failures.json).")
+        "import", help="write ParEval's problems of the target's model as a task directory and dataset",
+        description="Write one task per problem of the target's ParEval model (--target mpi: mpi, openmp: omp, hybrid: "
+                    "mpi+omp, kokkos: kokkos) to DIR (<type>/<name>/: ParEval's serial driver with the baseline as the "
+                    "sequential program; the candidate assembled from the model's driver, the prompt and an answer) and "
+                    "DIR/dataset.jsonl, for 'chathpc test --tasks DIR --target TARGET -m SPEC'. Each problem is built "
+                    "and its reference answer run at one configuration first (1 rank, 1 thread); problems that fail "
+                    "here are listed with the reason (also in DIR/import-failures.json).")
     importer.add_argument("pareval", metavar="PAREVAL_DIR", help="a ParEval checkout")
     add_output_option(importer, "task directory to write", metavar="DIR", required=True)
     importer.add_argument("--problems", metavar="A,B", help="only these problems (names like 03_dense_la_axpy)")
     importer.add_argument("--prompts", choices=["generation", "translation"], default="generation",
-                          help="ParEval's generation prompts or its serial->MPI translation prompts (default: generation)")
+                          help="ParEval's generation prompts or its translation prompts (serial->mpi, serial->omp, cuda->kokkos; "
+                               "default: generation)")
     add_force_option(importer, "DIR/dataset.jsonl and task files")
     add_config_options(importer)
     add_target_option(importer)
     importer.set_defaults(func=run_import)
     scorer = verbs.add_parser(
         "score", help="re-check every sample of a ParEval outputs file with our harness",
-        description="Check each MPI sample of OUTPUTS.json (ParEval's generate output, evaluated or not) against "
+        description="Check each sample of the target's model in OUTPUTS.json (ParEval's generate output, evaluated or not) against "
                     "ParEval's serial driver, append results lines to RESULTS.jsonl (item_id = problem, sample = index "
                     "in its outputs; --resume continues), print build@k, pass@k (and speedup_n@k with --perf) and, "
                     "where the file carries ParEval's labels, theirs beside ours with the disagreements.")
@@ -70,16 +72,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     scorer.set_defaults(func=run_score)
 
 
-def _mpi_only(target: str) -> None:
-    if target != "mpi":
-        raise ChathpcError(f"pareval: --target {target}: only ParEval's MPI problems are imported and scored so far (--target mpi)")
-
-
 def run_import(args: argparse.Namespace) -> int:
     from chathpc.external.pareval import import_problems
 
     config = config_from_args(args).config.harness
-    _mpi_only(config.target)
     outcome = import_problems(args.pareval, args.out, problems=_names(args.problems), kind=args.prompts, config=config,
                               force=args.force, progress=lambda name, reason: print(f"{name}: {reason or 'ok'}", file=sys.stderr))
     print(f"imported {len(outcome.imported)} problems to {outcome.out} (dataset {outcome.dataset})")
@@ -96,12 +92,11 @@ def run_score(args: argparse.Namespace) -> int:
     from chathpc.report import summary_markdown
 
     config = harness_config(args)
-    _mpi_only(config.target)
     ks = tuple(pass_at_ks(args.ks))
     if args.disagreements:
         refuse_existing(args.disagreements, args.force)
     problems = _names(args.problems)
-    total = sum(len(e["samples"]) for e in read_outputs(args.outputs) if not problems or e["name"] in problems)
+    total = sum(len(e["samples"]) for e in read_outputs(args.outputs, config.target) if not problems or e["name"] in problems)
     bar = tqdm(total=total, desc="pareval score", unit="sample", disable=args.no_progress, file=sys.stderr, dynamic_ncols=True)
     try:
         outcome = score_outputs(args.pareval, args.outputs, args.out, config=config, problems=problems, perf=args.perf,

@@ -32,15 +32,16 @@ class ItemCheck(BaseModel):
 
 def item_check(record: Record, tasks: dict[str, Any], target: str = "mpi") -> ItemCheck:
     """The sequential program and arguments an item is checked against (see module docs); for a target other
-    than mpi a suite task's answer is a whole program (no MPI function template)."""
+    than the task's own (mpi, or a function-answer task's ``answer.target``) a suite task's answer is a whole
+    program (no function template)."""
     meta = record.metadata or {}
     task = tasks.get(meta.get("task")) if isinstance(meta.get("task"), str) else None
     if task is not None:
-        mpi = target == "mpi"
+        own = target == (task.answer_target or "mpi")  # the task's own answers: through its template, if it has one
         return ItemCheck(
             mode="execution", sequential=task.seq_source, args=task.args, perf_args=task.perf_args,
             rtol=task.rtol, atol=task.atol, task=task.id, domain=task.domain,
-            options=task.options if mpi else task.program("", target)[1], template=task.template if mpi else None,
+            options=task.options if own else task.program("", target)[1], template=task.template if own else None,
         )
     domain = meta.get("domain") if isinstance(meta.get("domain"), str) else None
     from chathpc.extract import program_language, question_program

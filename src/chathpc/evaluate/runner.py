@@ -289,7 +289,7 @@ def _for_target(records: list[Record], target: str, tasks_root: str | Path | Non
     retargeted = []
     for record in records:
         task = tasks.get((record.metadata or {}).get("task"))
-        if task is None:
+        if task is None or task.answer_target == target:  # a function-answer task of this target asks its own prompt
             retargeted.append(record)
             continue
         solution = task.solutions(target).get("reference")

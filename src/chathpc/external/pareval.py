@@ -1,7 +1,9 @@
-"""ParEval's MPI problems through our harness (``chathpc pareval import`` / ``score``).
+"""ParEval's problems through our harness (``chathpc pareval import`` / ``score``).
 
 ParEval (Nichols et al., HPDC'24; github.com/parallelcodefoundry/ParEval) is read from a user's checkout;
-nothing of it is part of this project. Per MPI problem ``<type>/<name>``:
+nothing of it is part of this project. Each of our targets reads one of ParEval's parallelism models
+(``MODELS``: mpi -> mpi, openmp -> omp, hybrid -> mpi+omp, kokkos -> kokkos). Per problem ``<type>/<name>``
+(described for MPI; the other models differ as ``ParEvalModel`` says):
 
 - the sequential program is ParEval's serial driver (``drivers/cpp/models/serial-driver.cc``) with the
   problem's ``cpu.cc`` built ``USE_SERIAL``, its generated function calling the problem's correct serial
@@ -13,8 +15,19 @@ nothing of it is part of this project. Per MPI problem ``<type>/<name>``:
   ``time_pattern`` for ``--perf``); ``DRIVER_PROBLEM_SIZE`` is the problem's MPI size from
   ``drivers/problem-sizes.json``; the driver's argument (iterations) is 1 for correctness, 3 for timing.
 
-``mpi.cc`` of an imported task is the serial baseline called on every rank after an ``MPI_Comm_size``: a
-correct answer that passes the not-MPI rule but is not parallel (ParEval has no expert MPI solutions).
+``mpi.cc`` of an imported task (the reference answer of a function-answer task, whatever its target) is the
+serial baseline called after a trivial use of the model that passes the target's "uses the model" rule: an
+``MPI_Comm_size`` (mpi), an empty ``#pragma omp parallel if (0)`` region (openmp; both for hybrid), an empty
+one-iteration ``Kokkos::parallel_for`` (kokkos, the views passed to the baseline through
+``chathpc-kokkos-host.hpp``). It is correct but not parallel: ParEval has no expert solutions.
+
+Other models: the OpenMP and MPI+OpenMP drivers read the thread count from ``argv[1]`` (ParEval's launcher
+passes it) and, like the Kokkos driver, run the function 5 times; ours are patched to take
+``omp_get_max_threads()`` (``OMP_NUM_THREADS``, which the harness sets per configuration) and the iteration
+count from ``argv[1]``, like ParEval's MPI driver (1 for correctness, 3 for timing). ParEval builds mpi+omp
+with ``-DUSE_MPI+OMP``, which defines ``USE_MPI``; so do we. Kokkos problems use ``kokkos.cc`` with ParEval's ``kokkos-includes.hpp``, whose includes are
+guarded by ``__has_include`` (Kokkos 3.4 lacks ``Kokkos_StdAlgorithms.hpp`` and a few others that ParEval's
+Kokkos 4.1 has: a candidate that needs one fails to compile, as it would with that Kokkos).
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 from pydantic import BaseModel, Field
@@ -30,14 +43,16 @@ from pydantic import BaseModel, Field
 from chathpc.config import HarnessConfig
 from chathpc.errors import ChathpcError
 from chathpc.evaluate.metrics import EvaluationSummary
+from chathpc.external.pareval_kokkos import HEADER as KOKKOS_HOST_HEADER
+from chathpc.external.pareval_kokkos import HEADER_NAME as KOKKOS_HOST
 from chathpc.files import atomic_write_text, refuse_existing
 
 PROMPT_FILES = {"generation": "prompts/generation-prompts.json", "translation": "prompts/translation-prompts.json"}
 SERIAL_DRIVER = "drivers/cpp/models/serial-driver.cc"
-MPI_DRIVER = "drivers/cpp/models/mpi-driver.cc"
 UTILITIES = "drivers/cpp/utilities.hpp"
+KOKKOS_INCLUDES = "drivers/cpp/kokkos-includes.hpp"
 PROBLEM_SIZES = "drivers/problem-sizes.json"
-DEFAULT_SIZE = "(1<<18)"  # ParEval's own default when a problem has no MPI size
+DEFAULT_SIZE = "(1<<18)"  # ParEval's own default when a problem has no size for the model
 GENERATED_INCLUDE = re.compile(r'^\s*#\s*include\s+"generated-code\.hpp".*$', re.M)
 _BASELINE = re.compile(r"^([\w:<>,\t \*&]+?)\s+(?:NO_INLINE\s+)?(correct\w*)\s*(\([^{;]*\))\s*\{", re.M)
 _SIGNATURE = re.compile(r"^(.*?)\b(\w+)\s*\((.*)\)\s*\{\s*$", re.S)
@@ -49,17 +64,44 @@ class ParEvalError(ChathpcError):
     """A ParEval checkout or outputs file that cannot be used; the message names the file."""
 
 
+class ParEvalModel(NamedTuple):
+    """How one of ParEval's parallelism models becomes tasks of one of our targets."""
+
+    name: str  # ParEval's parallelism_model
+    title: str
+    driver: str  # drivers/cpp/models/<driver>
+    source: str  # the problem's driver: cpu.cc or kokkos.cc
+    define: str  # the macro the problem's driver is built with
+
+
+MODELS: dict[str, ParEvalModel] = {
+    "mpi": ParEvalModel("mpi", "MPI", "mpi-driver.cc", "cpu.cc", "USE_MPI"),
+    "openmp": ParEvalModel("omp", "OpenMP", "omp-driver.cc", "cpu.cc", "USE_OMP"),
+    "hybrid": ParEvalModel("mpi+omp", "MPI+OpenMP", "mpi-omp-driver.cc", "cpu.cc", "USE_MPI"),
+    "kokkos": ParEvalModel("kokkos", "Kokkos", "kokkos-driver.cc", "kokkos.cc", "USE_KOKKOS"),
+}
+"""Our target -> ParEval's model."""
+
+
+def pareval_model(target: str) -> ParEvalModel:
+    """ParEval's model of one of our targets; ``ParEvalError`` for a target ParEval has no problems of."""
+    if target not in MODELS:
+        raise ParEvalError(f"ParEval has no problems for target '{target}' (choose from {', '.join(MODELS)})")
+    return MODELS[target]
+
+
 class ParEvalProblem(BaseModel):
-    """One MPI problem, ready to become a task."""
+    """One problem of one model, ready to become a task."""
 
     name: str
     problem_type: str
-    prompt: str = Field(description="The MPI prompt, or the translation prompt (ends with the function's signature and '{')")
+    target: str = Field("mpi", description="Our target (see MODELS)")
+    prompt: str = Field(description="The model's prompt, or the translation prompt (ends with the function's signature and '{')")
     function: str
     seq_source: str
     template: str = Field(description="The candidate program with the '// chathpc:answer' line")
     reference_answer: str = Field(description="A body calling the serial baseline: correct, not parallel")
-    includes: dict[str, str] = Field(description="utilities.hpp and the problem's baseline.hpp")
+    includes: dict[str, str] = Field(description="utilities.hpp, the problem's baseline.hpp (kokkos: kokkos-includes.hpp and the host adapter)")
     problem_size: str
 
 
@@ -89,15 +131,17 @@ def _json(path: Path, text: str) -> Any:
         raise ParEvalError(f"{path}: invalid JSON (line {exc.lineno}: {exc.msg})") from None
 
 
-def load_prompts(root: str | Path, kind: str = "generation") -> dict[str, dict[str, Any]]:
-    """ParEval's MPI prompt entries by problem name (``kind``: generation or translation)."""
+def load_prompts(root: str | Path, kind: str = "generation", target: str = "mpi") -> dict[str, dict[str, Any]]:
+    """ParEval's prompt entries of ``target``'s model by problem name (``kind``: generation or translation;
+    ParEval translates serial -> mpi, serial -> omp and cuda -> kokkos)."""
+    model = pareval_model(target).name
     if kind not in PROMPT_FILES:
         raise ParEvalError(f"unknown prompt kind '{kind}' (choose from {', '.join(PROMPT_FILES)})")
     root = Path(root)
     entries = _json(root / PROMPT_FILES[kind], _read(root, PROMPT_FILES[kind]))
     if not isinstance(entries, list):
         raise ParEvalError(f"{root / PROMPT_FILES[kind]}: expected a list of prompt entries")
-    return {e["name"]: e for e in entries if isinstance(e, dict) and e.get("parallelism_model") == "mpi" and "name" in e}
+    return {e["name"]: e for e in entries if isinstance(e, dict) and e.get("parallelism_model") == model and "name" in e}
 
 
 def _serial_prompts(root: Path) -> dict[str, str]:
@@ -135,14 +179,58 @@ def _no_inline(prompt: str) -> str:
     return "\n".join([*lines[:-1], " ".join([words[0], "NO_INLINE", *words[1:]])])
 
 
-def _baseline_call(baseline: str, names: list[str], returns: str, where: str) -> str:
-    """A body: the baseline's declaration in block scope (it may be defined after the generated code), then its call."""
+def _baseline_call(baseline: str, names: list[str], returns: str, where: str, wrap: str = "{}") -> str:
+    """A body: the baseline's declaration in block scope (it may be defined after the generated code), then its
+    call with each argument as ``wrap`` formats it."""
     match = _BASELINE.search(baseline)
     if not match:
         raise ParEvalError(f"{where}: no 'correct...(...) {{' baseline function found")
     declaration = f"{match.group(1).strip()} {match.group(2)}{' '.join(match.group(3).split())};"
-    call = f"{match.group(2)}({', '.join(names)});"
+    call = f"{match.group(2)}({', '.join(wrap.format(n) for n in names)});"
     return f"    {declaration}\n    {'' if returns == 'void' else 'return '}{call}\n}}\n"
+
+
+_TRIVIAL_USE = {
+    "mpi": "    int chathpc_ranks = 1;\n    MPI_Comm_size(MPI_COMM_WORLD, &chathpc_ranks);\n",
+    "openmp": "    #pragma omp parallel if (0)\n    { }\n",
+    "kokkos": "    Kokkos::parallel_for(1, KOKKOS_LAMBDA(int) {});\n",
+}
+_TRIVIAL_USE["hybrid"] = _TRIVIAL_USE["mpi"] + _TRIVIAL_USE["openmp"]
+
+
+def reference_answer(target: str, baseline: str, names: list[str], returns: str, where: str) -> str:
+    """The reference answer (a body): a trivial use of the target's model, then the serial baseline's result
+    (correct, not parallel; see the module docs)."""
+    wrap = "chathpc::host({})" if target == "kokkos" else "{}"
+    return _TRIVIAL_USE[target] + _baseline_call(baseline, names, returns, where, wrap)
+
+
+# ParEval's omp, mpi+omp and kokkos drivers run the function NITER = 5 times (and the baseline 5 times) after
+# validation, and the omp ones take the thread count from argv[1]. Ours take the iterations from argv[1] like
+# ParEval's MPI driver (1 for correctness, 3 for timing) and the threads from OMP_NUM_THREADS (set by the harness).
+_NITER = ("const int NITER = 5;", "const int NITER = argc > 1 ? std::stoi(std::string(argv[1])) : 5;  // chathpc: iterations from argv[1]")
+_DRIVER_PATCHES = {
+    "omp": [_NITER, ("int num_threads = 1;", "int num_threads = omp_get_max_threads();  // chathpc: OMP_NUM_THREADS, not argv[1]"),
+            ("num_threads = std::stoi(std::string(argv[1]));", "// chathpc: argv[1] is the iteration count")],
+    "kokkos": [_NITER, ("if (argc > 1) {", "if (argc > 2) {  // chathpc: argv[1] is the iteration count")],
+}
+_DRIVER_PATCHES["mpi+omp"] = _DRIVER_PATCHES["omp"]
+
+
+def _model_driver(root: Path, model: ParEvalModel) -> str:
+    """ParEval's driver of ``model``; the omp, mpi+omp and kokkos ones patched as ``_DRIVER_PATCHES`` says."""
+    driver = _read(root, f"drivers/cpp/models/{model.driver}")
+    for old, new in _DRIVER_PATCHES.get(model.name, []):
+        if old not in driver:
+            raise ParEvalError(f"{root / 'drivers/cpp/models' / model.driver}: no '{old}' line to patch (another ParEval version?)")
+        driver = driver.replace(old, new, 1)
+    return driver
+
+
+def _guarded_includes(text: str) -> str:
+    """Each ``#include <...>`` of ParEval's kokkos-includes.hpp only where the Kokkos install has the header."""
+    return re.sub(r"^\s*#\s*include\s*<([^>]+)>.*$", lambda m: f"#if __has_include(<{m[1]}>)\n#include <{m[1]}>\n#endif",
+                  text, flags=re.M)
 
 
 def problem_folder(root: Path, entry: dict[str, Any]) -> Path:
@@ -150,36 +238,42 @@ def problem_folder(root: Path, entry: dict[str, Any]) -> Path:
     return root / "drivers" / "cpp" / "benchmarks" / str(entry.get("problem_type")) / str(entry["name"])
 
 
-def load_problem(root: str | Path, entry: dict[str, Any], sizes: dict[str, Any] | None = None) -> ParEvalProblem:
-    """The sequential program, candidate template and reference answer of one MPI prompt entry."""
+def load_problem(root: str | Path, entry: dict[str, Any], sizes: dict[str, Any] | None = None, target: str = "mpi") -> ParEvalProblem:
+    """The sequential program, candidate template and reference answer of one prompt entry of ``target``'s model."""
     root = Path(root)
+    model = pareval_model(target)
     folder = problem_folder(root, entry)
     relative = folder.relative_to(root).as_posix()
     cpu = _read(root, f"{relative}/cpu.cc")
+    driver_source = cpu if model.source == "cpu.cc" else _read(root, f"{relative}/{model.source}")
     baseline = _read(root, f"{relative}/baseline.hpp")
-    if not GENERATED_INCLUDE.search(cpu):
-        raise ParEvalError(f"{folder / 'cpu.cc'}: no '#include \"generated-code.hpp\"' line")
+    for name, text in (("cpu.cc", cpu), (model.source, driver_source)):
+        if not GENERATED_INCLUDE.search(text):
+            raise ParEvalError(f"{folder / name}: no '#include \"generated-code.hpp\"' line")
     serial_prompt = _serial_prompts(root).get(entry["name"])
     if serial_prompt is None:
         raise ParEvalError(f"{root / PROMPT_FILES['generation']}: no serial prompt for {entry['name']}")
-    # a translation entry's prompt shows the serial code (commented out) before the MPI signature
+    # a translation entry's prompt shows the source code (commented out) before the target's signature
     prompt = entry.get("translation_prompt") or entry["prompt"]
-    returns, function, names = _signature(prompt, f"{entry['name']} (MPI prompt)")
+    returns, function, names = _signature(prompt, f"{entry['name']} ({model.title} prompt)")
     serial_returns, _, serial_names = _signature(serial_prompt, f"{entry['name']} (serial prompt)")
     serial_code = _no_inline(serial_prompt) + "\n" + _baseline_call(baseline, serial_names, serial_returns, str(folder / "baseline.hpp"))
     # the baseline's standard headers first: some problems' generated code comes before baseline.hpp in cpu.cc
     headers = "".join(line + "\n" for line in baseline.splitlines() if re.match(r"\s*#\s*include\s*<", line))
     seq = "#define USE_SERIAL 1\n" + headers + GENERATED_INCLUDE.sub(lambda _: serial_code, cpu) + "\n" + _read(root, SERIAL_DRIVER)
-    template = "#define USE_MPI 1\n" + headers + GENERATED_INCLUDE.sub("// chathpc:answer", cpu) + "\n" + _read(root, MPI_DRIVER)
-    reference = "    int chathpc_ranks = 1;\n    MPI_Comm_size(MPI_COMM_WORLD, &chathpc_ranks);\n" + _baseline_call(
-        baseline, names, returns, str(folder / "baseline.hpp"))
+    answer_line = (f'#include "{KOKKOS_HOST}"\n' if target == "kokkos" else "") + "// chathpc:answer"
+    template = (f"#define {model.define} 1\n" + headers + GENERATED_INCLUDE.sub(lambda _: answer_line, driver_source) + "\n"
+                + _model_driver(root, model))
+    reference = reference_answer(target, baseline, names, returns, str(folder / "baseline.hpp"))
     if sizes is None:
         sizes = _json(root / PROBLEM_SIZES, _read(root, PROBLEM_SIZES))
-    size = str((sizes.get(entry["name"]) or {}).get("mpi", DEFAULT_SIZE))
+    size = str((sizes.get(entry["name"]) or {}).get(model.name, DEFAULT_SIZE))
+    includes = {"utilities.hpp": _read(root, UTILITIES), "baseline.hpp": baseline}
+    if target == "kokkos":
+        includes |= {"kokkos-includes.hpp": _guarded_includes(_read(root, KOKKOS_INCLUDES)), KOKKOS_HOST: KOKKOS_HOST_HEADER}
     return ParEvalProblem(
-        name=entry["name"], problem_type=str(entry["problem_type"]), prompt=prompt, function=function,
-        seq_source=seq, template=template, reference_answer=reference,
-        includes={"utilities.hpp": _read(root, UTILITIES), "baseline.hpp": baseline}, problem_size=size,
+        name=entry["name"], problem_type=str(entry["problem_type"]), target=target, prompt=prompt, function=function,
+        seq_source=seq, template=template, reference_answer=reference, includes=includes, problem_size=size,
     )
 
 
@@ -189,13 +283,15 @@ def task_id(name: str) -> str:
 
 
 def task_spec(problem: ParEvalProblem) -> dict[str, Any]:
-    """The task.yaml fields of a problem."""
+    """The task.yaml fields of a problem (``answer.target`` names a target other than mpi)."""
+    model = pareval_model(problem.target)
+    answer = {"template": "candidate.cc", "prompt": "prompt.cc", "function": problem.function}
     return {
         "id": task_id(problem.name), "domain": task_id(problem.problem_type), "split": "test",
-        "description": f"ParEval {problem.name} (MPI): {problem.function}", "language": "cxx",
+        "description": f"ParEval {problem.name} ({model.title}): {problem.function}", "language": "cxx",
         "args": [["1"]], "perf_args": ["3"], "include_dirs": ["include"],
         "defines": [f"DRIVER_PROBLEM_SIZE={problem.problem_size}"], "compare_lines": COMPARE_LINES,
-        "time_pattern": TIME_PATTERN, "answer": {"template": "candidate.cc", "prompt": "prompt.cc", "function": problem.function},
+        "time_pattern": TIME_PATTERN, "answer": answer if problem.target == "mpi" else {**answer, "target": problem.target},
     }
 
 
@@ -212,12 +308,12 @@ def write_task(problem: ParEvalProblem, out: Path) -> Path:
     return folder
 
 
-def _select(prompts: dict[str, dict[str, Any]], problems: list[str] | None, where: str) -> list[str]:
+def _select(prompts: dict[str, dict[str, Any]], problems: list[str] | None, where: str, title: str = "MPI") -> list[str]:
     if not problems:
         return sorted(prompts)
     unknown = [p for p in problems if p not in prompts]
     if unknown:
-        raise ParEvalError(f"{where}: no MPI problem '{unknown[0]}'")
+        raise ParEvalError(f"{where}: no {title} problem '{unknown[0]}'")
     return list(dict.fromkeys(problems))
 
 
@@ -225,28 +321,33 @@ def import_problems(
     root: str | Path, out: str | Path, *, problems: list[str] | None = None, kind: str = "generation",
     config: HarnessConfig | None = None, force: bool = False, progress: Callable[[str, str | None], None] | None = None,
 ) -> ImportOutcome:
-    """Write a task directory (and ``dataset.jsonl``) of ParEval's MPI problems; each is built and its reference
-    answer checked at 1 rank first: a problem that fails here is listed with the reason, not written."""
+    """Write a task directory (and ``dataset.jsonl``) of ParEval's problems of ``config.harness.target``'s model;
+    each is built and its reference answer checked at one configuration first (1 rank, 1 thread, once): a problem
+    that fails here is listed with the reason, not written."""
     from chathpc.data.records import save_records
     from chathpc.harness import ReferenceProgramError, check
     from chathpc.tasks.loader import TaskError, load_task
 
     root, out = Path(root), Path(out)
-    prompts = load_prompts(root, kind)
-    chosen = _select(prompts, problems, str(root / PROMPT_FILES[kind]))
+    cfg = (config or HarnessConfig()).model_copy(update={"ranks": [1], "threads": [1], "layouts": ["1x1"], "repeats": 1})
+    target = cfg.target
+    prompts = load_prompts(root, kind, target)
+    chosen = _select(prompts, problems, str(root / PROMPT_FILES[kind]), pareval_model(target).title)
     dataset = out / "dataset.jsonl"
     refuse_existing(dataset, force)
     sizes = _json(root / PROBLEM_SIZES, _read(root, PROBLEM_SIZES))
-    cfg = (config or HarnessConfig()).model_copy(update={"ranks": [1]})
     imported, failed, records = [], {}, []
     for name in chosen:
         reason = None
         try:
-            folder = write_task(load_problem(root, prompts[name], sizes), out)
+            folder = write_task(load_problem(root, prompts[name], sizes, target), out)
             task = load_task(folder)
             result = check(task.seq_source, task.candidate(task.mpi_source) or "", args=task.args, config=cfg, options=task.options)
             if not result.passed:
-                reason = f"the reference answer does not pass here: {result.summary()}"
+                reason = f"the reference answer does not pass here: {result.summary()}{_first_error(result.build_log)}"
+            elif any(re.search(r"^Validation:\s*FAIL", run.stdout, re.M) for run in result.runs):
+                reason = ("ParEval's serial baseline fails the problem's own validation (the sequential program "
+                          "prints 'Validation: FAIL'): the problem cannot tell a correct answer")
         except ReferenceProgramError as exc:
             reason = str(exc).splitlines()[0][:300]
         except (ParEvalError, TaskError) as exc:
@@ -262,6 +363,12 @@ def import_problems(
     save_records(records, dataset, overwrite=True)
     atomic_write_text(out / "import-failures.json", json.dumps(failed, indent=2) + "\n")
     return ImportOutcome(out=str(out), imported=imported, failed=failed, dataset=str(dataset))
+
+
+def _first_error(build_log: str) -> str:
+    """`` (compiler: <first error line>)`` of a build log, or nothing."""
+    line = next((line.strip() for line in build_log.splitlines() if "error:" in line), "")
+    return f" (compiler: {line[:300]})" if line else ""
 
 
 def _remove_task(folder: Path) -> None:
@@ -291,9 +398,10 @@ class Labels(BaseModel):
     passed: bool = Field(description="are_all_valid and is_source_valid")
 
 
-def read_outputs(path: str | Path) -> list[dict[str, Any]]:
-    """The MPI entries of a ParEval outputs file, each with ``outputs`` as a list of samples:
+def read_outputs(path: str | Path, target: str = "mpi") -> list[dict[str, Any]]:
+    """The entries of ``target``'s model in a ParEval outputs file, each with ``outputs`` as a list of samples:
     ``(code, Labels | None)``."""
+    model = pareval_model(target)
     path = Path(path)
     try:
         data = _json(path, path.read_text())
@@ -303,7 +411,7 @@ def read_outputs(path: str | Path) -> list[dict[str, Any]]:
         raise ParEvalError(f"{path}: expected a list of prompt entries with 'outputs'")
     entries = []
     for index, entry in enumerate(data):
-        if not isinstance(entry, dict) or entry.get("parallelism_model") != "mpi":
+        if not isinstance(entry, dict) or entry.get("parallelism_model") != model.name:
             continue
         outputs = entry.get("outputs")
         if not isinstance(outputs, list) or "name" not in entry or "prompt" not in entry:
@@ -322,7 +430,7 @@ def read_outputs(path: str | Path) -> list[dict[str, Any]]:
                 raise ParEvalError(f"{path}: entry {index} ({entry['name']}): an output is neither text nor a result with 'generated_output'")
         entries.append({**entry, "index": index, "samples": samples})
     if not entries:
-        raise ParEvalError(f"{path}: no MPI entries (parallelism_model 'mpi')")
+        raise ParEvalError(f"{path}: no {model.title} entries (parallelism_model '{model.name}')")
     return entries
 
 
@@ -358,8 +466,9 @@ def score_outputs(
     problems: list[str] | None = None, perf: bool = False, resume: bool = False, force: bool = False,
     ks: tuple[int, ...] = (1,), progress: Callable[[], None] | None = None,
 ) -> ScoreOutcome:
-    """Check every sample of a ParEval outputs file with our harness, append results lines (``item_id`` =
-    problem name, ``sample`` = index in its ``outputs``), and compare with ParEval's labels where present."""
+    """Check every sample of ``config.target``'s model in a ParEval outputs file with our harness, append results
+    lines (``item_id`` = problem name, ``sample`` = index in its ``outputs``), and compare with ParEval's labels
+    where present."""
     from chathpc.config import RunConfig
     from chathpc.data import Record
     from chathpc.evaluate.items import ItemCheck
@@ -371,15 +480,17 @@ def score_outputs(
     from chathpc.tasks.template import AnswerTemplate
 
     root, out = Path(root), Path(out)
-    entries = read_outputs(outputs_path)
+    target = (config or HarnessConfig()).target
+    model = pareval_model(target)
+    entries = read_outputs(outputs_path, target)
     if problems:
         known = {e["name"] for e in entries}
         missing = [p for p in problems if p not in known]
         if missing:
-            raise ParEvalError(f"{outputs_path}: no MPI entry for problem '{missing[0]}'")
+            raise ParEvalError(f"{outputs_path}: no {model.title} entry for problem '{missing[0]}'")
         entries = [e for e in entries if e["name"] in problems]
     provider = f"pareval:{Path(outputs_path).name}"
-    generation: dict[str, Any] = {"outputs_file": Path(outputs_path).name}
+    generation: dict[str, Any] = {"outputs_file": Path(outputs_path).name, **({"target": target} if target != "mpi" else {})}
     ids = {e["index"]: e["name"] for e in entries}
     dense_ids = [ids.get(i, f"entry{i}") for i in range(max(ids) + 1)]
     done, cut_at, kept = open_results(out, provider, generation, dense_ids, perf=perf, resume=resume, force=force)
@@ -392,7 +503,7 @@ def score_outputs(
             if not todo:
                 continue
             try:
-                problem = load_problem(root, entry, sizes)
+                problem = load_problem(root, entry, sizes, target)
             except ParEvalError as exc:
                 unscored[entry["name"]] = str(exc)
                 continue

@@ -63,9 +63,11 @@ def translation_question(sequential_source: str, language: str = "c", target: st
 
 Split = Literal["train", "test", "refine"]
 FUNCTION_INSTRUCTION = (
-    "Complete the following {title} function with MPI. Answer with the rest of the function (its body) "
+    "Complete the following {title} function with {model}. Answer with the rest of the function (its body) "
     "or with the whole function."
 )
+TARGET_TITLES = {"mpi": "MPI", "openmp": "OpenMP", "hybrid": "MPI and OpenMP", "kokkos": "Kokkos"}
+"""How a function-answer question names the model of each target."""
 
 
 class TaskError(ChathpcError):
@@ -80,6 +82,14 @@ class AnswerSpec(BaseModel):
     template: str = Field(description="Candidate program with the line '// chathpc:answer'")
     prompt: str = Field(description="Code shown to the model, ending with the function's signature and '{'")
     function: str = Field(pattern=r"^[A-Za-z_]\w*$", description="Name of the function the answer implements")
+    target: str = Field("mpi", description="The target the answer is written for (mpi, openmp, hybrid, kokkos)")
+
+    @field_validator("target")
+    @classmethod
+    def _known_target(cls, value: str) -> str:
+        if value not in TARGET_TITLES:
+            raise ValueError(f"unknown target '{value}' (choose from {', '.join(TARGET_TITLES)})")
+        return value
 
 
 class TaskSpec(BaseModel):
@@ -147,11 +157,17 @@ class Task(TaskSpec):
     options: ProgramOptions = Field(default_factory=ProgramOptions, description="Language, extra files, filters, time pattern")
     template: AnswerTemplate | None = Field(None, description="With task.yaml's answer: how an answer becomes a program")
 
+    @property
+    def answer_target(self) -> str | None:
+        """The target of a function-answer task (task.yaml's ``answer.target``); None for a whole-program task."""
+        return None if self.answer is None else self.answer.target
+
     def question(self, target: str = "mpi") -> str:
-        """The question a model is asked: the translation request for ``target``, or for an MPI function answer the prompt."""
-        if self.template is None or target != "mpi":
+        """The question a model is asked: the translation request for ``target``, or for a function-answer task of
+        that target the prompt."""
+        if self.template is None or target != self.answer_target:
             return translation_question(self.seq_source, self.options.language, target)
-        instruction = FUNCTION_INSTRUCTION.format(title=self.options.lang.title)
+        instruction = FUNCTION_INSTRUCTION.format(title=self.options.lang.title, model=TARGET_TITLES[target])
         return f"{instruction}\n\n```{FENCE_TAGS[self.options.language]}\n{self.template.prompt.rstrip()}\n```"
 
     def candidate(self, answer: str) -> str | None:
@@ -159,16 +175,16 @@ class Task(TaskSpec):
         return answer if self.template is None else self.template.assemble(answer)
 
     def program(self, source: str, target: str = "mpi") -> tuple[str | None, ProgramOptions]:
-        """A solution of ``target`` as the program and options to check: an MPI answer goes through the task's
-        template like ``candidate``; the other targets' solutions are whole programs."""
-        if target == "mpi":
+        """A solution of ``target`` as the program and options to check: an answer of the task's own target (mpi,
+        or ``answer.target``) goes through the task's template like ``candidate``; other solutions are whole programs."""
+        if target == (self.answer_target or "mpi"):
             return self.candidate(source), self.options
         return source, self.options.model_copy(update={"mpi_rule": "init"})
 
     def to_record(self) -> Record:
         """The task as a ChatHPC dataset record (question: instruction + sequential code; answer: expert code)."""
         return Record(
-            question=self.question(),
+            question=self.question(self.answer_target or "mpi"),
             context=CONTEXT,
             answer=f"```{FENCE_TAGS[self.options.language]}\n{self.mpi_source.rstrip()}\n```",
             id=self.id,
@@ -185,7 +201,7 @@ class Task(TaskSpec):
     def solutions(self, target: str = "mpi") -> dict[str, str]:
         """Every solution of ``target`` by name: ``reference`` (mpi.c, omp.c, kokkos.cpp, hybrid.c) first, then the
         variants; empty when the task has none for that target."""
-        if target == "mpi":
+        if target == (self.answer_target or "mpi"):
             return {"reference": self.mpi_source, **self.variants}
         if target not in self.target_sources:
             return {}
