@@ -142,3 +142,20 @@ def test_a_process_limit_above_the_hard_limit_is_capped_not_an_internal_error(tm
     limits = Limits(memory_mb=512, cpu_seconds=5, processes=hard + 10**6, max_output_bytes=1 << 16)  # e.g. --ranks 100000
     outcome = run_sandboxed(["/bin/echo", "ok"], run_dir, timeout=10, limits=limits, isolation="rlimits", read_only_dirs=[])
     assert outcome.exit_code == 0 and outcome.stdout.strip() == "ok"
+
+
+def test_a_start_that_finds_the_binary_busy_is_tried_again(monkeypatch, tmp_path):
+    """ETXTBSY (a fork in another thread holding the just-copied binary open) gets a second start, nothing else does."""
+    from chathpc.harness import sandbox
+
+    busy = sandbox.ProcessOutcome(exit_code=1, stdout="", stderr="bwrap: execvp /tmp/x/sequential: Text file busy\n",
+                                  seconds=0.0, timed_out=False, truncated=False)
+    done = sandbox.ProcessOutcome(exit_code=0, stdout="ok\n", stderr="", seconds=0.0, timed_out=False, truncated=False)
+    failed = sandbox.ProcessOutcome(exit_code=1, stdout="", stderr="boom\n", seconds=0.0, timed_out=False, truncated=False)
+    for outcomes, expected, calls in (([busy, done], done, 2), ([failed, done], failed, 1), ([busy, busy, busy, done], busy, 3)):
+        given = iter(outcomes)
+        started = []
+        monkeypatch.setattr(sandbox, "_run_once", lambda *a, **k: started.append(1) or next(given))
+        outcome = sandbox.run_sandboxed(["x"], tmp_path, timeout=1, limits=sandbox.Limits(memory_mb=64, cpu_seconds=1, processes=8,
+                                        max_output_bytes=100), isolation="rlimits", read_only_dirs=[])
+        assert outcome is expected and len(started) == calls

@@ -18,6 +18,7 @@ token carried by every descendant (otherwise).
 
 from __future__ import annotations
 
+import errno
 import os
 import pwd
 import resource
@@ -323,6 +324,11 @@ class _CappedReader(threading.Thread):
         self.stream.close()
 
 
+def _text_file_busy(outcome: ProcessOutcome) -> bool:
+    """Whether bwrap could not execute the binary because a file descriptor open for writing on it was alive."""
+    return outcome.exit_code == 1 and outcome.stderr.startswith("bwrap: execvp") and "Text file busy" in outcome.stderr
+
+
 def run_sandboxed(
     command: list[str],
     run_dir: Path,
@@ -336,8 +342,35 @@ def run_sandboxed(
     """Run ``command`` in ``run_dir`` under the given isolation; every process it starts is gone on return.
 
     Under bwrap only ``run_dir`` is writable; ``read_only_dirs`` (e.g. where the binary lies) are
-    made visible read-only inside the private /tmp.
+    made visible read-only inside the private /tmp. A start that fails with ETXTBSY is tried again (up to
+    twice): a binary just copied into a work dir can be "busy" for a moment while another thread's fork holds
+    a duplicate of the copy's descriptor (seen once in a full test run with parallel builds and checks).
     """
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            outcome = _run_once(command, run_dir, timeout=timeout, limits=limits, isolation=isolation,
+                                read_only_dirs=read_only_dirs, extra_env=extra_env)
+            if attempt == 3 or not _text_file_busy(outcome):
+                return outcome
+        except OSError as exc:
+            if exc.errno != errno.ETXTBSY or attempt == 3:
+                raise ChathpcError(f"cannot start {command[0]}: {exc.strerror}") from None
+        time.sleep(0.05 * attempt)
+
+
+def _run_once(
+    command: list[str],
+    run_dir: Path,
+    *,
+    timeout: float,
+    limits: Limits,
+    isolation: str,
+    read_only_dirs: list[Path],
+    extra_env: dict[str, str] | None = None,
+) -> ProcessOutcome:
+    """One start of ``run_sandboxed``'s command (an ``OSError`` from the start is raised as it is)."""
     token = secrets.token_hex(12)
     uid = _fresh_uid() if running_as_root() else None
     if uid is not None:
@@ -354,22 +387,19 @@ def run_sandboxed(
         binds += ["--bind", str(run_dir), str(run_dir)]
         argv = [bwrap_path() or "bwrap", *_bwrap_namespace_args(), *binds, "--chdir", str(run_dir), "--", *argv]
     start = time.monotonic()
-    try:
-        proc = subprocess.Popen(
-            argv,
-            cwd=run_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            user=uid,
-            group=uid,
-            extra_groups=[] if uid is not None else None,
-            preexec_fn=lambda: _set_limits(limits),
-        )
-    except OSError as exc:
-        raise ChathpcError(f"cannot start {command[0]}: {exc.strerror}") from None
+    proc = subprocess.Popen(
+        argv,
+        cwd=run_dir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        user=uid,
+        group=uid,
+        extra_groups=[] if uid is not None else None,
+        preexec_fn=lambda: _set_limits(limits),
+    )
     flooded = threading.Event()
     readers = [_CappedReader(s, limits.max_output_bytes, flooded.set) for s in (proc.stdout, proc.stderr)]
     for reader in readers:

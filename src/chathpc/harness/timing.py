@@ -239,7 +239,8 @@ def measure_performance(
         reference_space.close()
         workspace.close()
     result.flags += memory_flags(result.sequential_rss_mib, result.timings)
-    result.flags += scaling_flags(result.sequential_seconds, result.timings)
-    if result.timings and not result.timeable:
+    if result.timeable:  # below the timing floor speedups are start-up noise: no scaling verdict from them
+        result.flags += scaling_flags(result.sequential_seconds, result.timings)
+    elif result.timings:
         result.flags.append(too_short_to_time(result.sequential_seconds, args))
     return result
