@@ -26,7 +26,7 @@ from chathpc.harness.profile import MEMORY_RECORDER, MEMORY_SOURCE
 from chathpc.harness.program import ProgramOptions
 from chathpc.harness.results import RunResult, Verdict
 from chathpc.harness.sanitize import parse_report
-from chathpc.harness.sandbox import Limits, ProcessOutcome, isolation_level, reference_outputs_storable, run_sandboxed, warn_if_unprotected
+from chathpc.harness.sandbox import EXEC_LOCK, Limits, ProcessOutcome, isolation_level, reference_outputs_storable, run_sandboxed, warn_if_unprotected
 from chathpc.harness.targets import Placement, Target, get_target
 
 KEPT_OUTPUT_CHARS = 2000  # stdout head and stderr tail kept per run in a result
@@ -70,7 +70,8 @@ class Workspace:
 
     def install(self, binary: Path, name: str) -> Path:
         target = self.path / name
-        shutil.copyfile(binary, target)
+        with EXEC_LOCK:
+            shutil.copyfile(binary, target)
         target.chmod(0o755)
         return target
 

@@ -134,6 +134,11 @@ def reference_outputs_storable() -> bool:
     return running_as_root()
 
 
+EXEC_LOCK = threading.Lock()
+"""Held while a binary is copied into a work dir and while this process forks to start a program: a fork in
+another thread while the copy is open for writing would leave the copy "busy" (ETXTBSY) when it is executed."""
+
+
 def _fresh_uid() -> int:
     low, high = _UID_RANGE
     return low + secrets.randbelow(high - low)
@@ -227,7 +232,8 @@ def _set_limits(limits: Limits) -> None:
 def _kill_uid(uid: int) -> None:
     """SIGKILL every process owned by ``uid`` (kill(-1) from a child running as that uid is atomic)."""
     for _ in range(20):
-        pid = os.fork()
+        with EXEC_LOCK:
+            pid = os.fork()
         if pid == 0:  # child: only syscalls, then _exit
             try:
                 os.setgroups([])
@@ -387,19 +393,20 @@ def _run_once(
         binds += ["--bind", str(run_dir), str(run_dir)]
         argv = [bwrap_path() or "bwrap", *_bwrap_namespace_args(), *binds, "--chdir", str(run_dir), "--", *argv]
     start = time.monotonic()
-    proc = subprocess.Popen(
-        argv,
-        cwd=run_dir,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        user=uid,
-        group=uid,
-        extra_groups=[] if uid is not None else None,
-        preexec_fn=lambda: _set_limits(limits),
-    )
+    with EXEC_LOCK:  # Popen returns once the child has exec'd: no copy is open in it then
+        proc = subprocess.Popen(
+            argv,
+            cwd=run_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            user=uid,
+            group=uid,
+            extra_groups=[] if uid is not None else None,
+            preexec_fn=lambda: _set_limits(limits),
+        )
     flooded = threading.Event()
     readers = [_CappedReader(s, limits.max_output_bytes, flooded.set) for s in (proc.stdout, proc.stderr)]
     for reader in readers:
