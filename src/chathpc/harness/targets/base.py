@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import re
 import shutil
 from pathlib import Path
@@ -81,7 +83,7 @@ def has_openmp_parallel(source: str) -> bool:
     return _OMP_PARALLEL.search(strip_c_comments_and_strings(source)) is not None
 
 
-class Target:
+class Target(ABC):
     """A programming model: build (compiler, flags, libraries), parallel configurations, launch and
     environment, its "uses the model" rule, and its timing. Subclasses set the class attributes and
     override the methods that differ; ``chathpc.harness.targets`` lists the instances."""
@@ -104,13 +106,15 @@ class Target:
     def check_language(self, language: Language) -> None:
         """Raise ``TargetError`` when the target cannot build programs in ``language``."""
 
+    @abstractmethod
     def build_spec(self, cfg: HarnessConfig, language: Language, *, sanitize: bool = False) -> BuildSpec:
         """Compiler and flags of a candidate (``sanitize``: ``harness.sanitize_flags`` replace the optimisation flags)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def reference_spec(self, cfg: HarnessConfig, language: Language) -> BuildSpec:
         """Compiler and flags of the sequential program (the candidate's compiler, without the model's flags)."""
-        raise NotImplementedError
+        ...
 
     def required_tools(self, cfg: HarnessConfig, language: Language) -> list[tuple[str, str]]:
         """(command, how to get it) that must be on PATH before anything is built."""
@@ -124,38 +128,45 @@ class Target:
                 raise ChathpcError(f"'{tool}' not found on PATH: {hint}")
 
     # parallel configurations ---------------------------------------------------------------------------
+    @abstractmethod
     def configurations(self, cfg: HarnessConfig) -> list[Placement]:
         """The configurations every argument set runs at."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def perf_configurations(self, cfg: HarnessConfig) -> list[Placement]:
         """The configurations timing runs use (those over the core count are left out by the caller)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def widths(self, cfg: HarnessConfig) -> tuple[list[int], list[int]]:
         """The one-number view of the configurations that ``--explore`` probes and shrinks along: (checked, extra)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def placement(self, cfg: HarnessConfig, width: int) -> Placement:
         """The configuration of one explore width."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def width(self, placement: Placement) -> int:
         """The explore width of a configuration."""
-        raise NotImplementedError
+        ...
 
     def repeats(self, cfg: HarnessConfig) -> int:
         """How often each configuration runs (threaded targets: ``harness.repeats``, to expose races)."""
         return cfg.repeats if self.threaded else 1
 
     # launch ----------------------------------------------------------------------------------------------
+    @abstractmethod
     def command(self, cfg: HarnessConfig, placement: Placement, binary: Path, args: list[str]) -> list[str]:
         """The command line of one run."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def environment(self, cfg: HarnessConfig, placement: Placement, *, oversubscribe: bool) -> dict[str, str]:
         """Variables one run gets (thread counts, binding, launcher settings)."""
-        raise NotImplementedError
+        ...
 
     def isolation_request(self, cfg: HarnessConfig) -> str:
         """The sandbox level to ask for (``harness.sandbox``, or rlimits where the launcher needs the network)."""
@@ -166,15 +177,18 @@ class Target:
         return 64 + 32 * placement.workers
 
     # uses the model --------------------------------------------------------------------------------------
+    @abstractmethod
     def uses_model(self, source: str, options: ProgramOptions) -> bool:
         """Whether the candidate is a program of this model at all (``unused_verdict`` when not)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def unused_reason(self, options: ProgramOptions) -> str:
         """Why a candidate failed ``uses_model``, for the result's detail."""
-        raise NotImplementedError
+        ...
 
     # timing ----------------------------------------------------------------------------------------------
+    @abstractmethod
     def timing_sources(self, language: str) -> tuple[dict[str, str], dict[str, str]]:
         """Extra sources linked into timing builds: (sequential program's, candidate's)."""
-        raise NotImplementedError
+        ...
