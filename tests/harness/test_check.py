@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import time
@@ -11,6 +12,8 @@ import pytest
 
 from chathpc.config import HarnessConfig
 from chathpc.harness import CheckResult, ReferenceProgramError, Verdict, check
+from chathpc.harness.runs import describe_failure
+from chathpc.harness.sandbox import ProcessOutcome
 from chathpc.schedule import check_many
 from chathpc.system import clang_tidy_path
 
@@ -81,6 +84,41 @@ def test_abort_and_exit_status_are_runtime_errors(work_root, failure, details):
     assert any(failure_run.detail.startswith(d) for d in details), failure_run.detail
     if failure_run.detail.startswith("MPI_Abort") or failure_run.detail.startswith("rank"):
         assert failure_run.failed_rank == 1
+
+
+@pytest.mark.parametrize(
+    ("stderr", "said"),
+    [
+        ("-" * 74 + "\nmpirun was unable to launch the specified application as it could not access\nor execute an executable:\n\n"
+         "Executable: ./candidate\n\nwhile attempting to start process rank 0.\n" + "-" * 74 + "\n",
+         "mpirun was unable to launch the specified application as it could not access"),
+        ("bwrap: setting up uid map: Permission denied\n", "bwrap: setting up uid map: Permission denied"),
+        ("", ""),
+    ],
+)
+def test_a_launch_failure_without_a_rank_report_names_what_the_launcher_said(stderr, said):
+    """mpirun's own failure (no rank reported) keeps the line that says why in the run's one-line detail."""
+    failure = describe_failure(ProcessOutcome(1, "", stderr, 0.1, False, False))
+    assert failure.kind == "status"
+    assert failure.text == ("exit status 1: " + said if said else "exit status 1")
+
+
+def test_a_run_mpirun_failed_to_launch_is_tried_once_more(work_root, monkeypatch):
+    """The first candidate start fails inside mpirun (exit 1, no rank reported): the run is repeated and passes;
+    a candidate's own exit status is never repeated (see test_abort_and_exit_status_are_runtime_errors)."""
+    check_module = importlib.import_module("chathpc.harness.check")  # the package exports the function under this name
+    real, calls = check_module.run_sandboxed, []
+
+    def first_launch_fails(command, run_dir, **kw):
+        calls.append(command)
+        if len(calls) == 1 and "mpirun" in " ".join(command):
+            return ProcessOutcome(1, "", "-" * 20 + "\nmpirun could not launch\n" + "-" * 20 + "\n", 0.1, False, False)
+        return real(command, run_dir, **kw)
+
+    monkeypatch.setattr(check_module, "run_sandboxed", first_launch_fails)
+    result = check(SEQ, program("mpi_sum_correct.c"), args=[["7"]], config=HarnessConfig(ranks=[1], jobs=1))
+    assert result.passed, result.runs
+    assert len(calls) == 2 and len(result.runs) == 1
 
 
 def test_wrong_reduction_operator(work_root):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,8 +66,15 @@ class _CandidateRunner:
         return self.target.width(Placement(run.ranks, run.threads))
 
     def run(self, args: list[str], where: Placement | int, role: str = "given", timeout: float | None = None) -> RunResult:
-        """One judged run at a configuration (or an explore width, see ``width``)."""
+        """One judged run at a configuration (or an explore width, see ``width``). A run that mpirun itself
+        failed to launch (it exited non-zero and reported no rank: no candidate code ran) is tried once more."""
         placement = where if isinstance(where, Placement) else self.target.placement(self.cfg, where)
+        run = self._run_once(args, placement, role, timeout)
+        if self.target.uses_mpi and run.failure_kind == "status" and (run.exit_code or 0) > 0:
+            run = self._run_once(args, placement, role, timeout)
+        return run
+
+    def _run_once(self, args: list[str], placement: Placement, role: str, timeout: float | None) -> RunResult:
         expected = self.reference.output(args)
         run_dir = self.workspace.run_dir(placement.label())
         run_limits = limits(self.cfg, self.target.process_limit(placement))
@@ -197,53 +204,57 @@ def check(
     screening = pool.submit(static_screen, candidate_source, cc=cfg.cc, isolation=isolation, limits=limits(cfg)) if screened else None
     reference_building = pool.submit(build_reference, sequential_source, cfg, target, isolation, options=opts)
     pool.shutdown(wait=False)  # what was submitted still runs to its end
-    candidate = build_program(candidate_source, cfg, target, isolation, MEMORY_EXTRA, candidate_opts)
-    reference_build = reference_building.result()
-    result.build_log = candidate.log
-    if not candidate.ok:
-        result.verdict, result.detail = Verdict.BUILD_ERROR, "the candidate does not compile"
-    elif not target.uses_model(candidate_source, candidate_opts):
-        result.verdict, result.detail = target.unused_verdict, target.unused_reason(candidate_opts)
-    if result.verdict != Verdict.PASS:
-        result.warnings = screening.result() if screening is not None else []
+    try:
+        candidate = build_program(candidate_source, cfg, target, isolation, MEMORY_EXTRA, candidate_opts)
+        reference_build = reference_building.result()
+        result.build_log = candidate.log
+        if not candidate.ok:
+            result.verdict, result.detail = Verdict.BUILD_ERROR, "the candidate does not compile"
+        elif not target.uses_model(candidate_source, candidate_opts):
+            result.verdict, result.detail = target.unused_verdict, target.unused_reason(candidate_opts)
+        if result.verdict != Verdict.PASS:
+            result.warnings = screening.result() if screening is not None else []
+            result.seconds = round(time.monotonic() - started, 3)
+            return result
+        # the reference runs in a work dir of its own: the candidate's holds nothing but the candidate
+        reference, workspace = Reference(reference_build, cfg, isolation), Workspace(keep)
+        try:
+            for a in arg_sets:
+                reference.output(a)
+            suffix = candidate_opts.source_name.removeprefix("prog")
+            (workspace.path / f"candidate{suffix}").write_text(candidate_source)
+            (workspace.path / f"candidate{suffix}").chmod(0o644)
+            runner = _CandidateRunner(workspace.install(candidate.binary, "candidate"), workspace, reference, cfg, target, isolation,
+                                      rtol, atol, candidate_opts)
+            plan = [(a, p) for a in arg_sets for p in target.configurations(cfg) for _ in range(target.repeats(cfg))]
+            result.runs = _correctness_runs(runner, plan, cfg.jobs)
+            result.warnings = screening.result() if screening is not None else []
+            if cfg.explore and result.first_failure() is None:
+                checked, extra = target.widths(cfg)
+                widths = cfg.model_copy(update={"ranks": checked, "explore_ranks": extra})
+                done = {(tuple(r.args), runner.width(r)) for r in result.runs}
+                probes, result.explore = explore(arg_sets, widths, runner, done)
+                result.probes += probes
+            if cfg.sanitize:
+                result.sanitized = True
+                result.probes += _sanitized_runs(candidate_source, result, arg_sets, reference, cfg, target, isolation, candidate_opts)
+            _decide(result)
+            if not result.passed:
+                _diagnose(result, runner, arg_sets, cfg, target)
+            if keep:
+                (workspace.path / f"sequential{opts.source_name.removeprefix('prog')}").write_text(sequential_source)
+        finally:
+            reference.close()
+            workspace.close()
+        if keep:
+            result.work_dir = str(workspace.path)
+        if result.passed and perf:
+            _add_performance(result, sequential_source, candidate_source, cfg, perf_args, arg_sets, opts)
         result.seconds = round(time.monotonic() - started, 3)
         return result
-    # the reference runs in a work dir of its own: the candidate's holds nothing but the candidate
-    reference, workspace = Reference(reference_build, cfg, isolation), Workspace(keep)
-    try:
-        for a in arg_sets:
-            reference.output(a)
-        suffix = candidate_opts.source_name.removeprefix("prog")
-        (workspace.path / f"candidate{suffix}").write_text(candidate_source)
-        (workspace.path / f"candidate{suffix}").chmod(0o644)
-        runner = _CandidateRunner(workspace.install(candidate.binary, "candidate"), workspace, reference, cfg, target, isolation,
-                                  rtol, atol, candidate_opts)
-        plan = [(a, p) for a in arg_sets for p in target.configurations(cfg) for _ in range(target.repeats(cfg))]
-        result.runs = _correctness_runs(runner, plan, cfg.jobs)
-        result.warnings = screening.result() if screening is not None else []
-        if cfg.explore and result.first_failure() is None:
-            checked, extra = target.widths(cfg)
-            widths = cfg.model_copy(update={"ranks": checked, "explore_ranks": extra})
-            done = {(tuple(r.args), runner.width(r)) for r in result.runs}
-            probes, result.explore = explore(arg_sets, widths, runner, done)
-            result.probes += probes
-        if cfg.sanitize:
-            result.sanitized = True
-            result.probes += _sanitized_runs(candidate_source, result, arg_sets, reference, cfg, target, isolation, candidate_opts)
-        _decide(result)
-        if not result.passed:
-            _diagnose(result, runner, arg_sets, cfg, target)
-        if keep:
-            (workspace.path / f"sequential{opts.source_name.removeprefix('prog')}").write_text(sequential_source)
     finally:
-        reference.close()
-        workspace.close()
-    if keep:
-        result.work_dir = str(workspace.path)
-    if result.passed and perf:
-        _add_performance(result, sequential_source, candidate_source, cfg, perf_args, arg_sets, opts)
-    result.seconds = round(time.monotonic() - started, 3)
-    return result
+        # however the check ends (a failing reference raises), nothing it started outlives it
+        wait([f for f in (screening, reference_building) if f is not None])
 
 
 def _add_performance(result: CheckResult, sequential_source: str, candidate_source: str, cfg: HarnessConfig,

@@ -132,7 +132,21 @@ def describe_failure(outcome: ProcessOutcome) -> Failure:
     code = outcome.exit_code
     if code is not None and code < 0:
         return Failure("signal", None, str(-code), f"the launcher was killed by signal {-code}")
-    return Failure("status", None, None, f"exit status {code}")
+    said = launcher_message(outcome.stderr)
+    return Failure("status", None, None, f"exit status {code}" + (f": {said}" if said else ""))
+
+
+def launcher_message(stderr: str) -> str:
+    """The line that says why a run failed when no rank was reported: the opening line of Open MPI's last
+    boxed message (between lines of dashes), else the last line with words; at most 200 characters."""
+    lines = [line.strip() for line in stderr.splitlines()]
+    worded = [i for i, line in enumerate(lines) if re.search(r"[A-Za-z]", line)]
+    if not worded:
+        return ""
+    rules = [i for i, line in enumerate(lines) if line and set(line) == {"-"}]
+    opened = rules[0:-1:2]  # a box opens at every other rule and is closed by the next
+    box = next((i for i in worded if opened and i > opened[-1]), None)
+    return lines[box if box is not None else worded[-1]][:200]
 
 
 def judge(outcome: ProcessOutcome, args: list[str], placement: Placement, expected: str, rtol: float, atol: float, cap: int,
