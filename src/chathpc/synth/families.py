@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from chathpc.synth.style import ARRAY_NAMES, INT_TYPES, REAL_TYPES, Style, c_real
+from chathpc.synth.targets import cxx_allocations, hybrid_start, strip_markers, to_kokkos, to_openmp
 
 TEST_COMPUTATIONS: dict[str, str] = {
     "copy": "map: expressions have at least two operations, never a plain copy",
@@ -59,6 +60,8 @@ class Pair:
     sequential: str
     mpi: str
     args: list[list[str]] = field(default_factory=list)
+    programs: dict[str, str] = field(default_factory=dict)
+    """Every target's program (mpi, openmp, kokkos; hybrid for the stencil and iterative families)."""
 
 
 @dataclass(frozen=True)
@@ -75,19 +78,37 @@ def _sizes(rng: random.Random, count: int = 2, pool: tuple[int, ...] = CHECK_SIZ
     return sorted(rng.sample(pool, count))
 
 
-def _header(st: Style, text: str, mpi: bool, extra: tuple[str, ...] = ()) -> str:
+def _header(st: Style, text: str, mpi: bool, extra: tuple[str, ...] = (), kokkos: bool = False) -> str:
     includes = sorted({"stdio.h", "stdlib.h", *extra, *(("mpi.h",) if mpi else ())})
     comment = f"/* {text} */\n" if st.comment else ""
-    return comment + "".join(f"#include <{h}>\n" for h in includes)
+    return comment + ("#include <Kokkos_Core.hpp>\n" if kokkos else "") + "".join(f"#include <{h}>\n" for h in includes)
 
 
 def _frame(st: Style, doc: str, body_seq: str, body_mpi: str, helpers_seq: str = "", helpers_mpi: str = "",
-           extra: tuple[str, ...] = ()) -> tuple[str, str]:
+           extra: tuple[str, ...] = (), *, body_par: str | None = None, hybrid: bool = False) -> tuple[str, str, dict[str, str]]:
+    """The sequential and MPI programs (markers dropped) and every target's program, from marked bodies:
+    OpenMP and Kokkos from ``body_par`` (default: the sequential body), hybrid (when ``hybrid``) from the MPI body."""
     seq = f"{_header(st, doc, False, extra)}\n{helpers_seq}\nint main(int argc, char **argv) {{\n  {body_seq}\n  return 0;\n}}\n"
-    split = st.split_helper()
-    mpi = (f"{_header(st, doc + ' (MPI: block-distributed)', True, extra)}\n{split}{helpers_mpi}\n"
-           f"int main(int argc, char **argv) {{\n  {st.mpi_start()}\n  {body_mpi}\n  MPI_Finalize();\n  return 0;\n}}\n")
-    return _tidy(seq), _tidy(mpi)
+    mpi_main = f"{st.split_helper()}{helpers_mpi}\nint main(int argc, char **argv) {{\n  @start@\n  {body_mpi}\n  MPI_Finalize();\n  return 0;\n}}\n"
+    mpi = _header(st, doc + " (MPI: block-distributed)", True, extra) + "\n" + mpi_main.replace("@start@", st.mpi_start())
+    body = body_seq if body_par is None else body_par
+    programs = {
+        "mpi": _tidy(strip_markers(mpi)),
+        "openmp": _tidy(to_openmp(f"{_header(st, doc + ' (OpenMP: the loops shared by the threads)', False, extra)}\n{helpers_seq}\n"
+                                  f"int main(int argc, char **argv) {{\n  {body}\n  return 0;\n}}\n")),
+        "kokkos": _tidy(cxx_allocations(
+            f"{_header(st, doc + ' (Kokkos: parallel patterns over host arrays)', False, extra, kokkos=True)}\n"
+            f"{to_kokkos(helpers_seq, 'checksum')}\nint main(int argc, char **argv) {{\n  Kokkos::initialize(argc, argv);\n  {{\n"
+            f"{_indent(to_kokkos('  ' + body, 'kernel'))}\n  }}\n  Kokkos::finalize();\n  return 0;\n}}\n")),
+    }
+    if hybrid:
+        head = _header(st, doc + " (MPI + OpenMP: blocks per rank, threads within each rank)", True, extra)
+        programs["hybrid"] = _tidy(to_openmp(head + "\n" + mpi_main.replace("@start@", hybrid_start(st.mpi_start()))))
+    return _tidy(strip_markers(seq)), programs["mpi"], programs
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line.strip() else "" for line in text.split("\n"))
 
 
 def _tidy(source: str) -> str:
@@ -143,8 +164,8 @@ def make_map(rng: random.Random) -> Pair:
     alloc_seq = "\n  ".join(f"{ctype} *{a} = malloc((size_t){n} * sizeof({ctype}));" for a in [*inputs, out])
     init_seq = "\n    ".join(f"{a}[{i}] = {inits[a].format(g=i)};" for a in inputs)
     free_all = " ".join(f"free({a});" for a in [*inputs, out])
-    body_seq = (f"{st.size_decl(1, default)}\n  {alloc_seq}\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {init_seq}\n  }}\n"
-                f"  for ({t} {i} = 0; {i} < {n}; {i}++)\n    {out}[{i}] = {expr};\n"
+    body_seq = (f"{st.size_decl(1, default)}\n  {alloc_seq}\n  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {init_seq}\n  }}\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++)\n    {out}[{i}] = {expr};\n"
                 f'  {st.summary_func}("{out}", {out}, {n});\n  {free_all}')
     local = rng.random() < 0.5
     alloc_mpi = "\n  ".join(f"{ctype} *{a} = malloc((size_t)(hi - lo + 1) * sizeof({ctype}));" for a in [*inputs, out])
@@ -159,10 +180,10 @@ def make_map(rng: random.Random) -> Pair:
     body_mpi = (f"{st.size_decl(1, default)}\n  {st.split_decl(n)}\n  {alloc_mpi}\n{loops}"
                 f'  {st.summary_func}("{out}", {out}, lo, hi, {n}, {st.rank});\n  {free_all}')
     doc = f"elementwise map {out} = f({', '.join(inputs)}) over {ctype} vectors"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary(ctype), st.mpi_summary(ctype), math)
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary(ctype), st.mpi_summary(ctype), math)
     sizes = _sizes(rng)
     return Pair("map", "map", {"type": ctype, "inputs": len(inputs), "expr": expr, "local_index": local}, seq, mpi,
-                [[str(s)] for s in sizes])
+                [[str(s)] for s in sizes], programs)
 
 
 # --- reductions ---------------------------------------------------------------------------------------
@@ -191,10 +212,10 @@ def make_reduce(rng: random.Random) -> Pair:
     lf = "%d" if t == "int" else "%ld"
     label = rng.choice(("result", op, f"{op} of f", f"{res}"))
 
-    def loop(lo: str, hi: str, off: str, body: str) -> str:
+    def loop(lo: str, hi: str, off: str, body: str, mark: str = "") -> str:
         init = "\n    ".join(f"{a}[{i}{off}] = {inits[a].format(g=i)};" for a in inputs)
-        return (f"for ({t} {i} = {lo}; {i} < {hi}; {i}++) {{\n    {init}\n  }}\n"
-                f"  for ({t} {i} = {lo}; {i} < {hi}; {i}++) {{\n    {acc} f_val = {expr.replace(f'[{i}]', f'[{i}{off}]')};\n    {body}\n  }}")
+        return (f"@par@\n  for ({t} {i} = {lo}; {i} < {hi}; {i}++) {{\n    {init}\n  }}\n"
+                f"  {mark}for ({t} {i} = {lo}; {i} < {hi}; {i}++) {{\n    {acc} f_val = {expr.replace(f'[{i}]', f'[{i}{off}]')};\n    {body}\n  }}")
 
     if op == "sum":
         start, upd = "0", f"{res} += f_val;"
@@ -209,7 +230,7 @@ def make_reduce(rng: random.Random) -> Pair:
     at_decl = f"  {t} at = -1;\n" if op in ("argmax", "argmin") else ""
     if op == "variance":
         var_seq = (f"  double mean = {res} / {n}, spread = 0.0;\n"
-                   f"  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    double d = ({expr}) - mean;\n    spread += d * d;\n  }}\n"
+                   f"  @par +:spread:double@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    double d = ({expr}) - mean;\n    spread += d * d;\n  }}\n"
                    f'  printf("mean {fmt}\\nvariance {fmt}\\n", mean, spread / {n});')
         var_mpi = (f"  double sum_all;\n  MPI_Allreduce(&{res}, &sum_all, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);\n"
                    f"  double mean = sum_all / {n}, spread = 0.0, spread_all = 0.0;\n"
@@ -239,14 +260,25 @@ def make_reduce(rng: random.Random) -> Pair:
         else:
             print_mpi = (f"  MPI_Reduce({st.rank} == 0 ? MPI_IN_PLACE : &{res}, &{res}, 1, {mpi_acc}, {mop}, 0, MPI_COMM_WORLD);\n"
                          f'  if ({st.rank} == 0) printf("{label} = {fmt}\\n", {res});')
-    body_seq = (f"{st.size_decl(1, default)}\n  {alloc(n)}\n  {acc} {res} = {start};\n{at_decl}  {loop('0', n, '', upd)}\n"
+    reduction = {"sum": "+", "variance": "+", "max": "max", "min": "min"}.get(op)
+    mark = f"@par {reduction}:{res}:{acc}@\n  " if reduction else ""
+    body_seq = (f"{st.size_decl(1, default)}\n  {alloc(n)}\n  {acc} {res} = {start};\n{at_decl}  {loop('0', n, '', upd, mark)}\n"
                 f"{print_seq}\n  {frees}")
+    body_par = None
+    if op in ("argmax", "argmin"):  # two reductions: the extreme, then the first index that reaches it
+        better = ">" if op == "argmax" else "<"
+        two_pass = (f"@par {op[3:]}:{res}:{acc}@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {acc} f_val = {expr};\n"
+                    f"    if (f_val {better} {res}) {res} = f_val;\n  }}\n"
+                    f"  @par min:at:{t}@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {acc} f_val = {expr};\n"
+                    f"    if (f_val == {res} && {i} < at) at = {i};\n  }}")
+        seq_loop = loop('0', n, '', upd)
+        body_par = body_seq.replace(seq_loop, seq_loop[: seq_loop.rindex("  for (")] + "  " + two_pass).replace(at_decl, f"  {t} at = {n};\n")
     body_mpi = (f"{st.size_decl(1, default)}\n  {st.split_decl(n)}\n  {alloc('hi - lo + 1')}\n  {acc} {res} = {start};\n{at_decl}"
                 f"  {loop('lo', 'hi', ' - lo', upd)}\n{print_mpi}\n  {frees}")
     doc = {"sum": "sum", "max": "largest value", "min": "smallest value", "argmax": "largest value and its first index",
            "argmin": "smallest value and its first index", "variance": "mean and variance"}[op] + f" of f(i) over {ctype} data"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, extra=math)
-    return Pair("reduce", f"reduce_{op}", {"type": ctype, "op": op, "expr": expr}, seq, mpi, [[str(s)] for s in _sizes(rng)])
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, extra=math, body_par=body_par)
+    return Pair("reduce", f"reduce_{op}", {"type": ctype, "op": op, "expr": expr}, seq, mpi, [[str(s)] for s in _sizes(rng)], programs)
 
 
 # --- dense mat-vec and mat-mat ----------------------------------------------------------------------
@@ -279,9 +311,9 @@ def make_matvec(rng: random.Random) -> Pair:
     if not transpose:
         body_seq = (f"{head}\n  double *{A} = malloc((size_t){rows} * {cols} * sizeof(double));\n"
                     f"  double *{x} = malloc((size_t){cols} * sizeof(double)), *{y} = malloc((size_t){rows} * sizeof(double));\n"
-                    f"  for ({t} {c} = 0; {c} < {cols}; {c}++) {x}[{c}] = {xin.format(g=c)};\n"
-                    f"  for ({t} {r} = 0; {r} < {rows}; {r}++)\n    for ({t} {c} = 0; {c} < {cols}; {c}++) {A}[(size_t){r} * {cols} + {c}] = {entry};\n"
-                    f"  for ({t} {r} = 0; {r} < {rows}; {r}++) {{\n    double dot = 0.0;\n    for ({t} {c} = 0; {c} < {cols}; {c}++) dot += {A}[(size_t){r} * {cols} + {c}] * {x}[{c}];\n    {y}[{r}] = {scale}dot;\n  }}\n"
+                    f"  @par@\n  for ({t} {c} = 0; {c} < {cols}; {c}++) {x}[{c}] = {xin.format(g=c)};\n"
+                    f"  @par@\n  for ({t} {r} = 0; {r} < {rows}; {r}++)\n    for ({t} {c} = 0; {c} < {cols}; {c}++) {A}[(size_t){r} * {cols} + {c}] = {entry};\n"
+                    f"  @par@\n  for ({t} {r} = 0; {r} < {rows}; {r}++) {{\n    double dot = 0.0;\n    for ({t} {c} = 0; {c} < {cols}; {c}++) dot += {A}[(size_t){r} * {cols} + {c}] * {x}[{c}];\n    {y}[{r}] = {scale}dot;\n  }}\n"
                     f'  {st.summary_func}("{y}", {y}, {rows});\n  free({A}); free({x}); free({y});')
         body_mpi = (f"{head}\n  {st.split_decl(rows)}\n  double *{A} = malloc((size_t)(hi - lo + 1) * {cols} * sizeof(double));\n"
                     f"  double *{x} = malloc((size_t){cols} * sizeof(double)), *{y} = malloc((size_t)(hi - lo + 1) * sizeof(double));\n"
@@ -291,11 +323,12 @@ def make_matvec(rng: random.Random) -> Pair:
                     f"  for ({t} {r} = lo; {r} < hi; {r}++) {{\n    double dot = 0.0;\n    for ({t} {c} = 0; {c} < {cols}; {c}++) dot += {A}[(size_t)({r} - lo) * {cols} + {c}] * {x}[{c}];\n    {y}[{r} - lo] = {scale}dot;\n  }}\n"
                     f'  {st.summary_func}("{y}", {y}, lo, hi, {rows}, {st.rank});\n  free({A}); free({x}); free({y});')
         helpers = (st.seq_summary("double"), st.mpi_summary("double"))
+        body_par = None
     else:
         body_seq = (f"{head}\n  double *{A} = malloc((size_t){rows} * {cols} * sizeof(double));\n"
                     f"  double *{x} = malloc((size_t){rows} * sizeof(double)), *{y} = calloc((size_t){cols}, sizeof(double));\n"
-                    f"  for ({t} {r} = 0; {r} < {rows}; {r}++) {x}[{r}] = {xin.format(g=r)};\n"
-                    f"  for ({t} {r} = 0; {r} < {rows}; {r}++)\n    for ({t} {c} = 0; {c} < {cols}; {c}++) {A}[(size_t){r} * {cols} + {c}] = {entry};\n"
+                    f"  @par@\n  for ({t} {r} = 0; {r} < {rows}; {r}++) {x}[{r}] = {xin.format(g=r)};\n"
+                    f"  @par@\n  for ({t} {r} = 0; {r} < {rows}; {r}++)\n    for ({t} {c} = 0; {c} < {cols}; {c}++) {A}[(size_t){r} * {cols} + {c}] = {entry};\n"
                     f"  for ({t} {r} = 0; {r} < {rows}; {r}++)\n    for ({t} {c} = 0; {c} < {cols}; {c}++) {y}[{c}] += {scale}{A}[(size_t){r} * {cols} + {c}] * {x}[{r}];\n"
                     f'  {st.summary_func}("{y}", {y}, {cols});\n  free({A}); free({x}); free({y});')
         body_mpi = (f"{head}\n  {st.split_decl(rows)}\n  double *{A} = malloc((size_t)(hi - lo + 1) * {cols} * sizeof(double));\n"
@@ -307,10 +340,15 @@ def make_matvec(rng: random.Random) -> Pair:
                     f"  MPI_Reduce({st.rank} == 0 ? MPI_IN_PLACE : {y}, {y}, (int){cols}, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);\n"
                     f'  if ({st.rank} == 0) {st.summary_func}("{y}", {y}, {cols});\n  free({A}); free({x}); free({y});')
         helpers = (st.seq_summary("double"), st.seq_summary("double"))
+        product = f"  for ({t} {r} = 0; {r} < {rows}; {r}++)\n    for ({t} {c} = 0; {c} < {cols}; {c}++) {y}[{c}] += {scale}{A}[(size_t){r} * {cols} + {c}] * {x}[{r}];\n"
+        # threads own columns of y (the rows loop inside): no two threads write one element, same order of sums
+        body_par = body_seq.replace(product, f"  @par@\n  for ({t} {c} = 0; {c} < {cols}; {c}++) {{\n    double col_sum = 0.0;\n"
+                                             f"    for ({t} {r} = 0; {r} < {rows}; {r}++) col_sum += {scale}{A}[(size_t){r} * {cols} + {c}] * {x}[{r}];\n"
+                                             f"    {y}[{c}] += col_sum;\n  }}\n")
     doc = f"dense {'transposed ' if transpose else ''}matrix-vector product {y} = {alpha + '*' if alpha else ''}{A}{'^T' if transpose else ''}*{x}, {A} is {rows} x {cols} ({shape})"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, helpers[0], helpers[1])
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, helpers[0], helpers[1], body_par=body_par)
     return Pair("matvec", "matvec_t" if transpose else "matvec", {"transpose": transpose, "shape": shape, "entry": entry, "alpha": alpha},
-                seq, mpi, [[str(s)] for s in _sizes(rng, 2, (13, 23, 29, 37))])
+                seq, mpi, [[str(s)] for s in _sizes(rng, 2, (13, 23, 29, 37))], programs)
 
 
 def make_matmul(rng: random.Random) -> Pair:
@@ -336,11 +374,11 @@ def make_matmul(rng: random.Random) -> Pair:
                 f"      for ({t} {j} = 0; {j} < {p}; {j}++) {C}[(size_t)({i}{off}) * {p} + {j}] += a_il * {B}[(size_t){l} * {p} + {j}];\n    }}\n  }}")
 
     head = f"{st.size_decl(1, default, m)}\n  {t} {kd} = {kexpr}, {p} = {pexpr};"
-    fill_b = f"for ({t} {l} = 0; {l} < {kd}; {l}++)\n    for ({t} {j} = 0; {j} < {p}; {j}++) {B}[(size_t){l} * {p} + {j}] = {eb};"
+    fill_b = f"@par@\n  for ({t} {l} = 0; {l} < {kd}; {l}++)\n    for ({t} {j} = 0; {j} < {p}; {j}++) {B}[(size_t){l} * {p} + {j}] = {eb};"
     body_seq = (f"{head}\n  double *{A} = malloc((size_t){m} * {kd} * sizeof(double)), *{B} = malloc((size_t){kd} * {p} * sizeof(double));\n"
                 f"  double *{C} = malloc((size_t){m} * {p} * sizeof(double));\n"
-                f"  for ({t} {i} = 0; {i} < {m}; {i}++)\n    for ({t} {l} = 0; {l} < {kd}; {l}++) {A}[(size_t){i} * {kd} + {l}] = {ea};\n  {fill_b}\n"
-                f"  {kernel('0', m, '')}\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {m}; {i}++)\n    for ({t} {l} = 0; {l} < {kd}; {l}++) {A}[(size_t){i} * {kd} + {l}] = {ea};\n  {fill_b}\n"
+                f"  @par@\n  {kernel('0', m, '')}\n"
                 f'  {st.summary_func}("{C}", {C}, ({t}){m} * {p});\n  free({A}); free({B}); free({C});')
     body_mpi = (f"{head}\n  {st.split_decl(m)}\n  double *{A} = malloc((size_t)(hi - lo + 1) * {kd} * sizeof(double)), *{B} = malloc((size_t){kd} * {p} * sizeof(double));\n"
                 f"  double *{C} = malloc((size_t)(hi - lo + 1) * {p} * sizeof(double));\n"
@@ -349,8 +387,8 @@ def make_matmul(rng: random.Random) -> Pair:
                 f"  {kernel('lo', 'hi', ' - lo')}\n"
                 f'  {st.summary_func}("{C}", {C}, lo * {p}, hi * {p}, ({t}){m} * {p}, {st.rank});\n  free({A}); free({B}); free({C});')
     doc = f"dense matrix product {C} = {A}*{B}, {A} is {m} x {kd}, {B} is {kd} x {p} ({order} loop order)"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
-    return Pair("matmul", "matmul", {"k": kexpr, "p": pexpr, "order": order}, seq, mpi, [[str(s)] for s in _sizes(rng, 2, (13, 17, 23, 29))])
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
+    return Pair("matmul", "matmul", {"k": kexpr, "p": pexpr, "order": order}, seq, mpi, [[str(s)] for s in _sizes(rng, 2, (13, 17, 23, 29))], programs)
 
 
 # --- stencils ----------------------------------------------------------------------------------------
@@ -378,9 +416,9 @@ def make_stencil1d(rng: random.Random) -> Pair:
     default = rng.choice((1000000, 400000))
     head = f"{st.size_decl(1, default)}\n  {st.size_decl(2, default_steps, sweeps)}"
     body_seq = (f"{head}\n  double *{u} = malloc((size_t){n} * sizeof(double)), *{v} = malloc((size_t){n} * sizeof(double));\n"
-                f"  for ({t} {i} = 0; {i} < {n}; {i}++) {u}[{i}] = {v}[{i}] = {init.format(g=i)};\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {u}[{i}] = {v}[{i}] = {init.format(g=i)};\n"
                 f"  for (int it = 0; it < {sweeps}; it++) {{\n"
-                f"    for ({t} {i} = {radius}; {i} < {n} - {radius}; {i}++)\n      {v}[{i}] = {terms.format(a=u, c=i)};\n"
+                f"    @par@\n    for ({t} {i} = {radius}; {i} < {n} - {radius}; {i}++)\n      {v}[{i}] = {terms.format(a=u, c=i)};\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u}, {n});\n  free({u}); free({v});')
     R = radius
@@ -388,19 +426,19 @@ def make_stencil1d(rng: random.Random) -> Pair:
                 f"  int left = {st.rank} > 0 && {st.rank} < active ? {st.rank} - 1 : MPI_PROC_NULL, right = {st.rank} < active - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
                 f"  /* local cells live at [{R}, {R} + mine); {R} ghost cells on each side */\n"
                 f"  double *{u} = calloc((size_t)mine + {2 * R}, sizeof(double)), *{v} = calloc((size_t)mine + {2 * R}, sizeof(double));\n"
-                f"  for ({t} {i} = lo; {i} < hi; {i}++) {u}[{i} - lo + {R}] = {v}[{i} - lo + {R}] = {init.format(g=i)};\n"
+                f"  @par@\n  for ({t} {i} = lo; {i} < hi; {i}++) {u}[{i} - lo + {R}] = {v}[{i} - lo + {R}] = {init.format(g=i)};\n"
                 f"  {t} from = lo > {R} ? lo : {R}, to = hi < {n} - {R} ? hi : {n} - {R};\n"
                 f"  for (int it = 0; it < {sweeps}; it++) {{\n"
                 f"    MPI_Sendrecv(&{u}[{R}], {R}, MPI_DOUBLE, left, 0, &{u}[mine + {R}], {R}, MPI_DOUBLE, right, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
                 f"    MPI_Sendrecv(&{u}[mine], {R}, MPI_DOUBLE, right, 1, &{u}[0], {R}, MPI_DOUBLE, left, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
-                f"    for ({t} {i} = from; {i} < to; {i}++)\n      {v}[{i} - lo + {R}] = {terms.format(a=u, c=f'{i} - lo + {R}')};\n"
+                f"    @par@\n    for ({t} {i} = from; {i} < to; {i}++)\n      {v}[{i} - lo + {R}] = {terms.format(a=u, c=f'{i} - lo + {R}')};\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u} + {R}, lo, hi, {n}, {st.rank});\n  free({u}); free({v});')
     doc = f"1D stencil of radius {radius} (weights {', '.join(w)}) applied {sweeps} times, the first and last {radius} cells fixed"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"), hybrid=True)
     sizes = _sizes(rng, 2, (37, 43, 53, 61, 71))
     return Pair("stencil1d", f"stencil1d_r{radius}", {"radius": radius, "weights": w}, seq, mpi,
-                [[str(s), str(rng.randint(3, 12))] for s in sizes])
+                [[str(s), str(rng.randint(3, 12))] for s in sizes], programs)
 
 
 def make_stencil2d(rng: random.Random) -> Pair:
@@ -428,9 +466,9 @@ def make_stencil2d(rng: random.Random) -> Pair:
     R = radius
     head = f"{st.size_decl(1, rng.choice((1500, 2000)), rows)}\n  {t} {cols} = {cols_expr};\n  {st.size_decl(2, rng.choice((50, 100)), sweeps)}"
     body_seq = (f"{head}\n  double *{u} = malloc((size_t){rows} * {cols} * sizeof(double)), *{v} = malloc((size_t){rows} * {cols} * sizeof(double));\n"
-                f"  for ({t} {i} = 0; {i} < {rows}; {i}++)\n    for ({t} {j} = 0; {j} < {cols}; {j}++) {u}[(size_t){i} * {cols} + {j}] = {v}[(size_t){i} * {cols} + {j}] = {init.format(r=i, c=j)};\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {rows}; {i}++)\n    for ({t} {j} = 0; {j} < {cols}; {j}++) {u}[(size_t){i} * {cols} + {j}] = {v}[(size_t){i} * {cols} + {j}] = {init.format(r=i, c=j)};\n"
                 f"  for (int it = 0; it < {sweeps}; it++) {{\n"
-                f"    for ({t} {i} = {R}; {i} < {rows} - {R}; {i}++)\n      for ({t} {j} = {R}; {j} < {cols} - {R}; {j}++) {{\n"
+                f"    @par@\n    for ({t} {i} = {R}; {i} < {rows} - {R}; {i}++)\n      for ({t} {j} = {R}; {j} < {cols} - {R}; {j}++) {{\n"
                 f"        size_t at = (size_t){i} * {cols} + {j};\n        {v}[at] = {stencil(u, 'at')};\n      }}\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u}, ({t}){rows} * {cols});\n  free({u}); free({v});')
@@ -438,21 +476,21 @@ def make_stencil2d(rng: random.Random) -> Pair:
                 f"  int up = {st.rank} > 0 && {st.rank} < active ? {st.rank} - 1 : MPI_PROC_NULL, down = {st.rank} < active - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
                 f"  /* my rows plus {R} halo row(s) above and below */\n"
                 f"  double *{u} = calloc((size_t)(mine + {2 * R}) * {cols}, sizeof(double)), *{v} = calloc((size_t)(mine + {2 * R}) * {cols}, sizeof(double));\n"
-                f"  for ({t} {i} = lo; {i} < hi; {i}++)\n    for ({t} {j} = 0; {j} < {cols}; {j}++) {u}[(size_t)({i} - lo + {R}) * {cols} + {j}] = {v}[(size_t)({i} - lo + {R}) * {cols} + {j}] = {init.format(r=i, c=j)};\n"
+                f"  @par@\n  for ({t} {i} = lo; {i} < hi; {i}++)\n    for ({t} {j} = 0; {j} < {cols}; {j}++) {u}[(size_t)({i} - lo + {R}) * {cols} + {j}] = {v}[(size_t)({i} - lo + {R}) * {cols} + {j}] = {init.format(r=i, c=j)};\n"
                 f"  {t} first = lo > {R} ? lo : {R}, last = hi < {rows} - {R} ? hi : {rows} - {R};\n"
                 f"  int halo = (int)({R} * {cols});\n"
                 f"  for (int it = 0; it < {sweeps}; it++) {{\n"
                 f"    MPI_Sendrecv(&{u}[(size_t){R} * {cols}], halo, MPI_DOUBLE, up, 0, &{u}[(size_t)(mine + {R}) * {cols}], halo, MPI_DOUBLE, down, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
                 f"    MPI_Sendrecv(&{u}[(size_t)mine * {cols}], halo, MPI_DOUBLE, down, 1, &{u}[0], halo, MPI_DOUBLE, up, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
-                f"    for ({t} {i} = first; {i} < last; {i}++)\n      for ({t} {j} = {R}; {j} < {cols} - {R}; {j}++) {{\n"
+                f"    @par@\n    for ({t} {i} = first; {i} < last; {i}++)\n      for ({t} {j} = {R}; {j} < {cols} - {R}; {j}++) {{\n"
                 f"        size_t at = (size_t)({i} - lo + {R}) * {cols} + {j};\n        {v}[at] = {stencil(u, 'at')};\n      }}\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u} + (size_t){R} * {cols}, lo * {cols}, hi * {cols}, ({t}){rows} * {cols}, {st.rank});\n  free({u}); free({v});')
     doc = f"2D star stencil of radius {radius} ({len(offsets)} points) on a {rows} x {cols} grid, {sweeps} sweeps, fixed border"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"), hybrid=True)
     sizes = _sizes(rng, 2, (13, 17, 19, 23, 29))
     return Pair("stencil2d", f"stencil2d_star{len(offsets)}", {"radius": radius, "weights": w, "cols": cols_expr}, seq, mpi,
-                [[str(s), str(rng.randint(2, 6))] for s in sizes])
+                [[str(s), str(rng.randint(2, 6))] for s in sizes], programs)
 
 
 def make_stencil3d(rng: random.Random) -> Pair:
@@ -473,29 +511,29 @@ def make_stencil3d(rng: random.Random) -> Pair:
 
     head = f"{st.size_decl(1, rng.choice((120, 160)))}\n  {t} {depth} = {depth_expr};\n  {st.size_decl(2, rng.choice((20, 40)), sweeps)}\n  size_t plane = (size_t){n} * {n};"
     body_seq = (f"{head}\n  double *{u} = malloc(plane * {depth} * sizeof(double)), *{v} = malloc(plane * {depth} * sizeof(double));\n"
-                f"  for ({t} {k} = 0; {k} < {depth}; {k}++)\n    for ({t} {i} = 0; {i} < {n}; {i}++)\n      for ({t} {j} = 0; {j} < {n}; {j}++)\n"
+                f"  @par@\n  for ({t} {k} = 0; {k} < {depth}; {k}++)\n    for ({t} {i} = 0; {i} < {n}; {i}++)\n      for ({t} {j} = 0; {j} < {n}; {j}++)\n"
                 f"        {u}[{k} * plane + (size_t){i} * {n} + {j}] = {v}[{k} * plane + (size_t){i} * {n} + {j}] = {init.format(a=i, b=j, c=k)};\n"
-                f"  for (int it = 0; it < {sweeps}; it++) {{\n    for ({t} {k} = 1; {k} < {depth} - 1; {k}++)\n      for ({t} {i} = 1; {i} < {n} - 1; {i}++)\n        for ({t} {j} = 1; {j} < {n} - 1; {j}++) {{\n"
+                f"  for (int it = 0; it < {sweeps}; it++) {{\n    @par@\n    for ({t} {k} = 1; {k} < {depth} - 1; {k}++)\n      for ({t} {i} = 1; {i} < {n} - 1; {i}++)\n        for ({t} {j} = 1; {j} < {n} - 1; {j}++) {{\n"
                 f"          size_t at = {k} * plane + (size_t){i} * {n} + {j};\n          {v}[at] = {stencil(u, 'at', 'plane')};\n        }}\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u}, ({t})(plane * {depth}));\n  free({u}); free({v});')
     body_mpi = (f"{head}\n  {st.halo_split_decl(depth, 1)}\n  {t} mine = hi - lo;\n"
                 f"  int below = {st.rank} > 0 && {st.rank} < active ? {st.rank} - 1 : MPI_PROC_NULL, above = {st.rank} < active - 1 ? {st.rank} + 1 : MPI_PROC_NULL;\n"
                 f"  double *{u} = calloc(plane * (mine + 2), sizeof(double)), *{v} = calloc(plane * (mine + 2), sizeof(double));\n"
-                f"  for ({t} {k} = lo; {k} < hi; {k}++)\n    for ({t} {i} = 0; {i} < {n}; {i}++)\n      for ({t} {j} = 0; {j} < {n}; {j}++)\n"
+                f"  @par@\n  for ({t} {k} = lo; {k} < hi; {k}++)\n    for ({t} {i} = 0; {i} < {n}; {i}++)\n      for ({t} {j} = 0; {j} < {n}; {j}++)\n"
                 f"        {u}[({k} - lo + 1) * plane + (size_t){i} * {n} + {j}] = {v}[({k} - lo + 1) * plane + (size_t){i} * {n} + {j}] = {init.format(a=i, b=j, c=k)};\n"
                 f"  {t} kfirst = lo > 1 ? lo : 1, klast = hi < {depth} - 1 ? hi : {depth} - 1;\n"
                 f"  for (int it = 0; it < {sweeps}; it++) {{\n"
                 f"    MPI_Sendrecv(&{u}[plane], (int)plane, MPI_DOUBLE, below, 0, &{u}[(mine + 1) * plane], (int)plane, MPI_DOUBLE, above, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
                 f"    MPI_Sendrecv(&{u}[mine * plane], (int)plane, MPI_DOUBLE, above, 1, &{u}[0], (int)plane, MPI_DOUBLE, below, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);\n"
-                f"    for ({t} {k} = kfirst; {k} < klast; {k}++)\n      for ({t} {i} = 1; {i} < {n} - 1; {i}++)\n        for ({t} {j} = 1; {j} < {n} - 1; {j}++) {{\n"
+                f"    @par@\n    for ({t} {k} = kfirst; {k} < klast; {k}++)\n      for ({t} {i} = 1; {i} < {n} - 1; {i}++)\n        for ({t} {j} = 1; {j} < {n} - 1; {j}++) {{\n"
                 f"          size_t at = ({k} - lo + 1) * plane + (size_t){i} * {n} + {j};\n          {v}[at] = {stencil(u, 'at', 'plane')};\n        }}\n"
                 f"    double *swap_tmp = {u};\n    {u} = {v};\n    {v} = swap_tmp;\n  }}\n"
                 f'  {st.summary_func}("{u}", {u} + plane, ({t})(lo * plane), ({t})(hi * plane), ({t})(plane * {depth}), {st.rank});\n  free({u}); free({v});')
     doc = f"3D 7-point stencil (weights {', '.join(w)}) on a {n} x {n} x {depth} box, {sweeps} sweeps, fixed faces"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"), hybrid=True)
     return Pair("stencil3d", "stencil3d_7pt", {"weights": w, "depth": depth_expr}, seq, mpi,
-                [[str(s), str(rng.randint(2, 4))] for s in _sizes(rng, 2, (11, 13, 17))])
+                [[str(s), str(rng.randint(2, 4))] for s in _sizes(rng, 2, (11, 13, 17))], programs)
 
 
 # --- sparse ------------------------------------------------------------------------------------------
@@ -538,15 +576,15 @@ def make_spmv(rng: random.Random) -> Pair:
             return (f"for ({t} {i} = 0; {i} < {rows}; {i}++) {{\n    double acc = 0.0;\n"
                     f"    for ({t} {e} = ptr[{i}]; {e} < ptr[{i} + 1]; {e}++) acc += vals[{e}] * {src}[cols[{e}]];\n    {dst}[{i}] = acc;\n  }}")
         if fmt == "coo":
-            return (f"for ({t} {i} = 0; {i} < {rows}; {i}++) {dst}[{i}] = 0.0;\n"
-                    f"  for ({t} {e} = 0; {e} < nnz; {e}++) {dst}[ri[{e}]] += vals[{e}] * {src}[ci[{e}]];")
-        return (f"for ({t} {i} = 0; {i} < {rows}; {i}++) {{\n    double acc = 0.0;\n"
+            return (f"@par@\n  for ({t} {i} = 0; {i} < {rows}; {i}++) {dst}[{i}] = 0.0;\n"
+                    f"  @atomic@\n  for ({t} {e} = 0; {e} < nnz; {e}++) {dst}[ri[{e}]] += vals[{e}] * {src}[ci[{e}]];")
+        return (f"@par@\n  for ({t} {i} = 0; {i} < {rows}; {i}++) {{\n    double acc = 0.0;\n"
                 f"    for (int s = 0; s < {kmax}; s++) acc += vals[{i} * {kmax} + s] * {src}[cols[{i} * {kmax} + s]];\n    {dst}[{i}] = acc;\n  }}")
 
     frees = {"csr": "free(ptr); free(cols); free(vals);", "coo": "free(ri); free(ci); free(vals);", "ell": "free(cols); free(vals);"}[fmt]
     head = st.size_decl(1, rng.choice((200000, 500000)))
     body_seq = (f"{head}\n  {build('0', n, '')}\n  double *{x} = malloc((size_t){n} * sizeof(double)), *{y} = malloc((size_t){n} * sizeof(double));\n"
-                f"  for ({t} {i} = 0; {i} < {n}; {i}++) {x}[{i}] = {xin.format(g=i)};\n  {product(x, y, n)}\n")
+                f"  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {x}[{i}] = {xin.format(g=i)};\n  {product(x, y, n)}\n")
     if twice:
         body_seq += f"  double *{z} = malloc((size_t){n} * sizeof(double));\n  {product(y, z, n)}\n"
     body_seq += f'  {st.summary_func}("{out_label}", {out_label}, {n});\n  {frees} free({x}); free({y});{f" free({z});" if twice else ""}'
@@ -565,9 +603,9 @@ def make_spmv(rng: random.Random) -> Pair:
     body_mpi += (f'  {st.summary_func}("{out_label}", {out_label}, lo, hi, {n}, {st.rank});\n  {frees} free({x}); free({y});'
                  + (f" free({z}); free({y}_all); free(counts); free(starts);" if twice else ""))
     doc = f"sparse matrix-vector product{' applied twice' if twice else ''} in {fmt.upper()} format, 1 to {kmax} entries a row at scattered columns"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"))
     return Pair("spmv", f"spmv_{fmt}{'_twice' if twice else ''}", {"format": fmt, "twice": twice, "kmax": kmax}, seq, mpi,
-                [[str(s)] for s in _sizes(rng)])
+                [[str(s)] for s in _sizes(rng)], programs)
 
 
 # --- scans, histograms, iterations ---------------------------------------------------------------------
@@ -585,8 +623,8 @@ def make_scan(rng: random.Random) -> Pair:
     mpi_acc = "MPI_LONG" if acc == "long" else "MPI_DOUBLE"
     step = (f"running += {a}[{{i}}];\n    {out}[{{i}}] = running;" if inclusive else f"{out}[{{i}}] = running;\n    running += {a}[{{i}}];")
     body_seq = (f"{st.size_decl(1, rng.choice((1000000, 2000000)))}\n  {ctype} *{a} = malloc((size_t){n} * sizeof({ctype}));\n  {acc} *{out} = malloc((size_t){n} * sizeof({acc}));\n"
-                f"  for ({t} {i} = 0; {i} < {n}; {i}++) {a}[{i}] = {init.format(g=i)};\n  {acc} running = 0;\n"
-                f"  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {step.format(i=i)}\n  }}\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {a}[{i}] = {init.format(g=i)};\n  {acc} running = 0;\n"
+                f"  @scan {'inclusive' if inclusive else 'exclusive'}:running:{acc}@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {step.format(i=i)}\n  }}\n"
                 f'  {st.summary_func}("{out}", {out}, {n});\n  free({a}); free({out});')
     if rng.random() < 0.6:
         offset = (f"  {acc} offset = 0;\n  MPI_Exscan(&block_total, &offset, 1, {mpi_acc}, MPI_SUM, MPI_COMM_WORLD);\n"
@@ -601,9 +639,9 @@ def make_scan(rng: random.Random) -> Pair:
                 f"  for ({t} {i} = 0; {i} < hi - lo; {i}++) {{\n    {step.format(i=i)}\n  }}\n"
                 f'  {st.summary_func}("{out}", {out}, lo, hi, {n}, {st.rank});\n  free({a}); free({out});')
     doc = f"{'inclusive' if inclusive else 'exclusive'} prefix sum of a {ctype} vector"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary(acc), st.mpi_summary(acc))
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary(acc), st.mpi_summary(acc))
     return Pair("scan", f"scan_{'inclusive' if inclusive else 'exclusive'}", {"type": ctype, "inclusive": inclusive}, seq, mpi,
-                [[str(s)] for s in _sizes(rng)])
+                [[str(s)] for s in _sizes(rng)], programs)
 
 
 def make_histogram(rng: random.Random) -> Pair:
@@ -628,15 +666,19 @@ def make_histogram(rng: random.Random) -> Pair:
                 f"  for ({t} {i} = 0; {i} < {n}; {i}++) {data}[{i}] = {init.format(g=i)};\n"
                 f"  for ({t} {i} = 0; {i} < {n}; {i}++) {hist}[{key.format(loc=i)}] += {add.format(loc=i)};\n"
                 f"  {printing.format(h=hist)}\n  free({data});")
+    body_par = (f"{head}\n  double *{data} = malloc((size_t){n} * sizeof(double));\n  {htype} *{hist} = calloc({bins}, sizeof({htype}));\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {data}[{i}] = {init.format(g=i)};\n"
+                f"  @atomic@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {hist}[{key.format(loc=i)}] += {add.format(loc=i) if weighted else '1L'};\n"
+                f"  {printing.format(h=hist)}\n  free({data}); free({hist});")
     body_mpi = (f"{head}\n  {st.split_decl(n)}\n  double *{data} = malloc((size_t)(hi - lo + 1) * sizeof(double));\n  {htype} {hist}[{bins}] = {{0}}, global[{bins}];\n"
                 f"  for ({t} {i} = lo; {i} < hi; {i}++) {data}[{i} - lo] = {init.format(g=i)};\n"
                 f"  for ({t} {i} = lo; {i} < hi; {i}++) {hist}[{key.format(loc=i + ' - lo')}] += {add.format(loc=i + ' - lo')};\n"
                 f"  MPI_Reduce({hist}, global, {nb}, {mpi_h}, MPI_SUM, 0, MPI_COMM_WORLD);\n"
                 f"  if ({st.rank} == 0) {{\n    {printing.format(h='global')}\n  }}\n  free({data});")
     doc = f"{'weighted ' if weighted else ''}histogram of {n} keys into {bins} bins"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi)
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, body_par=body_par)
     return Pair("histogram", f"histogram{'_weighted' if weighted else ''}", {"bins": bins, "weighted": weighted, "key": key}, seq, mpi,
-                [[str(s)] for s in _sizes(rng)])
+                [[str(s)] for s in _sizes(rng)], programs)
 
 
 def make_iterate(rng: random.Random) -> Pair:
@@ -656,20 +698,20 @@ def make_iterate(rng: random.Random) -> Pair:
     x0 = rng.choice(("1.0", "0.5", "0.75"))
     head = f"{st.size_decl(1, rng.choice((500000, 1000000)))}\n  {st.size_decl(2, rng.choice((100, 200)), limit)}\n  const double tol = {tol};"
     loop = (f"  int iter = 0;\n  double change = 1.0;\n  while (change > tol && iter < {limit}) {{\n    change = 0.0;\n"
-            f"    for ({t} {i} = 0; {i} < {{count}}; {i}++) {{\n      double next = {update.format(i=i)};\n"
+            f"    @par max:change:double@\n    for ({t} {i} = 0; {i} < {{count}}; {i}++) {{\n      double next = {update.format(i=i)};\n"
             f"      double d = fabs(next - {x}[{i}]);\n      if (d > change) change = d;\n      {x}[{i}] = next;\n    }}\n{{reduce}}    iter++;\n  }}\n")
     body_seq = (f"{head}\n  double *{x} = malloc((size_t){n} * sizeof(double)), *{c} = malloc((size_t){n} * sizeof(double));\n"
-                f"  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {c}[{i}] = {cinit.format(g=i)};\n    {x}[{i}] = {x0};\n  }}\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < {n}; {i}++) {{\n    {c}[{i}] = {cinit.format(g=i)};\n    {x}[{i}] = {x0};\n  }}\n"
                 + loop.replace("{count}", n).replace("{reduce}", "")
                 + f'  printf("converged after %d iterations (change %.3e)\\n", iter, change);\n  {st.summary_func}("{x}", {x}, {n});\n  free({x}); free({c});')
     body_mpi = (f"{head}\n  {st.split_decl(n)}\n  double *{x} = malloc((size_t)(hi - lo + 1) * sizeof(double)), *{c} = malloc((size_t)(hi - lo + 1) * sizeof(double));\n"
-                f"  for ({t} {i} = 0; {i} < hi - lo; {i}++) {{\n    {c}[{i}] = {cinit.format(g='(lo + ' + i + ')')};\n    {x}[{i}] = {x0};\n  }}\n"
+                f"  @par@\n  for ({t} {i} = 0; {i} < hi - lo; {i}++) {{\n    {c}[{i}] = {cinit.format(g='(lo + ' + i + ')')};\n    {x}[{i}] = {x0};\n  }}\n"
                 + loop.replace("{count}", "hi - lo").replace("{reduce}", "    /* every rank must take the same decision: the largest change over all ranks */\n    MPI_Allreduce(MPI_IN_PLACE, &change, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);\n")
                 + f'  if ({st.rank} == 0) printf("converged after %d iterations (change %.3e)\\n", iter, change);\n'
                 f'  {st.summary_func}("{x}", {x}, lo, hi, {n}, {st.rank});\n  free({x}); free({c});')
     doc = f"elementwise fixed-point iteration ({rule.replace('_', ' ')}) until the largest change is below {tol}"
-    seq, mpi = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"), ("math.h",))
-    return Pair("iterate", f"iterate_{rule}", {"rule": rule, "tol": tol}, seq, mpi, [[str(s)] for s in _sizes(rng)])
+    seq, mpi, programs = _frame(st, doc, body_seq, body_mpi, st.seq_summary("double"), st.mpi_summary("double"), ("math.h",), hybrid=True)
+    return Pair("iterate", f"iterate_{rule}", {"rule": rule, "tol": tol}, seq, mpi, [[str(s)] for s in _sizes(rng)], programs)
 
 
 FAMILIES: dict[str, Family] = {}

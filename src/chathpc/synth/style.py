@@ -163,7 +163,7 @@ class Style:
         lines = self.summary_lines("label", ctype, "total", "weighted", self.sample_index("n"), f"({acc})v[{self.sample_index('n')}]")
         return (f"static void {self.summary_func}(const char *label, const {ctype} *v, {t} n) {{\n"
                 f"  {acc} total = 0, weighted = 0;\n"
-                f"  for ({t} i = 0; i < n; i++) {{\n    total += v[i];\n    weighted += (i % {w} + 1) * ({acc})v[i];\n  }}\n"
+                f"  @par +:total:{acc} +:weighted:{acc}@\n  for ({t} i = 0; i < n; i++) {{\n    total += v[i];\n    weighted += (i % {w} + 1) * ({acc})v[i];\n  }}\n"
                 f"  {{\n    {lines}\n  }}\n}}\n")
 
     def mpi_summary(self, ctype: str) -> str:
