@@ -81,7 +81,7 @@ def test_make_repairs_keeps_only_failing_mutants(tmp_path):
 
     pair = FAMILIES["stencil1d"].make(random.Random("repairs"))
     line = SynthLine(index=0, family=pair.family, kind=pair.kind, params=pair.params, seq_hash="x", status="pass", verdict="pass",
-                     nearest_task="copy", similarity=0.1, args=pair.args, ranks=[1, 2, 3, 4], sequential=pair.sequential, mpi=pair.mpi)
+                     nearest_task="copy", similarity=0.1, args=pair.args, ranks=[1, 2, 3, 4], sequential=pair.sequential, program=pair.mpi)
     save_records([record_of(line, 0)], tmp_path / "src.jsonl")
     stats = make_repairs(tmp_path / "src.jsonl", tmp_path / "out", per_pair=3, harness=FAST_HARNESS)
     records = load_records(tmp_path / "out" / "dataset.jsonl")

@@ -18,9 +18,9 @@ import random
 import re
 from pathlib import Path
 from statistics import median
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.data import Record
@@ -30,17 +30,33 @@ from chathpc.errors import ChathpcError
 from chathpc.evaluate.results import ResultsWriter
 from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness import CheckResult
+from chathpc.harness.targets import configuration_label, get_target
 from chathpc.report.tables import markdown_table
 from chathpc.schedule import CheckJob, Scheduler
 from chathpc.synth.decontam import THRESHOLD, nearest
 from chathpc.synth.families import FAMILIES, Pair
-from chathpc.tasks.loader import CONTEXT, translation_question
+from chathpc.tasks.loader import CONTEXT, FENCE_TAGS, port_question, translation_question
 
 CHECKPOINT = "checked.jsonl"
 OPTIONS = "options.json"
 OUTPUTS = ("dataset.jsonl", "stats.md", "stats.json", "decontamination.md", "decontamination.json")
 EXPLORE_BUDGET = 20.0
 """Seconds of exploration per explored candidate."""
+TARGETS = ("mpi", "openmp", "kokkos", "hybrid")
+TARGET_TITLES = {"mpi": "MPI", "openmp": "OpenMP", "kokkos": "Kokkos", "hybrid": "hybrid MPI+OpenMP"}
+ANSWER_LANGUAGE = {"mpi": "c", "openmp": "c", "hybrid": "c", "kokkos": "cxx"}
+
+
+def pair_context(target: str, source: str | None = None) -> str:
+    """The context of a record: ``Sequential to MPI translation`` (the suite's), ``OpenMP to Kokkos translation``, ..."""
+    if source is None and target == "mpi":
+        return CONTEXT
+    return f"{'Sequential' if source is None else TARGET_TITLES[source]} to {TARGET_TITLES[target]} translation"
+
+
+def assistant_kind(target: str, source: str | None = None) -> str:
+    """The assistant kind a record trains: the target (``openmp``) or the port (``openmp-to-kokkos``)."""
+    return target if source is None else f"{source}-to-{target}"
 
 
 class SynthOptions(BaseModel):
@@ -53,6 +69,24 @@ class SynthOptions(BaseModel):
     sizes: int = Field(2, ge=1, le=2, description="Check sizes per candidate (each runs at every rank count)")
     threshold: float = Field(THRESHOLD, gt=0.0, le=1.0, description="Kernel similarity to a test task that refuses a candidate")
     max_candidates: int | None = Field(None, ge=0, description="Give up after this many candidates (default: 4 x count + 50)")
+    target: Literal["mpi", "openmp", "kokkos", "hybrid"] = Field("mpi", description="The answer's programming model (--target)")
+    source: Literal["mpi", "openmp", "kokkos", "hybrid"] | None = Field(
+        None, description="Portability pairs (--port SOURCE-to-TARGET): the model of the question's program; none: sequential")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_families(cls, data: Any) -> Any:
+        """Without ``families``: every family that emits the target's (and the source's) program."""
+        if isinstance(data, dict) and data.get("families") is None:
+            needed = {data.get("target") or "mpi", data.get("source") or "mpi"}
+            data = {**data, "families": [f.name for f in FAMILIES.values() if needed <= set(f.targets)]}
+        return data
+
+    @model_validator(mode="after")
+    def _two_targets(self) -> "SynthOptions":
+        if self.source == self.target:
+            raise ValueError(f"a port needs two targets, got {self.target} twice")
+        return self
 
 
 class SynthLine(BaseModel):
@@ -73,7 +107,8 @@ class SynthLine(BaseModel):
     args: list[list[str]]
     ranks: list[int]
     sequential: str | None = Field(None, description="Kept for passing candidates")
-    mpi: str | None = None
+    program: str | None = Field(None, description="The answer: the target's program (kept for passing candidates)")
+    source_program: str | None = Field(None, description="Ports: the question's program (kept for passing candidates)")
 
 
 def candidate(seed: int, index: int, families: list[str]) -> Pair:
@@ -96,28 +131,57 @@ def explored(index: int, families: int, rate: float) -> bool:
     return (index // families) % max(1, round(1 / rate)) == 0
 
 
-def record_of(line: SynthLine, seed: int) -> Record:
-    """The dataset record of a passing candidate: the suite's translation wording, provenance in metadata."""
-    assert line.sequential is not None and line.mpi is not None
+def record_of(line: SynthLine, seed: int, target: str = "mpi", source: str | None = None,
+              configurations: list[str] | None = None) -> Record:
+    """The dataset record of a passing candidate: the suite's translation wording (``port_question`` for a port),
+    provenance in metadata (``target``, ``assistant_kind``; ``source_target`` and the source's configurations for a port)."""
+    assert line.sequential is not None and line.program is not None
+    if source is None:
+        question = translation_question(line.sequential, "c", target)
+    else:
+        assert line.source_program is not None
+        question = port_question(line.source_program, source, target, ANSWER_LANGUAGE[source])
+    kind = assistant_kind(target, source)
+    metadata: dict[str, Any] = {
+        "source": "synth", "family": line.family, "kind": line.kind, "params": line.params, "seed": seed,
+        "index": line.index, "verdict": line.verdict, "args": line.args, "ranks": line.ranks, "explored": line.explored,
+        "nearest_test_task": line.nearest_task, "similarity": line.similarity, "target": target, "assistant_kind": kind,
+    }
+    if source is not None:
+        metadata["source_target"] = source
+    if configurations is not None:
+        metadata["configurations"] = configurations
     return Record(
-        question=translation_question(line.sequential),
-        context=CONTEXT,
-        answer=f"```c\n{line.mpi.rstrip()}\n```",
-        id=f"synth-{seed}-{line.index}",
-        metadata={
-            "source": "synth", "family": line.family, "kind": line.kind, "params": line.params, "seed": seed,
-            "index": line.index, "verdict": line.verdict, "args": line.args, "ranks": line.ranks, "explored": line.explored,
-            "nearest_test_task": line.nearest_task, "similarity": line.similarity,
-        },
+        question=question,
+        context=pair_context(target, source),
+        answer=f"```{FENCE_TAGS[ANSWER_LANGUAGE[target]]}\n{line.program.rstrip()}\n```",
+        id=record_id(seed, line.index, kind),
+        metadata=metadata,
     )
 
 
-def check_family_names(names: list[str]) -> list[str]:
-    """``names`` validated against the known families (one-line error for an unknown one)."""
+def record_id(seed: int, index: int, kind: str) -> str:
+    """``synth-SEED-INDEX`` (MPI, as before targets) or ``synth-KIND-SEED-INDEX``."""
+    return f"synth-{seed}-{index}" if kind == "mpi" else f"synth-{kind}-{seed}-{index}"
+
+
+def configuration_labels(harness: HarnessConfig, target: str) -> list[str]:
+    """The configurations a target's programs are checked at, as labels (np2, t2, 2x2)."""
+    return [configuration_label(p.ranks, p.threads, target) for p in get_target(target).configurations(harness)]
+
+
+def check_family_names(names: list[str], targets: tuple[str, ...] = ("mpi",)) -> list[str]:
+    """``names`` validated against the known families and the ``targets`` each must emit (one-line errors)."""
     unknown = [n for n in names if n not in FAMILIES]
     if unknown or not names:
         raise ChathpcError(f"unknown famil{'ies' if len(unknown) > 1 else 'y'} {', '.join(unknown) or '(none given)'} "
                            f"(choose from {', '.join(FAMILIES)})")
+    for target in targets:
+        lacking = [n for n in names if target not in FAMILIES[n].targets]
+        if lacking:
+            having = [f.name for f in FAMILIES.values() if target in f.targets]
+            raise ChathpcError(f"famil{'ies' if len(lacking) > 1 else 'y'} {', '.join(lacking)} emit{'' if len(lacking) > 1 else 's'} "
+                               f"no {target} program (the {target} families: {', '.join(having)})")
     return names
 
 
@@ -145,7 +209,7 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
                force: bool = False, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run synth into directory ``out`` (see the module docs); returns the stats written to stats.json."""
     out = Path(out)
-    families = check_family_names(options.families)
+    families = check_family_names(options.families, (options.target, *((options.source,) if options.source else ())))
     checkpoint = out / CHECKPOINT
     if resume and force:
         raise ChathpcError("--resume and --force exclude each other")
@@ -167,9 +231,11 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
     if checkpoint.exists():
         lines, valid_bytes, truncated = read_checkpoint(checkpoint)
         truncate_at = valid_bytes if truncated else None
-    harness = harness or HarnessConfig()
+    harness = (harness or HarnessConfig()).model_copy(update={"target": options.target})
     plain = Scheduler(harness.model_copy(update={"explore": False}), schedule, jobs=jobs)
     exploring = Scheduler(harness.model_copy(update={"explore": True, "explore_budget": EXPLORE_BUDGET}), schedule, jobs=jobs)
+    source_checks = (Scheduler(harness.model_copy(update={"target": options.source, "explore": False}), schedule, jobs=jobs)
+                     if options.source else None)
     seen = {line.seq_hash for line in lines if line.status != "duplicate"}
     passed = sum(line.status == "pass" for line in lines)
     index = len(lines)
@@ -195,18 +261,20 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
             outcomes: dict[int, Any] = {}
             for scheduler, chosen in ((plain, [x for x in to_check if not x[0].explored]), (exploring, [x for x in to_check if x[0].explored])):
                 if chosen:
-                    results = scheduler.map([CheckJob(sequential=p.sequential, candidate=p.mpi, args=p.args) for _, p in chosen])
+                    results = scheduler.map([CheckJob(sequential=p.sequential, candidate=p.programs[options.target], args=p.args)
+                                             for _, p in chosen])
                     outcomes.update({line.index: result for (line, _), result in zip(chosen, results)})
+            source_outcomes: dict[int, Any] = {}
+            if source_checks is not None and to_check:
+                results = source_checks.map([CheckJob(sequential=p.sequential, candidate=p.programs[options.source], args=p.args)
+                                             for _, p in to_check])
+                source_outcomes = {line.index: result for (line, _), result in zip(to_check, results)}
             for line, pair in batch:
                 if pair is not None:
-                    result = outcomes[line.index]
-                    if isinstance(result, CheckResult):
-                        line.verdict, line.detail = result.verdict.value, None if result.passed else result.summary()
-                        line.status = "pass" if result.passed else "failed"
-                    else:
-                        line.verdict, line.detail, line.status = "reference_error", str(result), "failed"
+                    _decide(line, outcomes[line.index], source_outcomes.get(line.index), options.source)
                     if line.status == "pass":
-                        line.sequential, line.mpi = pair.sequential, pair.mpi
+                        line.sequential, line.program = pair.sequential, pair.programs[options.target]
+                        line.source_program = pair.programs[options.source] if options.source else None
                         passed += 1
                 writer.append(line)
                 lines.append(line)
@@ -214,15 +282,31 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
                 progress(f"{index} candidates, {passed} verified of {options.count}")
     if passed < options.count:
         raise ChathpcError(f"synth: only {passed} of {options.count} pairs verified after {index} candidates (see {checkpoint})")
-    return write_outputs(out, lines, options)
+    return write_outputs(out, lines, options, harness)
 
 
-def write_outputs(out: Path, lines: list[SynthLine], options: SynthOptions) -> dict[str, Any]:
+def _decide(line: SynthLine, result: Any, source_result: Any, source: str | None) -> None:
+    """The status, verdict and detail of a checked candidate: its answer's check, and for a port its source's too."""
+    for outcome, label in ((source_result, f"the {source} source program: "), (result, "")):
+        if outcome is None:
+            continue
+        if not isinstance(outcome, CheckResult):
+            line.verdict, line.detail, line.status = "reference_error", label + str(outcome), "failed"
+            return
+        line.verdict, line.detail = outcome.verdict.value, None if outcome.passed else label + outcome.summary()
+        line.status = "pass" if outcome.passed else "failed"
+        if not outcome.passed:
+            return
+
+
+def write_outputs(out: Path, lines: list[SynthLine], options: SynthOptions, harness: HarnessConfig | None = None) -> dict[str, Any]:
     """dataset.jsonl (the first ``count`` passing candidates by index), stats and decontamination reports."""
     kept = [line for line in lines if line.status == "pass"][: options.count]
     last = kept[-1].index if kept else -1
     decided = [line for line in lines if line.index <= last]
-    records = [record_of(line, options.seed) for line in kept]
+    harness = harness or HarnessConfig()
+    configurations = None if options.target == "mpi" else configuration_labels(harness, options.target)
+    records = [record_of(line, options.seed, options.target, options.source, configurations) for line in kept]
     atomic_write_text(out / "dataset.jsonl", dump_records(records, "jsonl"))
     stats = _stats(decided, kept, records, options)
     atomic_write_text(out / "stats.json", json.dumps(stats, indent=2) + "\n")
@@ -251,7 +335,10 @@ def _stats(decided: list[SynthLine], kept: list[SynthLine], records: list[Record
     q = [estimate_tokens(r.question) for r in records]
     a = [estimate_tokens(r.answer) for r in records]
     return {
-        "seed": options.seed, "count": options.count, "families_requested": options.families,
+        "seed": options.seed, "count": options.count, "target": options.target, "source": options.source,
+        "assistant_kind": assistant_kind(options.target, options.source), "families_requested": options.families,
+        "families_without_target": [f.name for f in FAMILIES.values() if f.name not in options.families
+                                    and not {options.target, options.source or "mpi"} <= set(f.targets)],
         "explore_rate": options.explore_rate, "sizes": options.sizes, "threshold": options.threshold,
         "candidates": len(decided), "kept": len(kept), "explored_kept": sum(line.explored for line in kept),
         "families": families, "kinds": dict(sorted(kinds.items())), "verdicts": verdicts,
@@ -267,9 +354,11 @@ def _stats_markdown(stats: dict[str, Any]) -> str:
             for name, row in sorted(stats["families"].items())]
     tok = stats["tokens"]
     lines = [
-        f"# synth: {stats['kept']} verified pairs (seed {stats['seed']})", "",
+        f"# synth: {stats['kept']} verified {stats['assistant_kind']} pairs (seed {stats['seed']})", "",
         f"{stats['candidates']} candidates decided; {stats['explored_kept']} of the kept pairs were checked with --explore "
         f"(rate {stats['explore_rate']}); decontamination threshold {stats['threshold']}.", "",
+        *([f"Families without a {stats['target']} program, not generated: {', '.join(stats['families_without_target'])}.", ""]
+          if stats["families_without_target"] else []),
         "## Families", "", *markdown_table(["family", "candidates", "pass", "failed", "duplicate", "contaminated", "kept"], rows), "",
         "## Kinds kept", "", *markdown_table(["kind", "pairs"], [[k, str(v)] for k, v in stats["kinds"].items()]), "",
         "## Verdicts of the checked candidates", "", *markdown_table(["verdict", "candidates"], [[k, str(v)] for k, v in sorted(stats["verdicts"].items())]), "",
@@ -306,7 +395,7 @@ def _decontamination(decided: list[SynthLine], kept: list[SynthLine], options: S
         "max_kept_similarity": max((line.similarity for line in kept), default=0.0),
         "histogram": histogram,
         "nearest_task_counts": dict(sorted(nearest_tasks.items(), key=lambda kv: -kv[1])),
-        "records": [{"id": f"synth-{options.seed}-{line.index}", "family": line.family, "kind": line.kind,
+        "records": [{"id": record_id(options.seed, line.index, assistant_kind(options.target, options.source)), "family": line.family, "kind": line.kind,
                      "nearest_task": line.nearest_task, "similarity": line.similarity} for line in kept],
     }
 

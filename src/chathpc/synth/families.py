@@ -72,6 +72,8 @@ class Family:
     kind: str
     description: str
     make: Callable[[random.Random], Pair]
+    targets: tuple[str, ...] = ("mpi", "openmp", "kokkos")
+    """The targets whose programs the family emits."""
 
 
 def _sizes(rng: random.Random, count: int = 2, pool: tuple[int, ...] = CHECK_SIZES) -> list[int]:
@@ -714,6 +716,9 @@ def make_iterate(rng: random.Random) -> Pair:
     return Pair("iterate", f"iterate_{rule}", {"rule": rule, "tol": tol}, seq, mpi, [[str(s)] for s in _sizes(rng)], programs)
 
 
+WITH_HYBRID = ("mpi", "openmp", "kokkos", "hybrid")
+"""The targets of the families that have hybrid programs: the suite's hybrid tasks are stencils and iterative solvers."""
+
 FAMILIES: dict[str, Family] = {}
 
 
@@ -727,12 +732,12 @@ for _family in (
     Family("reduce", "reduce", "sum, max, min, arg-max, arg-min, mean and variance of a derived value", make_reduce),
     Family("matvec", "matvec", "dense y = A*x and y = A^T*x, square, wide and tall", make_matvec),
     Family("matmul", "matmul", "dense rectangular C = A*B, ijl and ilj loop orders", make_matmul),
-    Family("stencil1d", "stencil", "1D stencils of radius 1-3 with random weights and sweep counts (halo exchange)", make_stencil1d),
-    Family("stencil2d", "stencil", "2D star stencils of radius 1-2 on rectangular grids (halo rows)", make_stencil2d),
-    Family("stencil3d", "stencil", "3D 7-point stencils with random weights (halo planes)", make_stencil3d),
+    Family("stencil1d", "stencil", "1D stencils of radius 1-3 with random weights and sweep counts (halo exchange)", make_stencil1d, WITH_HYBRID),
+    Family("stencil2d", "stencil", "2D star stencils of radius 1-2 on rectangular grids (halo rows)", make_stencil2d, WITH_HYBRID),
+    Family("stencil3d", "stencil", "3D 7-point stencils with random weights (halo planes)", make_stencil3d, WITH_HYBRID),
     Family("spmv", "sparse", "sparse y = A*x (and z = A*y with MPI_Allgatherv) in COO and ELL (CSR is a test computation)", make_spmv),
     Family("scan", "scan", "inclusive and exclusive prefix sums (MPI_Exscan or MPI_Scan)", make_scan),
     Family("histogram", "histogram", "counting and weighted histograms (one MPI_Reduce of the bins)", make_histogram),
-    Family("iterate", "iterate", "elementwise fixed-point iterations with a global convergence test (MPI_Allreduce MAX)", make_iterate),
+    Family("iterate", "iterate", "elementwise fixed-point iterations with a global convergence test (MPI_Allreduce MAX)", make_iterate, WITH_HYBRID),
 ):
     register(_family)

@@ -61,6 +61,32 @@ def translation_question(sequential_source: str, language: str = "c", target: st
         instruction = instruction.replace(" C program", f" {LANGUAGES[language].title} program")
     return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{sequential_source.rstrip()}\n```"
 
+
+PORT_TITLES = {"mpi": "MPI", "openmp": "OpenMP", "hybrid": "MPI + OpenMP", "kokkos": "Kokkos"}
+"""How a portability request names the program it starts from."""
+
+PORT_TARGETS = {
+    "mpi": "MPI. The MPI program must take the same command-line arguments and print the same results, from rank 0 only, "
+           "for any number of ranks.",
+    "openmp": "OpenMP. The OpenMP program must take the same command-line arguments and print the same results for any "
+              "number of threads.",
+    "hybrid": ("hybrid MPI + OpenMP (MPI ranks, OpenMP threads within each rank). The program must take the same command-line "
+               "arguments and print the same results, from rank 0 only, for any number of ranks and threads per rank."),
+    "kokkos": ("Kokkos in C++17 (Kokkos::initialize and finalize, Views, parallel_for and parallel_reduce). The Kokkos program "
+               "must take the same command-line arguments and print the same results for any number of threads."),
+}
+"""What a portability request asks of the program it wants, per target."""
+
+
+def port_question(source_program: str, source_target: str, target: str, language: str = "c") -> str:
+    """The one wording of a portability request (OpenMP -> Kokkos, MPI -> hybrid, ...): port the ``source_target``
+    program, written in ``language`` and shown in a fence, to ``target``, with the same arguments and output."""
+    if source_target == target:
+        raise ValueError(f"a port needs two targets, got {source_target} twice")
+    title = LANGUAGES[language].title if language != "c" else "C"
+    return (f"Port the following {PORT_TITLES[source_target]} {title} program to {PORT_TARGETS[target]}"
+            f"\n\n```{FENCE_TAGS[language]}\n{source_program.rstrip()}\n```")
+
 Split = Literal["train", "test", "refine"]
 FUNCTION_INSTRUCTION = (
     "Complete the following {title} function with {model}. Answer with the rest of the function (its body) "
