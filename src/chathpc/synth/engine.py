@@ -254,7 +254,7 @@ def synthesize(out: str | Path, options: SynthOptions, *, harness: HarnessConfig
                 line = SynthLine(index=index, family=pair.family, kind=pair.kind, params=pair.params, seq_hash=digest,
                                  status=status, nearest_task=near.task, similarity=near.similarity,
                                  explored=status == "check" and explored(index, len(families), options.explore_rate),
-                                 args=pair.args, ranks=list(harness.ranks))
+                                 args=pair.args, ranks=list(harness.ranks) if "mpi" in (options.target, options.source) else [])
                 batch.append((line, pair if status == "check" else None))
                 index += 1
             to_check = [(line, pair) for line, pair in batch if pair is not None]
