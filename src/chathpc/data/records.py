@@ -10,7 +10,10 @@ Formats (chosen by suffix, or by content for ``.jsonl``):
   round trip is lossless.
 
 Keys are case-insensitive; ``prompt``/``user`` are aliases of ``question`` and
-``response``/``assistant`` of ``answer``. Unknown keys are errors.
+``response``/``assistant`` of ``answer``. Unknown keys are errors. ChatHPC-app datasets load as published:
+``Question``/``Answer``/``Context`` (YAML block scalars keep their last newline, as ChatHPC-app reads them),
+``prompt``/``response``/``context``, and test items with a ``code`` key (the code is appended to the
+question, or is the question when there is none); an item without an answer is a prompt (answer ``""``).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ ALIASES = {
     "system": "system",
     "id": "id",
     "metadata": "metadata",
+    "code": "code",
 }
 
 
@@ -84,8 +88,14 @@ def record_from_mapping(item: Any, where: str) -> Record:
         if name in fields:
             raise DataError(f"{where}: '{raw_key}' repeats the field '{name}'")
         fields[name] = value
+    code = fields.pop("code", None)
+    if code is not None and not isinstance(code, str):
+        raise DataError(f"{where}: 'code' must be text, got {type(code).__name__}")
+    if code is not None and code.strip():  # a ChatHPC test item: the code the question is about
+        question = fields.get("question")
+        fields["question"] = f"{question.rstrip()}\n\n{code.strip()}\n" if isinstance(question, str) and question.strip() else code
     if "question" not in fields:
-        raise DataError(f"{where}: missing 'question' (or prompt/user)")
+        raise DataError(f"{where}: missing 'question' (or prompt/user{', or a non-empty code' if code is not None else ''})")
     for name in ("question", "context", "answer", "system", "id"):
         value = fields.get(name)
         if value is not None and not isinstance(value, str):
