@@ -12,7 +12,7 @@ from chathpc.data import load_records
 from chathpc.data.templates import render_example, render_prompt
 from chathpc.synth.engine import SynthOptions, candidate
 from chathpc.synth.families import FAMILIES
-from chathpc.synth.targets import strip_markers, to_kokkos, to_openmp
+from chathpc.synth.targets import kokkos_views, strip_markers, to_kokkos, to_openmp
 from chathpc.tasks.loader import port_question, translation_question
 
 QUICK = ["--explore-rate", "0", "--sizes", "1", "-q"]
@@ -34,6 +34,8 @@ def test_every_family_emits_its_targets_without_markers():
         assert "#pragma omp parallel for" in omp and "mpi.h" not in omp
         assert "Kokkos::initialize(argc, argv);" in kokkos and "Kokkos::finalize();" in kokkos
         assert "Kokkos::parallel_" in kokkos and "#pragma omp" not in kokkos
+        main_part = kokkos.split("int main(", 1)[1]
+        assert "Kokkos::View<" in main_part and "malloc" not in main_part and "free(" not in main_part
         if "hybrid" in pair.programs:
             hybrid = pair.programs["hybrid"]
             assert "MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);" in hybrid
@@ -67,6 +69,18 @@ def test_markers_become_each_targets_construct():
     assert "KOKKOS_LAMBDA(const int i, long &run, const bool final) {\n    if (final) o[i] = run;\n    run += a[i];" in kokkos
     # a range whose end may fall below its start is clamped (Kokkos 3.4 runs an inverted range as a huge one)
     assert "RangePolicy<>(3, 3 < n - 3 ? n - 3 : 3)" in to_kokkos("  @par@\n  for (int i = 3; i < n - 3; i++) v[i] = 0;\n", "k")
+
+
+def test_heap_arrays_become_views():
+    body = ("  double *x = malloc((size_t)n * sizeof(double)), *y = calloc((size_t)n, sizeof(double));\n"
+            "  long *c = malloc((size_t)nnz * sizeof(long) + 1);\n"
+            "  x[c[i]] = y[i + 1];\n  printf(\"x[%d]\\n\", i);\n  double *swap_tmp = x;\n  x = y;\n  y = swap_tmp;\n"
+            "  report(\"x\", x, n);\n  free(x); free(y); free(c);\n")
+    views = kokkos_views(body)
+    assert 'Kokkos::View<double *> x("x", (size_t)n);\n  Kokkos::View<double *> y("y", (size_t)n);' in views
+    assert 'Kokkos::View<long *> c("c", (size_t)nnz + 1);' in views
+    assert "x(c(i)) = y(i + 1);" in views and 'printf("x[%d]\\n", i);' in views  # strings untouched
+    assert "auto swap_tmp = x;" in views and 'report("x", x.data(), n);' in views and "free(" not in views
 
 
 def test_port_question_wording():

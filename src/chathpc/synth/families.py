@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from chathpc.synth.style import ARRAY_NAMES, INT_TYPES, REAL_TYPES, Style, c_real
-from chathpc.synth.targets import cxx_allocations, hybrid_start, strip_markers, to_kokkos, to_openmp
+from chathpc.synth.targets import cxx_allocations, hybrid_start, kokkos_views, strip_markers, to_kokkos, to_openmp
 
 TEST_COMPUTATIONS: dict[str, str] = {
     "copy": "map: expressions have at least two operations, never a plain copy",
@@ -101,7 +101,7 @@ def _frame(st: Style, doc: str, body_seq: str, body_mpi: str, helpers_seq: str =
         "kokkos": _tidy(cxx_allocations(
             f"{_header(st, doc + ' (Kokkos: parallel patterns over host arrays)', False, extra, kokkos=True)}\n"
             f"{to_kokkos(helpers_seq, 'checksum')}\nint main(int argc, char **argv) {{\n  Kokkos::initialize(argc, argv);\n  {{\n"
-            f"{_indent(to_kokkos('  ' + body, 'kernel'))}\n  }}\n  Kokkos::finalize();\n  return 0;\n}}\n")),
+            f"{_indent(kokkos_views(to_kokkos('  ' + body, 'kernel')))}\n  }}\n  Kokkos::finalize();\n  return 0;\n}}\n")),
     }
     if hybrid:
         head = _header(st, doc + " (MPI + OpenMP: blocks per rank, threads within each rank)", True, extra)

@@ -13,8 +13,8 @@ were before targets existed); the other targets turn each marked loop into the t
 - ``@scan inclusive|exclusive:VAR:TYPE@``: a prefix sum whose body updates VAR and writes one output element.
   OpenMP: ``reduction(inscan, +:VAR)`` with ``#pragma omp scan``; Kokkos: ``parallel_scan``.
 
-Kokkos programs keep the sequential program's host arrays (raw pointers captured by the lambdas), which is
-correct on Kokkos's host back ends (OpenMP, Threads, Serial: the harness's), not on a GPU.
+Kokkos programs hold their heap arrays in Views (``kokkos_views``) of the default memory space, read directly
+by host code: correct on Kokkos's host back ends (OpenMP, Threads, Serial: the harness's), not on a GPU.
 """
 
 from __future__ import annotations
@@ -182,3 +182,81 @@ def hybrid_start(mpi_start: str) -> str:
         "MPI_Init(&argc, &argv);",
         "int provided;\n  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);\n"
         "  if (provided < MPI_THREAD_FUNNELED) MPI_Abort(MPI_COMM_WORLD, 1);")
+
+
+_VIEW_DECL = re.compile(r"^(\s*)(\w+) (\*\w+ = (?:malloc|calloc)\(.*\));$")
+_MALLOC_SIZE = re.compile(r"^(.*) \* sizeof\(\w+\)( \+ 1)?$")
+
+
+def _top_level_split(text: str, sep: str = ",") -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(ch, 0)
+        if ch == sep and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
+def _view_declarations(indent: str, ctype: str, declarators: str) -> tuple[list[str], list[str]]:
+    lines, names = [], []
+    for item in _top_level_split(declarators):
+        match = re.match(r"^\*(\w+) = (malloc|calloc)\((.*)\)$", item)
+        if match is None:
+            raise ValueError(f"not an allocation: {item}")
+        name, how, args = match.groups()
+        if how == "calloc":
+            extent = _top_level_split(args)[0]
+        else:
+            size = _MALLOC_SIZE.match(args)
+            if size is None:
+                raise ValueError(f"malloc size not COUNT * sizeof(T): {args}")
+            extent = size[1] + (" + 1" if size[2] else "")
+        lines.append(f'{indent}Kokkos::View<{ctype} *> {name}("{name}", {extent});')
+        names.append(name)
+    return lines, names
+
+
+def kokkos_views(body: str) -> str:
+    """A Kokkos body with Views for its heap arrays: ``T *x = malloc(COUNT * sizeof(T))`` (or ``calloc``) becomes
+    ``Kokkos::View<T *> x("x", COUNT)`` (zero-filled), ``x[i]`` becomes ``x(i)``, ``free(x)`` goes (the View is
+    released at the end of the block, before ``Kokkos::finalize``), a View passed to a helper is passed as
+    ``x.data()`` (the helpers take host pointers), and pointer swaps become View swaps."""
+    lines, views = [], []
+    for line in body.split("\n"):
+        match = _VIEW_DECL.match(line)
+        if match:
+            declared, names = _view_declarations(match[1], match[2], match[3])
+            lines += declared
+            views += names
+        else:
+            lines.append(line)
+    text = "\n".join(lines)
+    for name in views:
+        text = _brackets_to_calls(text, name)
+        text = re.sub(rf"\bfree\({name}\);[ \t]*", "", text)
+        text = re.sub(rf"(?<=[(,] )\b{name}\b(?=[,)])|(?<=\(){name}\b(?=[,)])", f"{name}.data()", text)
+        text = re.sub(rf"\b\w+ \*(\w+) = {name};", rf"auto \1 = {name};", text)
+    return "\n".join(line for line in text.split("\n") if line.strip() or not line) + ("" if text.endswith("\n") else "")
+
+
+def _in_string(text: str, pos: int) -> bool:
+    line = text[text.rfind("\n", 0, pos) + 1: pos]
+    return len(re.findall(r'(?<!\\)"', line)) % 2 == 1
+
+
+def _brackets_to_calls(text: str, name: str) -> str:
+    pattern = re.compile(rf"\b{name}\[")
+    pos = 0
+    while (match := pattern.search(text, pos)) is not None:
+        pos = match.end()
+        if _in_string(text, match.start()):
+            continue
+        depth = 0
+        for j in range(match.end() - 1, len(text)):
+            depth += {"[": 1, "]": -1}.get(text[j], 0)
+            if depth == 0:
+                break
+        text = f"{text[:match.end() - 1]}({text[match.end():j]}){text[j + 1:]}"
+    return text
