@@ -96,6 +96,16 @@ def test_items_without_a_program_fall_back_to_text_match(tmp_path, eval_config, 
     assert read_results(bad.path).lines[0].check_mode == "text"
 
 
+def test_items_with_neither_program_nor_answer_are_prompts_kept_unchecked(tmp_path, eval_config, answerkey):
+    # ChatHPC's test data: a question about a fragment, no expected answer
+    records = [Record(question="Can you parallelize this loop with MPI?\nfor (i = 0; i < n; i++) s += x[i];", id="p")]
+    result = run_evaluation(records, eval_config(), tmp_path / "p.jsonl", provider_spec=f"{answerkey}:wrong", progress=False)
+    overall = result.summary.overall
+    assert (overall.prompt_items, overall.text_items, overall.items) == (1, 0, 0)
+    line = read_results(result.path).lines[0]
+    assert (line.check_mode, line.verdict, line.passed, line.raw_output) == ("prompt", "unchecked", False, "MPI_Bcast")
+
+
 def test_existing_results_are_never_overwritten(tmp_path, reference_results, test_items, capsys, eval_config):
     path, _ = reference_results
     copy = tmp_path / "copy.jsonl"

@@ -18,7 +18,7 @@ from chathpc.tasks.template import AnswerTemplate
 class ItemCheck(BaseModel):
     """How one item is checked: against a sequential program (execution) or by text."""
 
-    mode: str = Field(description="execution or text")
+    mode: str = Field(description="execution, text, or prompt (no program and no expected answer: nothing to check)")
     sequential: str | None = None
     args: list[list[str]] | None = None
     perf_args: list[str] | None = None
@@ -47,8 +47,8 @@ def item_check(record: Record, tasks: dict[str, Any], target: str = "mpi") -> It
     from chathpc.extract import program_language, question_program
 
     program = question_program(record.question)
-    if program is None:
-        return ItemCheck(mode="text", domain=domain, task=meta.get("task"))
+    if program is None:  # no program: compare with the expected answer, or with none (a prompt) keep the answer unchecked
+        return ItemCheck(mode="text" if record.answer.strip() else "prompt", domain=domain, task=meta.get("task"))
     language = meta["language"] if "language" in meta else program_language(program)
     if language not in LANGUAGE_NAMES:
         raise ChathpcError(f"item {record.id or '(no id)'}: metadata.language {language!r} is not one of {', '.join(LANGUAGE_NAMES)}")

@@ -95,6 +95,7 @@ class MetricSummary(BaseModel):
     failures: dict[str, int] = Field(default_factory=dict, description="verdict -> samples (every verdict listed)")
     text_items: int = Field(0, description="items without a sequential program, checked by normalized text match")
     text_matched: int = Field(0, description="of those, items whose first sample matched the expected answer")
+    prompt_items: int = Field(0, description="items with neither a program nor an expected answer: answered, not checked")
 
 
 class EvaluationSummary(BaseModel):
@@ -131,6 +132,7 @@ def summarize_items(items: dict[str, list[ResultLine]], ks: Sequence[int]) -> Me
         failures=dict(failures),
         text_items=len(text),
         text_matched=sum(1 for s in text.values() if s[0].passed),
+        prompt_items=sum(1 for s in items.values() if s[0].check_mode == "prompt"),
     )
     if not executed:
         return summary

@@ -20,7 +20,7 @@ from chathpc.harness.results import Verdict
 
 SCHEMA_VERSION = 1
 
-CheckMode = Literal["execution", "text"]
+CheckMode = Literal["execution", "text", "prompt"]
 
 VERDICTS: tuple[str, ...] = tuple(verdict.value for verdict in Verdict)
 """Every verdict a line can hold: the harness's ``Verdict`` values, in their order."""

@@ -10,7 +10,8 @@ item's sequential program):
 - otherwise the question's program (``extract.question_program``: the first fenced block that
   defines ``main``, whatever its language tag), run with ``metadata.args`` if given, else no arguments;
 - items with neither are compared with the expected answer by normalized text (``check_mode="text"``),
-  and reported separately from the execution metrics.
+  and reported separately from the execution metrics; items with no expected answer either (prompts, as in
+  ChatHPC's test data) keep their answers unchecked (``check_mode="prompt"``, verdict ``unchecked``).
 
 Each (item, sample) line is appended and fsynced as soon as it is checked; ``resume=True`` skips the
 lines already in the file (cutting a truncated last line) so that an interrupted run continues where
@@ -121,7 +122,10 @@ def check_samples(
         s, code = samples[position], codes[position]
         record, item = records[s.item_index], checks[s.item_index]
         timings, measured = [], []
-        if item.mode == "text":
+        if item.mode == "prompt":
+            passed, verdict, check, seconds = False, "unchecked", None, 0.0
+            feedback = "No program to run and no expected answer: the answer is kept for review, not checked."
+        elif item.mode == "text":
             passed = normalized_text(code if code is not None else s.raw_output) == normalized_text(record.answer)
             verdict, check, feedback, seconds = ("pass" if passed else "wrong_output"), None, "" if passed else \
                 "The answer differs from the expected answer (normalized text match).", 0.0

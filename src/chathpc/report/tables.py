@@ -60,6 +60,8 @@ def summary_markdown(summary: EvaluationSummary, title: str | None = None) -> st
     lines += ["", f"Failures ({overall.samples} samples): {_failure_line(overall)}"]
     if overall.text_items:
         lines.append(f"Text-matched items (no sequential program to run): {overall.text_matched}/{overall.text_items}")
+    if overall.prompt_items:
+        lines.append(f"Prompts (no program, no expected answer): {overall.prompt_items} items answered, not checked")
     return "\n".join(lines) + "\n"
 
 
