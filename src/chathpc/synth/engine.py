@@ -4,8 +4,11 @@ Candidate ``index`` of a run with seed ``S`` is drawn by family ``families[index
 ``random.Random(f"{S}:{index}")``, so a candidate depends on nothing but the seed, its index and the
 family list. Candidates are decided in index order: a duplicate (same normalized sequential program as an
 earlier candidate) or a contaminated one (kernel similarity to a test-split task >= threshold) is
-rejected without a check; the others are checked through the scheduler at ranks 1-4 on sizes that do
-not divide evenly, a sample of each family (``explore_rate``) with ``--explore``. Every decision is appended to
+rejected without a check; the others are checked through the scheduler at the target's configurations
+(``options.target``: ranks 1-4 for MPI, threads for OpenMP and Kokkos, layouts for hybrid) on sizes that do
+not divide evenly, a sample of each family (``explore_rate``) with ``--explore``; for a port
+(``options.source``) the question's program is checked too, at its own target's configurations, and both
+must pass. Decontamination compares the sequential program whatever the target. Every decision is appended to
 ``checked.jsonl`` as it is made (the checkpoint ``--resume`` continues); the dataset is the first ``count``
 passing candidates by index, so the same seed gives the same file whatever the jobs or interruptions.
 """

@@ -1,4 +1,5 @@
-"""Kernel families: each draws randomized parameters and emits a sequential program and its MPI translation.
+"""Kernel families: each draws randomized parameters and emits a sequential program, its MPI translation and
+the other targets' programs of the same kernel (``Pair.programs``: OpenMP, Kokkos, hybrid; ``synth.targets``).
 
 A family is a function ``make(rng) -> Pair``. The sequential program follows the program contract
 (deterministic data from the global index, size from argv with a default, printed results); the MPI
