@@ -3,6 +3,7 @@ target, determinism, and portability pairs (openmp-to-kokkos, mpi-to-hybrid)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -40,6 +41,16 @@ def test_every_family_emits_its_targets_without_markers():
             hybrid = pair.programs["hybrid"]
             assert "MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);" in hybrid
             assert "#pragma omp parallel for" in hybrid and "MPI_Finalize();" in hybrid
+
+
+def test_sequential_and_mpi_programs_are_what_they_were_before_targets():
+    # digest of the first 44 candidates of seed 3 (every family 4 times), computed with the code before targets
+    digests = []
+    for index in range(44):
+        pair = candidate(3, index, list(FAMILIES))
+        text = pair.sequential + "\0" + pair.mpi + "\0" + json.dumps(pair.args) + json.dumps(pair.params)
+        digests.append(hashlib.sha256(text.encode()).hexdigest())
+    assert hashlib.sha256("".join(digests).encode()).hexdigest() == "b48ca4e84a69eea93d1b08da2bf5fbf3602187e35c266c91e1102ec7eac575a1"
 
 
 def test_hybrid_only_where_the_suite_has_hybrid_programs():
