@@ -66,7 +66,9 @@ def test_one_fence_rule_for_the_question_program(test_items):
         assert check.mode == "execution" and check.sequential.strip() == program.strip(), tag
     snippet_first = f"A helper:\n```c\nstatic int twice(int x) {{ return 2 * x; }}\n```\nThe program:\n```c\n{program}```"
     assert item_check(Record(question=snippet_first, id="q"), {}).sequential.strip() == program.strip()
-    assert item_check(Record(question="```c\nint x;\n```", id="q"), {}).mode == "text"
+    # a fragment is no program: with an expected answer it is a text match, without one a prompt (unchecked)
+    assert item_check(Record(question="```c\nint x;\n```", answer="```c\nint y;\n```", id="q"), {}).mode == "text"
+    assert item_check(Record(question="```c\nint x;\n```", id="q"), {}).mode == "prompt"
 
 
 class _AnswerKey(Provider):
