@@ -287,9 +287,10 @@ def require_improvement(result: CheckResult, margin: float) -> None:
         return
     improvement, timing = found
     if improvement < margin:
-        where = f"{timing.ranks} ranks" + (f" x {timing.threads} threads" if timing.threads else "")
+        where = (f"{timing.ranks} ranks" if timing.threads is None else f"{timing.threads} threads" if result.target in ("openmp", "kokkos")
+                 else f"{timing.ranks} ranks x {timing.threads} threads")
         result.verdict, result.passed = Verdict.NOT_FASTER, False
         result.detail = (f"correct, but {improvement:.2f}x the speed of the input program at {where} "
-                         f"({timing.seconds:.4f} s); an optimization must be at least {margin:.2f}x faster")
+                         f"(best {min(timing.samples):.4f} s); an optimization must be at least {margin:.2f}x faster")
 
 

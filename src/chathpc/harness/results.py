@@ -169,14 +169,15 @@ class PerfResult(BaseModel):
         return self.sequential_seconds >= TIMING_FLOOR_SECONDS
 
     def improvement(self) -> tuple[float, RankTiming] | None:
-        """Speedup over the input program (``baseline_timings``): its time over the candidate's at the largest
+        """Speedup over the input program (``baseline_timings``): its fastest timed run over the candidate's (load
+        from other jobs only ever adds time, so the best of the samples is the robust estimate) at the largest
         configuration both were timed at, with that timing of the candidate; None when either is missing."""
         baseline = {(t.ranks, t.threads): t for t in self.baseline_timings}
-        common = [t for t in self.timings if (t.ranks, t.threads) in baseline and t.seconds > 0]
+        common = [t for t in self.timings if (t.ranks, t.threads) in baseline and t.samples and min(t.samples) > 0]
         if not common:
             return None
         timing = max(common, key=lambda t: (t.ranks * (t.threads or 1), t.ranks))
-        return round(baseline[(timing.ranks, timing.threads)].seconds / timing.seconds, 3), timing
+        return round(min(baseline[(timing.ranks, timing.threads)].samples) / min(timing.samples), 3), timing
 
     @property
     def speedups(self) -> dict[int, float]:
