@@ -312,3 +312,45 @@ def _for_target(records: list[Record], target: str, tasks_root: str | Path | Non
         answer = f"```{fence}\n{solution.rstrip()}\n```" if solution else ""
         retargeted.append(record.model_copy(update={"question": task.question(target), "answer": answer}))
     return retargeted
+
+
+def check_answers(records: Sequence[Record], config: RunConfig, *, perf: bool = False, tasks_root: str | Path | None = None,
+                  progress: bool = False) -> list[Any]:
+    """Every record's own answer checked as a model's answer would be (its kind's target and check), in order: a
+    ``CheckResult`` each. An optimization record's answer is checked for equal output; with ``perf`` it is also
+    timed beside its input program and must beat it by ``harness.optimize_margin``. Raises
+    ``ReferenceProgramError`` when an item's sequential program fails."""
+    from tqdm import tqdm
+
+    from chathpc.harness import CheckResult
+    from chathpc.schedule import CheckJob, Scheduler
+    from chathpc.schedule.local import raise_first_error
+
+    tasks = suite_tasks(records, tasks_root)
+    results: list[Any] = [None] * len(records)
+    by_target: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        by_target.setdefault(records_target([record], config.harness.target), []).append(index)
+    bar = tqdm(total=len(records), desc="check answers", unit="item", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    for target, indices in by_target.items():
+        harness = config.harness.model_copy(update={"target": target})
+        jobs: dict[int, CheckJob] = {}
+        for index in indices:
+            item = item_check(records[index], tasks, target)
+            code = answer_program(records[index].answer, item, None) if item.mode == "execution" else None
+            if code is None:
+                results[index] = CheckResult.extraction_failed("the record's answer holds no program to run")
+                bar.update(1)
+                continue
+            jobs[index] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args, perf=perf, perf_args=item.perf_args,
+                                   rtol=item.rtol, atol=item.atol, options=item.options, baseline=item.baseline if perf else None)
+        order = list(jobs)
+
+        def finished(position: int, outcome, stage: str) -> None:
+            if stage == "time" or not (jobs[order[position]].perf and isinstance(outcome, CheckResult) and outcome.passed):
+                bar.update(1)
+
+        for index, outcome in zip(order, raise_first_error(Scheduler(harness, config.schedule).map(list(jobs.values()), finished))):
+            results[index] = outcome
+    bar.close()
+    return results
