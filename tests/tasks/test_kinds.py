@@ -8,7 +8,7 @@ from chathpc.cli import main
 from chathpc.data import load_records, load_template, render_example, render_prompt
 from chathpc.evaluate.items import item_check, records_target, suite_tasks
 from chathpc.errors import ChathpcError
-from chathpc.tasks import KIND_NAMES, KINDS, SPLITS, dataset_file, export_datasets, get_kind, get_task, load_suite, split_records
+from chathpc.tasks import KIND_NAMES, KINDS, SPLITS, dataset_file, export_datasets, get_kind, load_suite, split_records
 from chathpc.tasks.loader import OPTIMIZATION_INSTRUCTIONS, PORTABILITY_INSTRUCTIONS, TARGET_INSTRUCTIONS
 
 
@@ -27,6 +27,7 @@ def test_the_shipped_datasets_of_every_kind_match_the_task_folders():
 
 
 def test_every_kind_has_records_that_say_their_kind_and_target():
+    tasks = {task.id: task for task in load_suite()}
     for name, kind in KINDS.items():
         records = all_records(name)
         assert records, name
@@ -36,10 +37,10 @@ def test_every_kind_has_records_that_say_their_kind_and_target():
         for record in records:
             assert record.context == kind.context and record.answer.startswith("```")
             if name == "mpi":  # today's datasets, unchanged: Task.to_record
-                assert record == get_task(record.metadata["task"]).to_record()
+                assert record == tasks[record.metadata["task"]].to_record()
                 continue
             assert record.metadata["kind"] == name and record.metadata["target"] == kind.target
-            task = get_task(record.metadata["task"])
+            task = tasks[record.metadata["task"]]
             assert record.answer.strip("`\n").split("\n", 1)[1].rstrip() == task.solutions(kind.target)["reference"].rstrip()
             if kind.input == "solution":
                 assert PORTABILITY_INSTRUCTIONS[(kind.input_target, kind.target)] in record.question
