@@ -304,7 +304,8 @@ def _for_target(records: list[Record], target: str, tasks_root: str | Path | Non
     retargeted = []
     for record in records:
         task = tasks.get((record.metadata or {}).get("task"))
-        if task is None or task.answer_target == target or "kind" in (record.metadata or {}):  # a function-answer task of this target asks its own prompt
+        # a kind's record asks its kind's question; a function-answer task of this target asks its own prompt
+        if task is None or "kind" in (record.metadata or {}) or task.answer_target == target:
             retargeted.append(record)
             continue
         solution = task.solutions(target).get("reference")

@@ -53,6 +53,8 @@ def generate_samples(
     path = Path(out)
     spec = resolve_spec(provider_spec, config)
     generation = generation_settings(config)
+    # a kind's records are answered for their target (the reference provider answers in harness.target)
+    config = config.model_copy(update={"harness": config.harness.model_copy(update={"target": records_target(records, config.harness.target)})})
     ids = [item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = open_results(path, spec, generation, ids, resume=resume, force=force, model=SampleLine)
     n = config.generation.samples
