@@ -160,13 +160,15 @@ def test_samples_below_1_name_the_option(tmp_path, capsys, samples):
     assert capsys.readouterr().err == "chathpc: error: -n/--samples must be at least 1\n"
 
 
-def test_a_kinds_items_are_checked_at_the_kinds_target(tmp_path, eval_config, capsys):
+def test_a_kinds_items_are_checked_at_the_kinds_target_beside_mpi_items(tmp_path, eval_config, capsys):
     from chathpc.tasks import split_records
 
     records = [r for r in split_records("train", kind="mpi-to-hybrid") if r.metadata["task"] == "jacobi2d_5pt"]
     config = eval_config(layouts=["1x2", "2x1"], repeats=1)  # harness.target stays mpi: the records name hybrid
-    outcome = run_evaluation(records, config, tmp_path / "reference.jsonl", provider_spec="reference", progress=False)
-    line = read_results(outcome.path).lines[0]
+    mpi_record = next(r for r in split_records("train") if r.metadata["task"] == "jacobi2d_5pt")
+    outcome = run_evaluation([mpi_record, *records], config, tmp_path / "reference.jsonl", provider_spec="reference", progress=False)
+    as_mpi, line = read_results(outcome.path).lines  # one run, two kinds: each item at its own target
+    assert as_mpi.passed and as_mpi.check["target"] == "mpi" and "#pragma omp" not in as_mpi.code
     assert line.passed and line.check["target"] == "hybrid" and not line.optimization and line.improvement is None
     assert "Add OpenMP threads to the following MPI C program" in line.prompt and "#pragma omp" in line.code
     outcome = run_evaluation(records, config, tmp_path / "sequential.jsonl", provider_spec="sequential", progress=False)

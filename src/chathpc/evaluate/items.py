@@ -45,12 +45,11 @@ def record_target(record: Record) -> str | None:
 
 
 def records_target(records: Sequence[Record], default: str) -> str:
-    """The one target a set of records is checked at: the target their kind names (``metadata.target``), else
-    ``default`` (harness.target); records of different targets are refused (evaluate one kind at a time)."""
-    targets = {target for record in records if (target := record_target(record)) is not None}
-    if len(targets) > 1:
-        raise ChathpcError(f"the items name several targets ({', '.join(sorted(targets))}): evaluate one assistant kind at a time")
-    return targets.pop() if targets else default
+    """The run's target for a set of records: the target their kind names (``metadata.target``) when every record
+    names the same one, else ``default`` (harness.target, what records without a kind are checked at); a kind's
+    item is checked at its own target either way."""
+    targets = {record_target(record) for record in records}
+    return targets.pop() or default if len(targets) == 1 else default
 
 
 def item_check(record: Record, tasks: dict[str, Any], target: str = "mpi") -> ItemCheck:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import glob
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -157,14 +158,19 @@ def check_samples(
             if emit is not None:
                 emit(lines[-1])
 
-    def finished(index: int, outcome, stage: str) -> None:
-        position = job_positions[index]
+    def finished(positions: list[int], index: int, outcome, stage: str) -> None:
+        position = positions[index]
         if stage == "time" or not (jobs[position].perf and isinstance(outcome, CheckResult) and outcome.passed):
             results[position] = outcome
             flush()
 
     flush()
-    raise_first_error(Scheduler(config.harness, config.schedule).map(list(jobs.values()), finished))
+    by_target: dict[str, list[int]] = {}  # a kind's items are checked at their own target, one target at a time
+    for position in job_positions:
+        by_target.setdefault(checks[samples[position].item_index].target or config.harness.target, []).append(position)
+    for target, positions in by_target.items():
+        harness = config.harness.model_copy(update={"target": target})
+        raise_first_error(Scheduler(harness, config.schedule).map([jobs[p] for p in positions], partial(finished, positions)))
     flush()
     return lines
 
