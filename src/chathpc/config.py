@@ -232,6 +232,8 @@ class HarnessConfig(_Section):
     atol: float = Field(1e-10, ge=0.0, description="Absolute tolerance for numbers in the output")
     perf_repeats: int = Field(5, ge=1, description="Timed repeats per rank count (the median is reported)")
     perf_warmup: int = Field(1, ge=0, description="Untimed warm-up runs per rank count")
+    optimize_margin: float = Field(
+        1.1, gt=0, description="How much faster than its input an optimization answer must be at the largest timed configuration (optimize-* kinds)")
     sandbox: Literal["auto", "bwrap", "rlimits"] = Field("auto", description="Isolation: bwrap where available (auto), or resource limits only")
     memory_mb: int = Field(2048, ge=16, description="Address-space limit per process, MiB")
     cpu_seconds: int = Field(120, ge=1, description="CPU-time limit per process, seconds")

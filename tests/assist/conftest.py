@@ -55,3 +55,27 @@ def axpy(tmp_path):
 def fast_config():
     """Two rank counts and a single timed repeat: enough to tell right from wrong, quickly."""
     return RunConfig(harness=HarnessConfig(ranks=[1, 2], perf_ranks=[1, 2], perf_repeats=1, perf_warmup=0))
+
+
+class KindsProvider(Provider):
+    """Answers like a model that knows two kinds: the dot product in OpenMP, jacobi2d_5pt in MPI + OpenMP (read from the prompt)."""
+
+    prompts: list[str] = []
+
+    def generate(self, requests: list[GenerationRequest], n: int, gen: GenerationConfig) -> list[list[str]]:
+        from chathpc.tasks import get_task
+
+        answers = []
+        for request in requests:
+            KindsProvider.prompts.append(request.prompt)
+            task, target = ("jacobi2d_5pt", "hybrid") if "Add OpenMP threads" in request.prompt else ("dot", "openmp")
+            answers.append([f"```c\n{get_task(task).solutions(target)['reference']}```\n"] * n)
+        return answers
+
+
+@pytest.fixture
+def kinds_provider():
+    KindsProvider.prompts = []
+    register_provider("kinds", lambda name, config: KindsProvider())
+    yield KindsProvider
+    unregister_provider("kinds")

@@ -99,6 +99,9 @@ def test_existing_output_is_refused_before_generating(axpy, fast_config, tmp_pat
         (["--perf-args", "'unclosed"], "--perf-args \"'unclosed\": No closing quotation"),
         (["--args", "'unclosed"], "--args \"'unclosed\": No closing quotation"),
         (["-m", ""], "model spec '': expected PROVIDER[:NAME]"),
+        (["--kind", "nope"], "unknown assistant kind 'nope'"),
+        (["--kind", "optimize-mpi"], "--kind optimize-mpi: give the sequential program the answers are checked against with --sequential SEQ.c"),
+        (["--kind", "openmp", "--target", "kokkos"], "--kind openmp writes openmp programs; --target kokkos contradicts it"),
     ],
 )
 def test_cli_bad_options_are_one_line_errors(axpy, tmp_path, capsys, extra, message):
@@ -166,3 +169,21 @@ def test_cli_quiet_spellings_all_hide_the_candidate_lines(axpy, prose, capsys, f
     assert code == 1 and "no candidate passed" in err  # the report: on stderr when there is no -o
     lines = [line for line in err.splitlines() if line.startswith(("round 0 candidate", "note: generation.temperature"))]
     assert len(lines) == (0 if flag else 3), err
+
+
+@pytest.mark.mpi
+def test_cli_kind_ports_an_mpi_program_to_hybrid_checked_against_the_sequential_program(kinds_provider, tmp_path, capsys):
+    from chathpc.tasks import get_task
+
+    task = get_task("jacobi2d_5pt")
+    (tmp_path / "seq.c").write_text(task.seq_source)
+    (tmp_path / "mpi.c").write_text(task.mpi_source)
+    out = tmp_path / "hybrid.c"
+    code = main(["parallelize", str(tmp_path / "mpi.c"), "--kind", "mpi-to-hybrid", "--sequential", str(tmp_path / "seq.c"), "-m", "kinds",
+                 "-o", str(out), "-q", "--args", "7 3", "--args", "37 10", "--set", "harness.layouts=1x2,2x1", "--set", "harness.repeats=1"])
+    report = capsys.readouterr().out
+    assert code == 0, report
+    assert f"wrote {out}: candidate 0 passed in round 0" in report
+    assert out.read_text() == task.solutions("hybrid")["reference"].rstrip() + "\n"
+    prompt = kinds_provider.prompts[0]
+    assert "Your job is MPI to MPI and OpenMP translation." in prompt and task.mpi_source.strip() in prompt

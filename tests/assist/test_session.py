@@ -124,3 +124,43 @@ def test_save_to_an_unwritable_path_is_an_error_and_the_session_goes_on(axpy, mo
     errors = capsys.readouterr().err.splitlines()
     assert errors == [f"error: {blocker}: is a file, expected a directory", f"error: {folder}: is a directory, expected a file"]
     assert blocker.read_text() == "keep" and not any(folder.iterdir()) and "MPI_Init" in good.read_text()
+
+
+@pytest.mark.mpi
+@pytest.mark.slow
+def test_context_switches_between_kinds_and_the_wording_target_and_check_follow(kinds_provider, monkeypatch, capsys, tmp_path):
+    from chathpc.tasks import get_task
+
+    dot, jacobi = get_task("dot"), get_task("jacobi2d_5pt")
+    (tmp_path / "dot_seq.c").write_text(dot.seq_source)
+    (tmp_path / "jacobi_seq.c").write_text(jacobi.seq_source)
+    (tmp_path / "jacobi_mpi.c").write_text(jacobi.mpi_source)
+    script = (
+        "/context\n"
+        "/context openmp\n"
+        f"/file {tmp_path / 'dot_seq.c'}\n/check\n"
+        "/context mpi-to-hybrid\n"
+        f"/file {tmp_path / 'jacobi_mpi.c'}\n/check\n/sequential {tmp_path / 'jacobi_seq.c'}\n/check\n"
+        "/context Porting stencils to hybrid MPI + OpenMP\n"
+        "/reset\n/context\n/bye\n"
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO(script))
+    code = main(["run", "-m", "kinds", "--args", "7 3", "--perf-args", "300 20", "--set", "harness.threads=1,2",
+                 "--set", "harness.layouts=1x2,2x1", "--set", "harness.repeats=1", "--set", "harness.perf_repeats=1",
+                 "--set", "harness.perf_warmup=0"])
+    out, err = capsys.readouterr()
+    assert code == 1 and err.splitlines() == ["error: /check: kind mpi-to-hybrid needs the sequential program too: /sequential seq.c"]
+    assert "[kinds: mpi, openmp, kokkos, hybrid, openmp-to-kokkos, mpi-to-hybrid, optimize-mpi" in out
+    assert "[kind: none (translation to harness.target mpi)]" in out
+    assert "[kind openmp: /file takes a sequential program; answers are OpenMP programs checked for same output" in out
+    assert "[context: Sequential to OpenMP translation]" in out and "[context: MPI to MPI and OpenMP translation]" in out
+    openmp_prompt, hybrid_prompt = kinds_provider.prompts
+    assert "Your job is Sequential to OpenMP translation." in openmp_prompt
+    assert "Parallelize the following sequential C program with OpenMP." in openmp_prompt and dot.seq_source.strip() in openmp_prompt
+    assert "Your job is MPI to MPI and OpenMP translation." in hybrid_prompt
+    assert "Add OpenMP threads to the following MPI C program" in hybrid_prompt and jacobi.mpi_source.strip() in hybrid_prompt
+    checks = [line for line in out.splitlines() if line.startswith(("pass", "wrong_output", "not_"))]
+    assert len(checks) == 2 and all(line.startswith("pass") for line in checks), checks
+    assert "1 threads" in out or "1 thread" in out  # the OpenMP check ran at thread counts, not rank counts
+    assert "[context: Porting stencils to hybrid MPI + OpenMP]" in out
+    assert out.rstrip().endswith("[context: Sequential to MPI translation]")

@@ -105,3 +105,22 @@ def test_items_passed_built_counts_items_not_samples():
     lines = [_line("a", 0, "pass"), _line("a", 1, "pass"), _line("b", 0, "wrong_output"), _line("b", 1, "build_error"),
              _line("c", 0, "build_error"), _line("d", 0, "extract_error"), _line("e", 0, "not_mpi")]
     assert items_passed_built(lines) == (1, 3)  # passed: a; built: a, b (wrong_output), e (not_mpi compiled)
+
+
+def test_improvement_at_k_counts_failures_and_answers_not_faster_as_no_improvement():
+    def opt(item: str, sample: int, verdict: str, improvement: float | None) -> ResultLine:
+        line = _line(item, sample, verdict, perf=True)
+        return line.model_copy(update={"optimization": True, "improvement": improvement})
+
+    lines = [
+        opt("a", 0, "pass", 2.0), opt("a", 1, "not_faster", 1.05), opt("a", 2, "wrong_output", None),
+        opt("b", 0, "not_faster", 0.8), opt("b", 1, "build_error", None), opt("b", 2, "pass", 1.5),
+        _line("c", 0, "pass", perf=True), _line("c", 1, "pass", perf=True), _line("c", 2, "pass", perf=True),
+    ]
+    overall = summarize(lines, ks=[1, 2, 3]).overall
+    assert overall.optimization_items == 2 and overall.items == 3
+    a, b = [2.0, 1.0, 1.0], [1.0, 1.0, 1.5]  # not_faster and failures count as 1.0, whatever was measured
+    for k in (1, 2, 3):
+        assert overall.improvement_at[k] == pytest.approx((brute_best_at_k(a, k) + brute_best_at_k(b, k)) / 2)
+    assert overall.improvement_at[3] == pytest.approx(1.75) and overall.failures["not_faster"] == 2
+    assert summarize([_line("c", 0, "pass")]).overall.improvement_at == {}

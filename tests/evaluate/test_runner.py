@@ -170,3 +170,21 @@ def test_a_mistyped_split_name_is_named_as_such(tmp_path, capsys, argv):
 def test_samples_below_1_name_the_option(tmp_path, capsys, samples):
     assert main(["test", "-m", "reference", "-n", samples, "-o", str(tmp_path / "r.jsonl"), "--no-progress"]) == 2
     assert capsys.readouterr().err == "chathpc: error: -n/--samples must be at least 1\n"
+
+
+def test_a_kinds_items_are_checked_at_the_kinds_target_beside_mpi_items(tmp_path, eval_config, capsys):
+    from chathpc.tasks import split_records
+
+    records = [r for r in split_records("train", kind="mpi-to-hybrid") if r.metadata["task"] == "jacobi2d_5pt"]
+    config = eval_config(layouts=["1x2", "2x1"], repeats=1)  # harness.target stays mpi: the records name hybrid
+    mpi_record = next(r for r in split_records("train") if r.metadata["task"] == "jacobi2d_5pt")
+    outcome = run_evaluation([mpi_record, *records], config, tmp_path / "reference.jsonl", provider_spec="reference", progress=False)
+    as_mpi, line = read_results(outcome.path).lines  # one run, two kinds: each item at its own target
+    assert as_mpi.passed and as_mpi.check["target"] == "mpi" and "#pragma omp" not in as_mpi.code
+    assert line.passed and line.check["target"] == "hybrid" and not line.optimization and line.improvement is None
+    assert "Add OpenMP threads to the following MPI C program" in line.prompt and "#pragma omp" in line.code
+    outcome = run_evaluation(records, config, tmp_path / "sequential.jsonl", provider_spec="sequential", progress=False)
+    line = read_results(outcome.path).lines[0]
+    assert not line.passed and line.check["target"] == "hybrid"
+    assert main(["test", "--kind", "nope", "-m", "reference"]) == 2
+    assert "unknown assistant kind 'nope'" in capsys.readouterr().err

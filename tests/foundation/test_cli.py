@@ -260,7 +260,7 @@ def test_quiet_and_no_progress_are_one_option_on_every_verb():
     from chathpc.cli import build_parser
 
     with_progress = {path for path, parser in _verb_parsers() if _option(parser, "--no-progress")}
-    assert {("bench",), ("compare",), ("generate",), ("parallelize",), ("pareval", "score"), ("quickstart",),
+    assert {("bench",), ("compare",), ("data", "export-tasks"), ("generate",), ("parallelize",), ("pareval", "score"), ("quickstart",),
             ("recheck",), ("synth",), ("test",), ("train",), ("verify",)} == with_progress
     for path, parser in _verb_parsers():
         for flag in ("-q", "--quiet"):

@@ -14,7 +14,8 @@ from chathpc.data.templates import render_example, render_prompt
 from chathpc.synth.engine import SynthOptions, candidate
 from chathpc.synth.families import FAMILIES
 from chathpc.synth.targets import kokkos_views, strip_markers, to_kokkos, to_openmp
-from chathpc.tasks.loader import port_question, translation_question
+from chathpc.tasks.kinds import get_kind
+from chathpc.tasks.loader import translation_question
 
 QUICK = ["--explore-rate", "0", "--sizes", "1", "-q"]
 
@@ -94,13 +95,11 @@ def test_heap_arrays_become_views():
     assert "auto swap_tmp = x;" in views and 'report("x", x.data(), n);' in views and "free(" not in views
 
 
-def test_port_question_wording():
-    text = port_question("int main(void) { return 0; }", "openmp", "kokkos")
+def test_port_records_use_the_kinds_wording():
+    text = get_kind("openmp-to-kokkos").question("int main(void) { return 0; }", "c")
     assert text.startswith("Port the following OpenMP C program to Kokkos in C++17")
     assert text.endswith("```c\nint main(void) { return 0; }\n```")
-    assert "rank 0 only" in port_question("x", "mpi", "hybrid")
-    with pytest.raises(ValueError):
-        port_question("x", "mpi", "mpi")
+    assert "rank 0 only" in get_kind("mpi-to-hybrid").question("x", "c")
 
 
 def test_bad_target_and_port_requests_are_one_line_errors(tmp_path, capsys):
@@ -118,7 +117,7 @@ def test_bad_target_and_port_requests_are_one_line_errors(tmp_path, capsys):
 def _checked(records, target, marker):
     for record in records:
         meta = record.metadata
-        assert meta["verdict"] == "pass" and meta["target"] == target and meta["assistant_kind"] == target
+        assert meta["verdict"] == "pass" and meta["target"] == target and meta["kind"] == target
         assert marker in record.answer
         assert 0 < meta["similarity"] < 0.85 and meta["nearest_test_task"]
 
@@ -161,7 +160,7 @@ def test_mpi_to_hybrid_port_record_renders(tmp_path):
                  "--seed", "2", *QUICK]) == 0
     (record,) = load_records(tmp_path / "dataset.jsonl")
     assert record.context == "MPI to hybrid MPI+OpenMP translation" and record.id == "synth-mpi-to-hybrid-2-0"
-    assert record.metadata["source_target"] == "mpi" and record.metadata["assistant_kind"] == "mpi-to-hybrid"
+    assert record.metadata["source_target"] == "mpi" and record.metadata["kind"] == "mpi-to-hybrid"
     assert record.question.startswith("Port the following MPI C program to hybrid MPI + OpenMP")
     assert "MPI_Init(&argc, &argv);" in record.question and "MPI_Init_thread" in record.answer
     prompt, answer = render_example(record)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from chathpc.cli import main
 from chathpc.data import dump_records, load_records
 from chathpc.tasks import INSTRUCTION, SPLITS, dataset_file, export_datasets, load_suite, normalize_code, split_records
@@ -42,9 +44,10 @@ def test_normalize_code_ignores_layout_and_comments():
     assert normalize_code(a) != normalize_code(b.replace("x + 1", "x + 2"))
 
 
+@pytest.mark.mpi
 def test_export_to_a_directory_and_check(tmp_path, capsys):
     out = tmp_path / "data"
-    assert main(["data", "export-tasks", "--out", str(out), "--check"]) == 1
+    assert main(["data", "export-tasks", "--out", str(out), "--check", "--task", "axpy", "-q"]) == 1
     assert not out.exists(), "--check writes nothing"
     assert main(["data", "export-tasks", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["refine.jsonl", "test.jsonl", "train.jsonl"]
@@ -56,7 +59,7 @@ def test_export_to_a_directory_and_check(tmp_path, capsys):
     again = export_datasets(out)
     assert again.written == [] and (out / "test.jsonl").stat().st_mtime_ns == mtime
     (out / "refine.jsonl").write_text("stale\n")
-    assert main(["data", "export-tasks", "--out", str(out), "--check"]) == 1
+    assert main(["data", "export-tasks", "--out", str(out), "--check", "--task", "axpy", "-q"]) == 1
     assert "out of date: refine" in capsys.readouterr().out
     assert export_datasets(out).written == ["refine"]
     assert main(["data", "export-tasks", "--out", str(out / "train.jsonl")]) == 2

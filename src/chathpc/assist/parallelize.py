@@ -1,4 +1,5 @@
-"""``parallelize``: generate MPI candidates for a sequential program, verify each, repair failures.
+"""``parallelize``: generate MPI candidates for a sequential program (or the answers of an assistant kind: OpenMP,
+Kokkos, hybrid, portability, optimization; ``chathpc.tasks.kinds``), verify each, repair failures.
 
 1. The provider answers the translation prompt ``samples`` times; each answer's program is
    extracted and checked by the harness (identical programs are checked once).
@@ -25,6 +26,8 @@ from chathpc.extract import extract_code
 from chathpc.files import atomic_write_text, refuse_existing
 from chathpc.harness.results import CheckResult, RankTiming
 from chathpc.providers.base import Provider, generation_request
+from chathpc.tasks.kinds import AssistantKind, get_kind
+from chathpc.tasks.loader import TARGET_TITLES
 
 REPAIR_INSTRUCTION = (
     "Your MPI version of the sequential C program below failed verification. Fix it: answer with the "
@@ -32,6 +35,11 @@ REPAIR_INSTRUCTION = (
     "and print the same results, from rank 0 only, for any number of ranks."
 )
 NO_PROGRAM_NOTE = "Your previous answer contained no complete C program (no main function was found)."
+KIND_REPAIR_INSTRUCTION = (
+    "Your answer to the request below failed verification. Fix it: answer with the complete corrected {title} program "
+    "in one ```{fence} block."
+)
+"""The repair request of every assistant kind but ``mpi`` (which keeps ``REPAIR_INSTRUCTION``)."""
 
 
 class Candidate(BaseModel):
@@ -122,13 +130,26 @@ def translation_record(sequential_source: str, target: str = "mpi") -> Record:
     return Record(question=translation_question(sequential_source, target=target), context=CONTEXT)
 
 
-def repair_record(base: Record, sequential_source: str, candidate: Candidate, round_number: int) -> Record:
-    """The repair request for a failed candidate: the program, the failed code and the harness feedback."""
+def kind_record(kind: AssistantKind, program: str) -> Record:
+    """The request of ``kind`` for ``program`` (the sequential program, or the kind's input), worded like its datasets."""
+    language = "cxx" if kind.source_target == "kokkos" else "c"
+    return Record(question=kind.question(program, language), context=kind.context)
+
+
+def repair_record(base: Record, sequential_source: str, candidate: Candidate, round_number: int, kind: AssistantKind | None = None) -> Record:
+    """The repair request for a failed candidate: the program (for a ``kind`` other than mpi, the original
+    request), the failed code and the harness feedback."""
+    fence = "cpp" if kind is not None and kind.target == "kokkos" else "c"
     previous = (
-        f"Your previous answer:\n```c\n{candidate.code.rstrip()}\n```" if candidate.code is not None else NO_PROGRAM_NOTE
+        f"Your previous answer:\n```{fence}\n{candidate.code.rstrip()}\n```" if candidate.code is not None else NO_PROGRAM_NOTE
     )
+    if kind is None or kind.name == "mpi":
+        request = f"{REPAIR_INSTRUCTION}\n\nSequential program:\n```c\n{sequential_source.rstrip()}\n```"
+    else:
+        instruction = KIND_REPAIR_INSTRUCTION.format(title=TARGET_TITLES[kind.target], fence=fence)
+        request = f"{instruction}\n\nRequest:\n{base.question}"
     question = (
-        f"{REPAIR_INSTRUCTION}\n\nSequential program:\n```c\n{sequential_source.rstrip()}\n```\n\n{previous}\n\n"
+        f"{request}\n\n{previous}\n\n"
         f"Verification result: {candidate.check.verdict.value}\n{candidate.check.feedback().strip()}"
     )
     return base.model_copy(update={"question": question, "answer": "", "metadata": {**base.metadata, "repair_round": round_number}})
@@ -167,10 +188,21 @@ def parallelize(
     output: str | os.PathLike[str] | None = None,
     overwrite: bool = False,
     on_candidate: Callable[[Candidate], None] | None = None,
+    kind: str | None = None,
+    program: str | None = None,
 ) -> ParallelizeResult:
-    """Generate, verify and repair MPI candidates for ``sequential_source`` (see the module docs)."""
+    """Generate, verify and repair candidates for ``sequential_source`` (see the module docs): translations to
+    ``harness.target``, or the answers of assistant ``kind`` (``chathpc.tasks.kinds``) whose input ``program`` (a
+    portability kind's solution, an optimization kind's slow program) is not the sequential program; they are
+    checked against ``sequential_source`` at the kind's target, an optimization also for speed against ``program``."""
     from chathpc.schedule import check_many
 
+    chosen = get_kind(kind) if kind is not None else None
+    if chosen is not None:
+        if chosen.input != "sequential" and program is None:
+            raise ChathpcError(f"parallelize: kind {chosen.name} needs its input program ({chosen.input} of {chosen.source_target}) beside the sequential program")
+        config = config.model_copy(update={"harness": config.harness.model_copy(update={"target": chosen.target})})
+    baseline = program if chosen is not None and chosen.optimizes else None
     samples = samples or config.generation.samples
     if samples < 1 or repair_rounds < 0:
         raise ChathpcError("parallelize: samples must be >= 1 and repair rounds >= 0")
@@ -178,7 +210,7 @@ def parallelize(
         refuse_existing(output, overwrite)
     template = load_template(config.data.template, config.data.system)
     gen = config.generation
-    base = translation_record(sequential_source, config.harness.target)
+    base = kind_record(chosen, program or sequential_source) if chosen is not None else translation_record(sequential_source, config.harness.target)
     result = ParallelizeResult(provider=provider.name, samples=samples, repair_rounds=repair_rounds)
     checked: dict[str, CheckResult] = {}
 
@@ -193,6 +225,7 @@ def parallelize(
                 config=config.harness,
                 perf=perf,
                 perf_args=perf_args,
+                baseline=baseline,
             )
             checked.update(zip(fresh, outcomes))
         indices = []
@@ -217,12 +250,12 @@ def parallelize(
             candidate = result.candidates[index]
             distinct.setdefault((candidate.code, candidate.check.feedback()), index)
         parents = list(distinct.values())
-        records = [repair_record(base, sequential_source, result.candidates[i], round_number) for i in parents]
+        records = [repair_record(base, sequential_source, result.candidates[i], round_number, chosen) for i in parents]
         requests = [generation_request(record, template) for record in records]
         answers = [texts[0] for texts in provider.generate(requests, 1, gen)]
         latest = verify(answers, round_number, parents)
         result.rounds_used = round_number
-    result.best = select_best(result.candidates, perf)
+    result.best = select_best(result.candidates, perf or baseline is not None)
     best = result.best_candidate()
     if best is not None and best.code is not None and output is not None:
         result.output = str(write_program(best.code, output, overwrite=overwrite))

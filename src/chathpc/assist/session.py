@@ -3,11 +3,15 @@
 Lines are questions, except commands:
 
 - ``/file seq.c``: load a sequential C program and ask for its MPI version (the same prompt as
-  ``parallelize`` and the suite records; starts a new conversation),
-- ``/check``: verify the last answer's program against the loaded program with the harness
-  (timed), and show the verdict, the speedup per rank count and the bytes each run moved,
+  ``parallelize`` and the suite records; starts a new conversation); under an assistant kind whose input is a
+  parallel program (portability, optimization), that program, and the kind's request,
+- ``/sequential seq.c``: the sequential program ``/check`` compares with when the loaded program is not sequential,
+- ``/check``: verify the last answer's program against the sequential program with the harness
+  (timed), and show the verdict, the speedup per rank count and the bytes each run moved; under an optimization
+  kind also its speed against the loaded program (it must be ``harness.optimize_margin`` faster),
 - ``/save out.c [--force]``: write the last answer's program (an existing file needs --force),
-- ``/context [text]``: show or set the context (the job the system text names),
+- ``/context [KIND | text]``: show the context and the assistant kinds, switch to a kind by name (its context,
+  request wording, target and check: ``/context openmp-to-kokkos``), or set the context to free text,
 - ``/reset``: forget the conversation and the loaded program, ``/help``, ``/bye`` (or end of input).
 
 A line ``\"\"\"`` starts a multi-line message that ends at the next ``\"\"\"`` line. Follow-up
@@ -20,19 +24,22 @@ import sys
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
-from chathpc.assist.parallelize import bytes_moved, translation_record, write_program
+from chathpc.assist.parallelize import bytes_moved, kind_record, translation_record, write_program
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
 from chathpc.extract import extract_code
 from chathpc.files import os_error_text, read_text_file
 from chathpc.providers.base import Provider, generation_request
+from chathpc.tasks.kinds import KIND_NAMES, KINDS, AssistantKind
+from chathpc.tasks.loader import TARGET_TITLES
 
 HELP = """commands:
-  /file PATH          load a sequential C program and ask for its MPI version
-  /check              verify the last answer against the loaded program (verdict, speedup, comm)
+  /file PATH          load a sequential C program and ask for its MPI version (or the kind's input program)
+  /sequential PATH    the sequential program /check compares with (portability and optimization kinds)
+  /check              verify the last answer against the sequential program (verdict, speedup, comm)
   /save PATH [--force]  write the last answer's program
-  /context [TEXT]     show or set the context
+  /context [KIND|TEXT]  show the context and the kinds, switch to a kind by name, or set the context
   /reset              forget the conversation and the loaded program
   /help               this text
   /bye                end the session (so does end of input)
@@ -58,7 +65,9 @@ class Session:
         from chathpc.tasks import CONTEXT
 
         self.provider = provider
+        self.kind: AssistantKind | None = None
         self.config = config
+        self.start_config = config
         self.template = load_template(config.data.template, config.data.system)
         self.out = out or sys.stdout
         self.err = err or sys.stderr
@@ -67,6 +76,7 @@ class Session:
         self.context = CONTEXT
         self.turns: list[tuple[str, str]] = []
         self.program: str | None = None
+        self.sequential: str | None = None
         self.last_answer: str | None = None
         self.last_code: str | None = None
         self.errors = 0
@@ -111,7 +121,10 @@ class Session:
         source = read_text_file(path, allow_empty=False)
         self.turns = []
         self.program = source
-        record = translation_record(source, self.config.harness.target).model_copy(update={"context": self.context})
+        if self.kind is None or self.kind.input == "sequential":
+            self.sequential = source
+        base = kind_record(self.kind, source) if self.kind is not None else translation_record(source, self.config.harness.target)
+        record = base.model_copy(update={"context": self.context})
         lines = source.count("\n")
         self.say(f"[loaded {path}: {lines} lines]")
         self.ask(record.question, record)
@@ -122,13 +135,20 @@ class Session:
 
         if self.program is None:
             raise ChathpcError("/check needs a sequential program: load one with /file seq.c")
+        if self.sequential is None:
+            raise ChathpcError(f"/check: kind {self.kind.name if self.kind else ''} needs the sequential program too: /sequential seq.c")
         if self.last_answer is None:
             raise ChathpcError("/check: nothing to check yet, ask the model first")
         if self.last_code is None:
             self.say("extract_error: the last answer holds no C program")
             return
-        result = check(self.program, self.last_code, args=self.args, config=self.config.harness, perf=True, perf_args=self.perf_args)
+        baseline = self.program if self.kind is not None and self.kind.optimizes else None
+        result = check(self.sequential, self.last_code, args=self.args, config=self.config.harness, perf=True, perf_args=self.perf_args,
+                       baseline=baseline)
         self.say(result.summary())
+        found = result.perf.improvement() if baseline is not None and result.perf is not None else None
+        if found is not None:
+            self.say(f"against the loaded program: {found[0]:.2f}x (needs {self.config.harness.optimize_margin:.2f}x)")
         if not result.passed:
             self.say(result.feedback())
             return
@@ -160,10 +180,37 @@ class Session:
         self.say(f"[wrote {path}]")
 
     def reset(self) -> None:
-        """Forget the conversation, the loaded program and the context."""
-        self.turns, self.program, self.last_answer, self.last_code = [], None, None, None
+        """Forget the conversation, the loaded programs and the context (and the kind: back to the session's start)."""
+        self.turns, self.program, self.sequential, self.last_answer, self.last_code = [], None, None, None, None
         self.context = self.default_context
+        self.kind, self.config = None, self.start_config
         self.say("[conversation reset]")
+
+    def switch_context(self, argument: str) -> None:
+        """``/context``: list the kinds and show the context; a kind's name switches to it (its context, wording, target
+        and check: the conversation and loaded programs are forgotten); other text sets the context."""
+        if argument in KINDS:
+            self.kind = KINDS[argument]
+            self.config = self.start_config.model_copy(
+                update={"harness": self.start_config.harness.model_copy(update={"target": self.kind.target})})
+            self.context = self.kind.context
+            self.turns, self.program, self.sequential, self.last_answer, self.last_code = [], None, None, None, None
+            source = "a sequential program" if self.kind.input == "sequential" else f"a {TARGET_TITLES[self.kind.source_target]} program"
+            self.say(f"[kind {self.kind.name}: /file takes {source}; answers are {TARGET_TITLES[self.kind.target]} programs checked for "
+                     f"{self.kind.check}]")
+        elif argument:
+            self.context = argument
+        else:
+            self.say(f"[kinds: {', '.join(KIND_NAMES)} (/context KIND switches, other text sets the context)]")
+            self.say(f"[kind: {self.kind.name if self.kind is not None else 'none (translation to harness.target ' + self.config.harness.target + ')'}]")
+        self.say(f"[context: {self.context}]")
+
+    def load_sequential(self, path: str) -> None:
+        """``/sequential``: the sequential program ``/check`` compares with."""
+        if not path:
+            raise ChathpcError("/sequential needs a path: /sequential seq.c")
+        self.sequential = read_text_file(path, allow_empty=False)
+        self.say(f"[sequential program {path}: {self.sequential.count(chr(10))} lines]")
 
     def handle(self, message: str) -> bool:
         """Act on one message or command; False when the session should end."""
@@ -186,9 +233,9 @@ class Session:
         elif command == "/save":
             self.save(argument)
         elif command == "/context":
-            if argument:
-                self.context = argument
-            self.say(f"[context: {self.context}]")
+            self.switch_context(argument)
+        elif command == "/sequential":
+            self.load_sequential(argument)
         elif command == "/reset":
             self.reset()
         else:

@@ -1,12 +1,22 @@
-"""``chathpc data validate|stats|convert``: dataset files in the ChatHPC format and friends."""
+"""``chathpc data validate|stats|convert|export-tasks``: dataset files in the ChatHPC format and friends."""
 
 from __future__ import annotations
 
 import argparse
 import json
 
-from chathpc.cli.options import add_force_option, add_json_option, add_output_option
+from chathpc.cli.options import (
+    add_config_options,
+    add_force_option,
+    add_json_option,
+    add_output_option,
+    add_perf_option,
+    add_progress_option,
+    config_from_args,
+)
 from chathpc.data import FORMATS, dataset_stats, load_records, load_template, save_records
+from chathpc.errors import ChathpcError
+from chathpc.tasks.kinds import KIND_NAMES, get_kind
 
 ORDER = 20
 
@@ -33,9 +43,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_force_option(convert, "an existing output file")
     convert.set_defaults(func=run_convert)
 
-    export = verbs.add_parser("export-tasks", help="write the train/test/refine JSONL datasets from the task suite")
+    export = verbs.add_parser("export-tasks", help="write the train/test/refine JSONL datasets of each assistant kind from the task suite")
     add_output_option(export, "output directory (default: the datasets shipped in the package)", metavar="DIR")
-    export.add_argument("--check", action="store_true", help="write nothing; exit 1 if the files differ from the task folders")
+    export.add_argument("--kind", action="append", metavar="KIND",
+                        help=f"assistant kind (repeatable, or 'all'; default mpi): {', '.join(KIND_NAMES)}")
+    export.add_argument("--check", action="store_true",
+                        help="write nothing; check every record's answer by execution with its kind's check; exit 1 if a file "
+                             "differs from the task folders or an answer fails")
+    export.add_argument("--task", action="append", metavar="ID", help="with --check: run only these tasks' records (repeatable)")
+    add_perf_option(export, "with --check: also time each optimization answer beside its input (harness.optimize_margin)")
+    add_config_options(export)
+    add_progress_option(export)
     export.set_defaults(func=run_export_tasks)
 
 
@@ -65,14 +83,57 @@ def run_convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_export_tasks(args: argparse.Namespace) -> int:
-    from chathpc.tasks import export_datasets
+def export_kinds(chosen: list[str] | None) -> list[str]:
+    """The kinds ``--kind`` names (``all``: every kind; none: mpi), each checked."""
+    if not chosen:
+        return ["mpi"]
+    if "all" in chosen:
+        return list(KIND_NAMES)
+    for name in chosen:
+        get_kind(name)
+    return list(dict.fromkeys(chosen))
 
-    result = export_datasets(args.out, check=args.check)
-    for split, path in result.files.items():
-        state = ("stale" if args.check else "written") if split in result.stale else "up to date"
-        print(f"{path}: {result.records[split]} records, {state}")
-    if args.check and result.stale:
-        print(f"out of date: {', '.join(result.stale)} (run chathpc data export-tasks{' --out ' + args.out if args.out else ''})")
-        return 1
-    return 0
+
+def run_export_tasks(args: argparse.Namespace) -> int:
+    from chathpc.tasks import SPLITS, export_datasets, split_records
+
+    kinds = export_kinds(args.kind)
+    if (args.task or args.perf) and not args.check:
+        raise ChathpcError("--task and --perf go with --check")
+    result = export_datasets(args.out, check=args.check, kinds=kinds)
+    for name, path in result.files.items():
+        state = ("stale" if args.check else "written") if name in result.stale else "up to date"
+        print(f"{path}: {result.records[name]} records, {state}")
+    if not args.check:
+        return 0
+    failed = check_exported_answers(args, kinds, [record for kind in kinds for split in SPLITS for record in split_records(split, kind=kind)])
+    if result.stale:
+        kind_options = "".join(f" --kind {kind}" for kind in kinds if kind != "mpi")
+        print(f"out of date: {', '.join(result.stale)} (run chathpc data export-tasks{kind_options}{' --out ' + args.out if args.out else ''})")
+    return 1 if result.stale or failed else 0
+
+
+def check_exported_answers(args: argparse.Namespace, kinds: list[str], records: list) -> int:
+    """Check the exported records' answers by execution (``--task``: only those tasks'), print one line per kind
+    and one per failure; returns the failures."""
+    from chathpc.evaluate.runner import check_answers
+
+    if args.task:
+        known = {(r.metadata or {}).get("task") for r in records}
+        for task in args.task:
+            if task not in known:
+                raise ChathpcError(f"--task {task}: no exported record of {', '.join(kinds)} names this task")
+        records = [r for r in records if (r.metadata or {}).get("task") in args.task]
+    config = config_from_args(args).config
+    config = config.model_copy(update={"harness": config.harness.model_copy(update={"target": "mpi"})})  # the mpi records' target
+    results = check_answers(records, config, perf=args.perf, progress=not args.no_progress)
+    failed = 0
+    for kind in kinds:
+        mine = [(r, res) for r, res in zip(records, results) if ((r.metadata or {}).get("kind") or "mpi") == kind]
+        bad = [(r, res) for r, res in mine if not res.passed]
+        failed += len(bad)
+        speed = " and speed" if args.perf and get_kind(kind).optimizes else ""
+        print(f"{kind}: {len(mine) - len(bad)} of {len(mine)} answers pass their check (output{speed}, by execution)")
+        for record, res in bad:
+            print(f"  {record.id}: {res.summary()}")
+    return failed

@@ -89,6 +89,9 @@ def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
     add_progress_option(parser)
     parser.add_argument("--tasks", metavar="DIR", help="a task directory in the suite format (<domain>/<id>/): its tasks are the "
                                                        "items (unless a dataset is given) and the tasks that items name")
+    parser.add_argument("--kind", metavar="KIND", help="assistant kind (openmp, kokkos, hybrid, openmp-to-kokkos, mpi-to-hybrid, "
+                                                       "optimize-mpi, ...): its split of the built-in datasets, checked at its target "
+                                                       "(optimization kinds also for speed: improvement@k)")
 
 
 def _shard(text: str | None) -> tuple[int, int] | None:
@@ -114,7 +117,7 @@ def run_evaluation_verb(args: argparse.Namespace, verb: str, dataset: str | None
     config = config_from_args(args).config
     if args.limit is not None and args.limit < 1:
         raise ChathpcError("--limit must be at least 1")
-    records = dataset_records(dataset, config, default_split, args.tasks)[: args.limit]
+    records = dataset_records(dataset, config, default_split, args.tasks, kind=args.kind)[: args.limit]
     spec = provider_spec(args.model, config)
     out = Path(args.out) if args.out else default_results_path(verb, spec)
     n = config.generation.samples

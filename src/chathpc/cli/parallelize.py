@@ -1,4 +1,4 @@
-"""``chathpc parallelize seq.c -o mpi.c``: MPI code that passed verification, or an honest report why not."""
+"""``chathpc parallelize seq.c -o mpi.c [--kind K]``: code (MPI, or of an assistant kind) that passed verification, or an honest report why not."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from chathpc.cli.options import (
 )
 from chathpc.errors import ChathpcError
 from chathpc.files import read_text_file, refuse_existing
+from chathpc.tasks.kinds import KIND_NAMES, get_kind
 
 ORDER = 40
 
@@ -37,13 +38,18 @@ def read_source(path: str) -> str:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "parallelize",
-        help="turn a sequential C file into verified MPI code (generate, check, repair)",
-        description="Generate MPI candidates for a sequential C program, check each by compiling and running it at "
+        help="turn a sequential C file into verified MPI code (generate, check, repair); --kind: OpenMP, Kokkos, hybrid, port, optimize",
+        description="Generate MPI candidates for a sequential C program (--kind: the answers of another assistant kind, e.g. "
+                    "openmp-to-kokkos or optimize-mpi), check each by compiling and running it at "
                     "several rank counts, repair failures with the harness feedback, and write the best passing "
                     "candidate. Exit 0 when one passed, 1 when none did (nothing is written then).",
     )
-    parser.add_argument("source", metavar="SEQ.c", help="sequential C program (- for stdin)")
+    parser.add_argument("source", metavar="SEQ.c", help="sequential C program (- for stdin); with a --kind whose input is "
+                                                        "a parallel program, that program (an OpenMP or MPI solution, a slow program)")
     add_output_option(parser, "where to write the verified program (default: print it)", metavar="MPI.c")
+    parser.add_argument("--kind", metavar="KIND", help=f"assistant kind: {', '.join(KIND_NAMES)} (default: translation to --target)")
+    parser.add_argument("--sequential", metavar="SEQ.c", help="the sequential program answers are checked against (needed by the "
+                                                              "portability and optimization kinds, whose input is not sequential)")
     add_model_option(parser)
     add_config_options(parser)
     add_target_option(parser)
@@ -67,6 +73,13 @@ def run(args: argparse.Namespace) -> int:
     if args.repair < 0:
         raise ChathpcError("--repair must be 0 or more")
     source = read_source(args.source)
+    kind = get_kind(args.kind) if args.kind is not None else None
+    if kind is not None and kind.input != "sequential" and args.sequential is None:
+        raise ChathpcError(f"--kind {kind.name}: give the sequential program the answers are checked against with --sequential SEQ.c")
+    if kind is not None and args.target is not None and args.target != kind.target:
+        raise ChathpcError(f"--kind {kind.name} writes {kind.target} programs; --target {args.target} contradicts it")
+    sequential = read_text_file(args.sequential, allow_empty=False) if args.sequential is not None else source
+    program = source if args.sequential is not None else None
     if args.out and Path(args.out).is_dir():
         raise ChathpcError(f"{args.out}: is a directory, expected a file")
     if args.out:
@@ -83,9 +96,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"round {candidate.round} candidate {candidate.sample}: {candidate.check.summary()}", file=sys.stderr, flush=True)
 
     result = parallelize(
-        source, provider, config,
+        sequential, provider, config,
         samples=args.samples, repair_rounds=args.repair, args=arg_sets, perf=args.perf, perf_args=perf_args,
-        output=args.out, overwrite=args.force, on_candidate=progress,
+        output=args.out, overwrite=args.force, on_candidate=progress, kind=args.kind, program=program,
     )
     report_stream = sys.stdout if args.out else sys.stderr
     if args.json:

@@ -22,7 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "run",
         help="interactive session: ask, load a C file, check and save the answer",
-        description="Chat with a model. Commands: /file seq.c, /check, /save out.c, /context TEXT, /reset, /help, /bye. "
+        description="Chat with a model. Commands: /file seq.c, /sequential seq.c, /check, /save out.c, /context [KIND|TEXT] "
+                    "(an assistant kind by name, e.g. openmp-to-kokkos, switches wording, target and check), /reset, /help, /bye. "
                     "Reads stdin when it is not a terminal, so sessions can be scripted (exit 1 if any command failed).",
     )
     add_model_option(parser)

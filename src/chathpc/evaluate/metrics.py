@@ -10,6 +10,9 @@ Definitions (n samples of one item, c of them correct):
   speedup 0. With values sorted ascending ``v_1 <= ... <= v_n`` this is
   ``sum_i C(i-1, k-1) / C(n, k) * v_i``. ``efficiency_n@k`` is the same over efficiencies.
   Failures are *not* dropped: dropping them rewards a model for failing on the hard items.
+- ``improvement@k`` (optimization items, whose answer must beat its input program): the expected best speedup
+  over the input among k samples, where a sample that failed, or was correct but not
+  ``harness.optimize_margin`` faster (``not_faster``), counts as 1.0: no improvement, the input is kept.
 - Rates carry Wilson score 95% intervals over items (the per-item estimates are summed as
   fractional successes when k > 1).
 """
@@ -92,6 +95,8 @@ class MetricSummary(BaseModel):
     speedup_at: dict[int, dict[int, float]] = Field(default_factory=dict, description="ranks n -> k -> speedup_n@k")
     efficiency_at: dict[int, dict[int, float]] = Field(default_factory=dict, description="ranks n -> k -> efficiency_n@k")
     perf_items: int = Field(0, description="items whose run asked for timings (the speedup denominators)")
+    improvement_at: dict[int, float] = Field(default_factory=dict, description="k -> improvement@k over the optimization items")
+    optimization_items: int = Field(0, description="optimization items (the improvement@k denominator)")
     failures: dict[str, int] = Field(default_factory=dict, description="verdict -> samples (every verdict listed)")
     text_items: int = Field(0, description="items without a sequential program, checked by normalized text match")
     text_matched: int = Field(0, description="of those, items whose first sample matched the expected answer")
@@ -119,6 +124,11 @@ def _perf_values(samples: list[ResultLine], ranks: int, field: str) -> list[floa
     return [getattr(s, field).get(ranks, 0.0) if s.passed else 0.0 for s in samples]
 
 
+def improvements(samples: list[ResultLine]) -> list[float]:
+    """Each sample's speedup over its input program, 1.0 (no improvement) for one that failed or was not faster."""
+    return [s.improvement if s.passed and s.improvement is not None else 1.0 for s in samples]
+
+
 def summarize_items(items: dict[str, list[ResultLine]], ks: Sequence[int]) -> MetricSummary:
     """Metrics over already grouped items; k values larger than an item's sample count are skipped."""
     executed = {item: s for item, s in items.items() if s[0].check_mode == "execution"}
@@ -142,6 +152,10 @@ def summarize_items(items: dict[str, list[ResultLine]], ks: Sequence[int]) -> Me
         summary.pass_at[k] = Rate.from_estimates([pass_at_k(len(s), sum(x.passed for x in s), k) for s in executed.values()])
         built = [pass_at_k(len(s), sum(x.verdict in BUILT_VERDICTS for x in s), k) for s in executed.values()]
         summary.build_at[k] = Rate.from_estimates(built)
+    optimized = [s for s in executed.values() if s[0].optimization]
+    summary.optimization_items = len(optimized)
+    if optimized:
+        summary.improvement_at = {k: sum(expected_best_at_k(improvements(s), k) for s in optimized) / len(optimized) for k in usable}
     timed = [s for s in executed.values() if any(x.perf_requested for x in s)]
     summary.perf_items = len(timed)
     rank_counts = sorted({n for s in timed for x in s for n in x.speedup})

@@ -62,6 +62,8 @@ class ResultLine(Answer):
     speedup: dict[int, float] = Field(default_factory=dict, description="rank count -> speedup over the sequential program")
     efficiency: dict[int, float] = Field(default_factory=dict, description="rank count -> parallel efficiency")
     memory_mib: dict[int, float] = Field(default_factory=dict, description="rank count -> largest peak resident set of a rank in the timed run, MiB")
+    optimization: bool = Field(False, description="an optimization item (its answer must beat its input program)")
+    improvement: float | None = Field(None, description="speedup over the input program at the largest configuration timed for both (optimization items)")
     timings: Timings = Field(default_factory=Timings)
 
     @property

@@ -23,6 +23,7 @@ from __future__ import annotations
 import glob
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
@@ -31,7 +32,7 @@ from pydantic import BaseModel, Field
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_records, load_template
 from chathpc.errors import ChathpcError
-from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, suite_tasks
+from chathpc.evaluate.items import ItemCheck, answer_program, item_check, item_id, normalized_text, records_target, suite_tasks
 from chathpc.evaluate.metrics import EvaluationSummary, summarize
 from chathpc.evaluate.results import ResultLine, ResultsWriter, SampleLine, Timings, open_results, read_results
 from chathpc.files import atomic_write_text
@@ -112,8 +113,9 @@ def check_samples(
     for position, (s, code) in enumerate(zip(samples, codes)):
         item = checks[s.item_index]
         if item.mode == "execution" and code is not None:
-            jobs[position] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args, perf=perf,
-                                      perf_args=item.perf_args, rtol=item.rtol, atol=item.atol, options=item.options)
+            jobs[position] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args,
+                                      perf=perf or item.baseline is not None, perf_args=item.perf_args, rtol=item.rtol,
+                                      atol=item.atol, options=item.options, baseline=item.baseline)
     job_positions = list(jobs)
     results: dict[int, Any] = {}
     lines: list[ResultLine] = []
@@ -121,7 +123,7 @@ def check_samples(
     def line_at(position: int) -> ResultLine:
         s, code = samples[position], codes[position]
         record, item = records[s.item_index], checks[s.item_index]
-        timings, measured = [], []
+        timings, measured, improvement = [], [], None
         if item.mode == "prompt":
             passed, verdict, check, seconds = False, "unchecked", None, 0.0
             feedback = "No program to run and no expected answer: the answer is kept for review, not checked."
@@ -137,11 +139,15 @@ def check_samples(
                 result.passed, result.verdict.value, result.model_dump(mode="json"), result.feedback(), result.seconds)
             measured = result.perf.timings if result.perf is not None else []
             timings = measured if result.perf is not None and result.perf.timeable else []  # no speedup from noise
+            if item.baseline is not None:
+                found = result.perf.improvement() if result.perf is not None and result.perf.timeable else None
+                improvement = found[0] if found is not None else None
         return ResultLine(
             item_id=item_id(record, s.item_index), item_index=s.item_index, sample=s.sample, domain=item.domain,
             task=item.task, record=record, prompt=s.prompt, raw_output=s.raw_output, code=code, check_mode=item.mode,
             verdict=verdict, passed=passed, check=check, feedback=feedback,
-            perf_requested=perf and item.mode == "execution", speedup={_workers(t): t.speedup for t in timings},
+            perf_requested=(perf or item.baseline is not None) and item.mode == "execution", improvement=improvement,
+            optimization=item.baseline is not None, speedup={_workers(t): t.speedup for t in timings},
             efficiency={_workers(t): t.efficiency for t in timings},
             memory_mib={_workers(t): t.max_rss_mib for t in measured if t.max_rss_mib is not None}, provider=provider, generation=generation,
             timings=Timings(generate_s=s.generate_s, check_s=seconds),
@@ -156,14 +162,19 @@ def check_samples(
             if emit is not None:
                 emit(lines[-1])
 
-    def finished(index: int, outcome, stage: str) -> None:
-        position = job_positions[index]
+    def finished(positions: list[int], index: int, outcome, stage: str) -> None:
+        position = positions[index]
         if stage == "time" or not (jobs[position].perf and isinstance(outcome, CheckResult) and outcome.passed):
             results[position] = outcome
             flush()
 
     flush()
-    raise_first_error(Scheduler(config.harness, config.schedule).map(list(jobs.values()), finished))
+    by_target: dict[str, list[int]] = {}  # a kind's items are checked at their own target, one target at a time
+    for position in job_positions:
+        by_target.setdefault(checks[samples[position].item_index].target or config.harness.target, []).append(position)
+    for target, positions in by_target.items():
+        harness = config.harness.model_copy(update={"target": target})
+        raise_first_error(Scheduler(harness, config.schedule).map([jobs[p] for p in positions], partial(finished, positions)))
     flush()
     return lines
 
@@ -207,6 +218,7 @@ def run_evaluation(
     todo = [i for i in mine if any((i, s) not in done for s in range(n))]
     template = load_template(config.data.template, config.data.system)
     tasks = suite_tasks(records, tasks_root)
+    config = config.model_copy(update={"harness": config.harness.model_copy(update={"target": records_target(records, config.harness.target)})})
     checks = [item_check(r, tasks, config.harness.target) for r in records]
     written = 0
     if todo:
@@ -263,15 +275,23 @@ def gather_shards(path: str | Path) -> int:
     return len(lines)
 
 
-def dataset_records(split_or_file: str | None, config: RunConfig, default_split: str, tasks_root: str | Path | None = None) -> list[Record]:
+def dataset_records(split_or_file: str | None, config: RunConfig, default_split: str, tasks_root: str | Path | None = None,
+                    kind: str | None = None) -> list[Record]:
     """Records of a dataset file, or of a built-in split (``train``/``test``/``refine``) by name; with
-    ``tasks_root`` and no dataset named, one record per task of that task directory (every split)."""
-    from chathpc.tasks import SPLITS, dataset_file, load_suite
+    ``tasks_root`` and no dataset named, one record per task of that task directory (every split). ``kind`` (an
+    assistant kind other than mpi) picks the built-in split of that kind, or the kind's records of ``tasks_root``."""
+    from chathpc.tasks import SPLITS, dataset_file, get_kind, load_suite
 
+    chosen = get_kind(kind) if kind is not None and kind != "mpi" else None
     if tasks_root is not None and split_or_file is None:
+        if chosen is not None:
+            return [record for task in load_suite(root=tasks_root) for record in chosen.records(task)]
         return _for_target([task.to_record() for task in load_suite(root=tasks_root)], config.harness.target, tasks_root)
 
     configured = {"train": config.data.train_file, "test": config.data.test_file, "refine": config.data.refine_file}
+    if chosen is not None:
+        name = split_or_file or default_split
+        return load_records(dataset_file(name, chosen.name) if name in SPLITS else name)
     name = split_or_file or configured.get(default_split) or default_split
     if name in SPLITS:
         return _for_target(load_records(configured.get(name) or dataset_file(name)), config.harness.target, tasks_root)
@@ -283,7 +303,8 @@ def dataset_records(split_or_file: str | None, config: RunConfig, default_split:
 def _for_target(records: list[Record], target: str, tasks_root: str | Path | None) -> list[Record]:
     """Records asking for ``target``: a suite task's record gets the task's question for that target (the
     datasets hold MPI questions) and, as its answer, the task's solution of that target (empty when it has
-    none); other records are kept as they are."""
+    none); other records, and those of an assistant kind (``metadata.kind``: checked at their own target), are
+    kept as they are."""
     if target == "mpi":
         return records
     from chathpc.tasks import load_suite
@@ -293,7 +314,8 @@ def _for_target(records: list[Record], target: str, tasks_root: str | Path | Non
     retargeted = []
     for record in records:
         task = tasks.get((record.metadata or {}).get("task"))
-        if task is None or task.answer_target == target:  # a function-answer task of this target asks its own prompt
+        # a kind's record asks its kind's question; a function-answer task of this target asks its own prompt
+        if task is None or "kind" in (record.metadata or {}) or task.answer_target == target:
             retargeted.append(record)
             continue
         solution = task.solutions(target).get("reference")
@@ -301,3 +323,45 @@ def _for_target(records: list[Record], target: str, tasks_root: str | Path | Non
         answer = f"```{fence}\n{solution.rstrip()}\n```" if solution else ""
         retargeted.append(record.model_copy(update={"question": task.question(target), "answer": answer}))
     return retargeted
+
+
+def check_answers(records: Sequence[Record], config: RunConfig, *, perf: bool = False, tasks_root: str | Path | None = None,
+                  progress: bool = False) -> list[Any]:
+    """Every record's own answer checked as a model's answer would be (its kind's target and check), in order: a
+    ``CheckResult`` each. An optimization record's answer is checked for equal output; with ``perf`` it is also
+    timed beside its input program and must beat it by ``harness.optimize_margin``. Raises
+    ``ReferenceProgramError`` when an item's sequential program fails."""
+    from tqdm import tqdm
+
+    from chathpc.harness import CheckResult
+    from chathpc.schedule import CheckJob, Scheduler
+    from chathpc.schedule.local import raise_first_error
+
+    tasks = suite_tasks(records, tasks_root)
+    results: list[Any] = [None] * len(records)
+    by_target: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        by_target.setdefault(records_target([record], config.harness.target), []).append(index)
+    bar = tqdm(total=len(records), desc="check answers", unit="item", disable=not progress, file=sys.stderr, dynamic_ncols=True)
+    for target, indices in by_target.items():
+        harness = config.harness.model_copy(update={"target": target})
+        jobs: dict[int, CheckJob] = {}
+        for index in indices:
+            item = item_check(records[index], tasks, target)
+            code = answer_program(records[index].answer, item, None) if item.mode == "execution" else None
+            if code is None:
+                results[index] = CheckResult.extraction_failed("the record's answer holds no program to run")
+                bar.update(1)
+                continue
+            jobs[index] = CheckJob(sequential=item.sequential or "", candidate=code, args=item.args, perf=perf, perf_args=item.perf_args,
+                                   rtol=item.rtol, atol=item.atol, options=item.options, baseline=item.baseline if perf else None)
+        order = list(jobs)
+
+        def finished(position: int, outcome, stage: str) -> None:
+            if stage == "time" or not (jobs[order[position]].perf and isinstance(outcome, CheckResult) and outcome.passed):
+                bar.update(1)
+
+        for index, outcome in zip(order, raise_first_error(Scheduler(harness, config.schedule).map(list(jobs.values()), finished))):
+            results[index] = outcome
+    bar.close()
+    return results

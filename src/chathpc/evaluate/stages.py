@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from chathpc.config import RunConfig
 from chathpc.data import Record, load_template
 from chathpc.errors import ChathpcError
-from chathpc.evaluate.items import item_check, item_id, suite_tasks
+from chathpc.evaluate.items import item_check, item_id, records_target, suite_tasks
 from chathpc.evaluate.metrics import summarize
 from chathpc.evaluate.results import ResultsWriter, SampleLine, open_results, read_results
 from chathpc.evaluate.runner import RunOutcome, check_samples, generate_rounds, generation_settings
@@ -53,6 +53,8 @@ def generate_samples(
     path = Path(out)
     spec = resolve_spec(provider_spec, config)
     generation = generation_settings(config)
+    # a kind's records are answered for their target (the reference provider answers in harness.target)
+    config = config.model_copy(update={"harness": config.harness.model_copy(update={"target": records_target(records, config.harness.target)})})
     ids = [item_id(r, i) for i, r in enumerate(records)]
     done, cut_at, kept = open_results(path, spec, generation, ids, resume=resume, force=force, model=SampleLine)
     n = config.generation.samples
@@ -113,7 +115,9 @@ def recheck(
         ids[s.item_index] = s.item_id
     done, cut_at, kept = open_results(path, spec, generation, ids, perf=perf, resume=resume, force=force)
     tasks = suite_tasks(list(records.values()), tasks_root)
-    checks = {index: item_check(record, tasks, config.harness.target) for index, record in records.items()}
+    target = records_target(list(records.values()), config.harness.target)
+    config = config.model_copy(update={"harness": config.harness.model_copy(update={"target": target})})
+    checks = {index: item_check(record, tasks, target) for index, record in records.items()}
     marker = load_template(config.data.template, config.data.system).answer_marker
     todo = [s for s in stored if (s.item_index, s.sample) not in done]
     per_round = 4 * Scheduler(config.harness, config.schedule).workers

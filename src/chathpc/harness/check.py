@@ -174,6 +174,7 @@ def check(
     atol: float | None = None,
     keep: bool = False,
     options: ProgramOptions | None = None,
+    baseline: str | None = None,
 ) -> CheckResult:
     """Build, run, compare (and with ``perf`` time) a candidate program of ``config.target`` (default mpi)
     against its sequential program.
@@ -183,7 +184,9 @@ def check(
     (mpi: ``config.ranks``; openmp/kokkos: ``config.threads``; hybrid: ``config.layouts``), a threaded target's
     ``config.repeats`` times; with ``config.explore`` derived inputs and configurations are probed after that,
     with ``config.sanitize`` a sanitizer build runs too. A failure gets a few diagnosis runs and a one-line
-    ``diagnosis``. Raises ``ReferenceProgramError`` when the sequential program fails at a given input,
+    ``diagnosis``. With ``baseline`` (the input of an optimization; implies ``perf``) both programs are timed in the
+    same rounds and a correct candidate must beat it by ``config.optimize_margin`` (``require_improvement``).
+    Raises ``ReferenceProgramError`` when the sequential program fails at a given input,
     ``ChathpcError`` when the target's tools (MPI, Kokkos) are missing.
     """
     cfg = config or HarnessConfig()
@@ -248,8 +251,10 @@ def check(
             workspace.close()
         if keep:
             result.work_dir = str(workspace.path)
-        if result.passed and perf:
-            _add_performance(result, sequential_source, candidate_source, cfg, perf_args, arg_sets, opts)
+        if result.passed and (perf or baseline is not None):
+            _add_performance(result, sequential_source, candidate_source, cfg, perf_args, arg_sets, opts, baseline)
+            if baseline is not None:
+                require_improvement(result, cfg.optimize_margin)
         result.seconds = round(time.monotonic() - started, 3)
         return result
     finally:
@@ -258,10 +263,34 @@ def check(
 
 
 def _add_performance(result: CheckResult, sequential_source: str, candidate_source: str, cfg: HarnessConfig,
-                     perf_args: list[str] | None, arg_sets: list[list[str]] | None, options: ProgramOptions) -> None:
-    """Time a passing candidate at ``perf_args`` (default: the last correctness argument set)."""
+                     perf_args: list[str] | None, arg_sets: list[list[str]] | None, options: ProgramOptions,
+                     baseline: str | None = None) -> None:
+    """Time a passing candidate (and ``baseline``) at ``perf_args`` (default: the last correctness argument set)."""
     chosen = perf_args if perf_args is not None else (list(arg_sets[-1]) if arg_sets else [])
     result.perf = measure_performance(sequential_source, candidate_source, config=cfg, perf_args=chosen, rtol=result.rtol,
-                                      atol=result.atol, options=options)
+                                      atol=result.atol, options=options, baseline_source=baseline)
+
+
+def require_improvement(result: CheckResult, margin: float) -> None:
+    """The optimization check on a passing, timed result (its ``perf`` holds the input's timings): a candidate that
+    is not at least ``margin`` times faster than its input at the largest configuration timed for both, or that
+    could not be timed, becomes ``not_faster``."""
+    if not result.passed:
+        return
+    perf = result.perf
+    found = perf.improvement() if perf is not None else None
+    if perf is None or found is None or not perf.timeable:
+        why = (perf.error if perf is not None and perf.error else
+               "the run is too short to time" if perf is not None and perf.timings else "no timing")
+        result.verdict, result.passed = Verdict.NOT_FASTER, False
+        result.detail = f"correct, but its speed against the input program could not be measured ({why})"
+        return
+    improvement, timing = found
+    if improvement < margin:
+        where = (f"{timing.ranks} ranks" if timing.threads is None else f"{timing.threads} threads" if result.target in ("openmp", "kokkos")
+                 else f"{timing.ranks} ranks x {timing.threads} threads")
+        result.verdict, result.passed = Verdict.NOT_FASTER, False
+        result.detail = (f"correct, but {improvement:.2f}x the speed of the input program at {where} "
+                         f"(best {min(timing.samples):.4f} s); an optimization must be at least {margin:.2f}x faster")
 
 

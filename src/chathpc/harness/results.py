@@ -20,6 +20,7 @@ class Verdict(str, Enum):
     NOT_PARALLEL = "not_parallel"
     EXTRACT_ERROR = "extract_error"
     MEMORY_ERROR = "memory_error"
+    NOT_FASTER = "not_faster"
 
     @property
     def built(self) -> bool:
@@ -159,11 +160,24 @@ class PerfResult(BaseModel):
     timings: list[RankTiming] = Field(default_factory=list)
     flags: list[str] = Field(default_factory=list, description="Findings such as 'no speedup'")
     error: str | None = Field(None, description="Why the timing run could not complete, if it could not")
+    baseline_timings: list[RankTiming] = Field(
+        default_factory=list, description="The input program of an optimization, timed in the same rounds at the same configurations")
 
     @property
     def timeable(self) -> bool:
         """Whether the sequential run is long enough (``TIMING_FLOOR_SECONDS``) for a speedup to mean anything."""
         return self.sequential_seconds >= TIMING_FLOOR_SECONDS
+
+    def improvement(self) -> tuple[float, RankTiming] | None:
+        """Speedup over the input program (``baseline_timings``): its fastest timed run over the candidate's (load
+        from other jobs only ever adds time, so the best of the samples is the robust estimate) at the largest
+        configuration both were timed at, with that timing of the candidate; None when either is missing."""
+        baseline = {(t.ranks, t.threads): t for t in self.baseline_timings}
+        common = [t for t in self.timings if (t.ranks, t.threads) in baseline and t.samples and min(t.samples) > 0]
+        if not common:
+            return None
+        timing = max(common, key=lambda t: (t.ranks * (t.threads or 1), t.ranks))
+        return round(min(baseline[(timing.ranks, timing.threads)].samples) / min(timing.samples), 3), timing
 
     @property
     def speedups(self) -> dict[int, float]:
@@ -279,7 +293,7 @@ class CheckResult(BaseModel):
             text = "The program passed every run."
         elif self.verdict == Verdict.BUILD_ERROR:
             text = "The program does not compile:\n" + self.build_log.strip()
-        elif self.verdict in (Verdict.NOT_MPI, Verdict.NOT_PARALLEL, Verdict.EXTRACT_ERROR):
+        elif self.verdict in (Verdict.NOT_MPI, Verdict.NOT_PARALLEL, Verdict.EXTRACT_ERROR, Verdict.NOT_FASTER):
             text = self.detail
         else:
             run = self.first_failure()

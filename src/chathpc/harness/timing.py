@@ -161,6 +161,7 @@ def measure_performance(
     rtol: float | None = None,
     atol: float | None = None,
     options: ProgramOptions | None = None,
+    baseline_source: str | None = None,
 ) -> PerfResult:
     """Time the sequential program and the candidate at each timing configuration of ``harness.target``
     (``perf_ranks``; openmp/kokkos ``perf_threads``; hybrid ``perf_layouts``), never more workers than cores.
@@ -169,6 +170,8 @@ def measure_performance(
     MPI_Finalize (max over ranks) from a PMPI layer that also counts messages and bytes per rank (for
     Fortran the time only), or with ``options.time_pattern`` the time both programs print;
     every rank's peak memory (last run) is reported and flagged when it does not shrink (``memory_flags``).
+    ``baseline_source`` (the input of an optimization) is built and timed like the candidate, in the same rounds;
+    its timings go to ``baseline_timings`` (``PerfResult.improvement``).
     """
     opts = options or ProgramOptions()
     cfg = config or HarnessConfig()
@@ -189,18 +192,27 @@ def measure_performance(
     timer, shim = target.timing_sources(candidate_opts.language)
     reference = build_reference(sequential_source, cfg, target, isolation, {**timer, **MEMORY_EXTRA}, opts)
     candidate = build_program(candidate_source, cfg, target, isolation, {**shim, **MEMORY_EXTRA}, candidate_opts)
+    baseline = build_program(baseline_source, cfg, target, isolation, {**shim, **MEMORY_EXTRA}, candidate_opts) if baseline_source else None
     result = PerfResult(args=args, sequential_seconds=0.0, sequential_samples=[], flags=flags)
+    layer = "the PMPI timing layer" if target.uses_mpi else "the timing shim"
     if not candidate.ok:
-        layer = "the PMPI timing layer" if target.uses_mpi else "the timing shim"
         result.error = f"the candidate does not build with {layer}: " + candidate.log.strip()[:500]
         return result
-    reference_space, workspace = Workspace(keep=False), Workspace(keep=False)  # apart, as in check()
+    if baseline is not None and not baseline.ok:
+        result.error = f"the input program does not build with {layer}: " + baseline.log.strip()[:500]
+        return result
+    reference_space, workspace, baseline_space = Workspace(keep=False), Workspace(keep=False), Workspace(keep=False)  # apart, as in check()
     try:
         ref_binary = reference_space.install(reference.binary, "sequential")
         cand_binary = workspace.install(candidate.binary, "candidate")
         jobs = [_TimingJob("sequential", Placement(1), [str(ref_binary), *args], {}, reference_space, reference_space.run_dir("sequential"))]
         jobs += [_TimingJob(p.label(), p, target.command(cfg, p, cand_binary, args), target.environment(cfg, p, oversubscribe=False),
                             workspace, workspace.run_dir(p.label())) for p in usable]
+        if baseline is not None:
+            base_binary = baseline_space.install(baseline.binary, "input")
+            jobs += [_TimingJob(f"input {p.label()}", p, target.command(cfg, p, base_binary, args),
+                                target.environment(cfg, p, oversubscribe=False), baseline_space, baseline_space.run_dir(p.label()))
+                     for p in usable]
         with _PerfLock():
             # rounds interleave the programs, so that load drifting on a shared machine hits all alike
             for round_index in range(cfg.perf_warmup + cfg.perf_repeats):
@@ -225,6 +237,7 @@ def measure_performance(
         for job in jobs[1:]:
             if job.error is not None or job.last is None:
                 continue
+            is_input = job.label.startswith("input ")
             seconds = statistics.median(job.samples)
             speedup = result.sequential_seconds / seconds if seconds > 0 else 0.0
             timing = RankTiming(
@@ -232,12 +245,16 @@ def measure_performance(
                 speedup=round(speedup, 3), efficiency=round(speedup / job.placement.workers, 3), comm=job.last.profile.comm,
                 rss_mib=job.last.rss_mib,
             )
+            if is_input:
+                result.baseline_timings.append(timing)
+                continue
             result.timings.append(timing)
             if compare(sequential.last.outcome.stdout, job.last.outcome.stdout, rtol, atol, opts) is not None:
                 result.flags.append(f"output at {_where(timing)} with the timing arguments differs from the sequential program")
     finally:
         reference_space.close()
         workspace.close()
+        baseline_space.close()
     result.flags += memory_flags(result.sequential_rss_mib, result.timings)
     if result.timeable:  # below the timing floor speedups are start-up noise: no scaling verdict from them
         result.flags += scaling_flags(result.sequential_seconds, result.timings)

@@ -91,16 +91,17 @@ class ReferenceProvider(Provider):
     target = "mpi"  # the programming model answered in (harness.target)
 
     def answer(self, record: Record) -> str:
-        """The expert solution of ``target`` for one record, fenced (for another target than mpi: the record's
+        """The expert solution of ``target`` (a kind's record: its ``metadata.target``) for one record, fenced (for another target than mpi: the record's
         answer, which carries the task's solution of that target, when the built-in task has none)."""
         task = _builtin_task(record)
-        solution = task.solutions(self.target).get("reference") if task is not None else None
+        target = record.metadata.get("target") or self.target  # a kind's record names its own target
+        solution = task.solutions(target).get("reference") if task is not None else None
         if solution is not None:
             return fenced(solution)
         if record.answer.strip():
             return record.answer
-        if self.target != "mpi":
-            raise ChathpcError(f"reference provider: item {record.id or '(no id)'} has no {self.target} solution")
+        if target != "mpi":
+            raise ChathpcError(f"reference provider: item {record.id or '(no id)'} has no {target} solution")
         task_id = suite_task_for(record)
         if task_id is None:
             raise ChathpcError(

@@ -57,6 +57,10 @@ def summary_markdown(summary: EvaluationSummary, title: str | None = None) -> st
         srows = [[str(n)] + [_num(overall.speedup_at[n].get(k)) for k in ks] + [_num(overall.efficiency_at[n].get(k)) for k in ks]
                  for n in overall.speedup_at]
         lines += markdown_table(["ranks"] + [f"speedup_n@{k}" for k in ks] + [f"efficiency_n@{k}" for k in ks], srows)
+    if overall.improvement_at:
+        shown = ", ".join(f"improvement@{k} {_num(value)}" for k, value in overall.improvement_at.items())
+        lines += ["", f"Optimization ({overall.optimization_items} items; expected best speedup over the input program, "
+                      f"failures and answers not faster than the margin count as 1.0): {shown}"]
     lines += ["", f"Failures ({overall.samples} samples): {_failure_line(overall)}"]
     if overall.text_items:
         lines.append(f"Text-matched items (no sequential program to run): {overall.text_matched}/{overall.text_items}")

@@ -28,6 +28,7 @@ class CheckJob(BaseModel):
     atol: float | None = None
     keep: bool = False
     options: ProgramOptions | None = Field(None, description="Language, extra files, defines, filters, time pattern (default: one C file)")
+    baseline: str | None = Field(None, description="The input of an optimization: timed beside the candidate, which must beat it (needs perf)")
 
     def key(self, config: HarnessConfig) -> str:
         """Content hash of everything that decides the result: the programs, arguments and settings

@@ -24,7 +24,7 @@ def run_timing(job: CheckJob, result: CheckResult, config: HarnessConfig) -> Per
     args = job.timing_args()
     try:
         return measure_performance(job.sequential, job.candidate, config=config, perf_args=args, rtol=result.rtol, atol=result.atol,
-                                   options=job.options)
+                                   options=job.options, baseline_source=job.baseline)
     except ReferenceProgramError as exc:
         return PerfResult(args=args, sequential_seconds=0.0, sequential_samples=[], error=f"the sequential program failed with the timing arguments: {exc}")
 

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 from chathpc.config import HarnessConfig, ScheduleConfig
 from chathpc.errors import ChathpcError
-from chathpc.harness import CheckResult
+from chathpc.harness import CheckResult, require_improvement
 from chathpc.schedule.jobs import CheckJob, Outcome
 from chathpc.schedule.local import LocalBackend, raise_first_error
 from chathpc.schedule.slurm import SlurmBackend, allocation_cpus, in_allocation
@@ -52,7 +52,7 @@ class Scheduler:
     def map(self, jobs: Sequence[CheckJob], progress: Progress | None = None) -> list[Outcome]:
         """The outcome of every job, in order: correctness checks in parallel (up to ``workers``), each
         distinct job once (duplicates get a copy of its outcome), then timing of the passing ``perf``
-        jobs one at a time with no check beside them."""
+        jobs (and optimization jobs, ``baseline``: then ``require_improvement``) one at a time with no check beside them."""
         keys = [job.key(self.config) for job in jobs]
         first: dict[str, int] = {}
         for index, key in enumerate(keys):
@@ -73,8 +73,10 @@ class Scheduler:
                         progress(index, outcomes[key], "check")
         for key, index in first.items():
             outcome = outcomes[key]
-            if jobs[index].perf and isinstance(outcome, CheckResult) and outcome.passed:
+            if (jobs[index].perf or jobs[index].baseline is not None) and isinstance(outcome, CheckResult) and outcome.passed:
                 outcome.perf = self.backend.time(jobs[index], outcome)
+                if jobs[index].baseline is not None:
+                    require_improvement(outcome, self.config.optimize_margin)
                 if progress is not None:
                     for shared in sharing[key]:
                         progress(shared, outcome, "time")

@@ -87,7 +87,7 @@ class SlurmBackend:
                    "result": result.model_dump(mode="json")}
         timed = get_target(self.config.target).perf_configurations(self.config)
         cpus = min(max(p.workers for p in timed), allocation_cpus())  # configurations above the step's cores are skipped there
-        runs = (1 + len(timed)) * (self.config.perf_warmup + self.config.perf_repeats)
+        runs = (1 + len(timed) * (2 if job.baseline else 1)) * (self.config.perf_warmup + self.config.perf_repeats)
         return PerfResult.model_validate(self._step(payload, cpus, self._limit(runs))["perf"])
 
     def close(self) -> None:

@@ -38,7 +38,8 @@ from chathpc.report.tables import markdown_table
 from chathpc.schedule import CheckJob, Scheduler
 from chathpc.synth.decontam import THRESHOLD, nearest
 from chathpc.synth.families import FAMILIES, Pair
-from chathpc.tasks.loader import CONTEXT, FENCE_TAGS, port_question, translation_question
+from chathpc.tasks.kinds import get_kind
+from chathpc.tasks.loader import FENCE_TAGS
 
 CHECKPOINT = "checked.jsonl"
 OPTIONS = "options.json"
@@ -48,13 +49,6 @@ EXPLORE_BUDGET = 20.0
 TARGETS = ("mpi", "openmp", "kokkos", "hybrid")
 TARGET_TITLES = {"mpi": "MPI", "openmp": "OpenMP", "kokkos": "Kokkos", "hybrid": "hybrid MPI+OpenMP"}
 ANSWER_LANGUAGE = {"mpi": "c", "openmp": "c", "hybrid": "c", "kokkos": "cxx"}
-
-
-def pair_context(target: str, source: str | None = None) -> str:
-    """The context of a record: ``Sequential to MPI translation`` (the suite's), ``OpenMP to Kokkos translation``, ..."""
-    if source is None and target == "mpi":
-        return CONTEXT
-    return f"{'Sequential' if source is None else TARGET_TITLES[source]} to {TARGET_TITLES[target]} translation"
 
 
 def assistant_kind(target: str, source: str | None = None) -> str:
@@ -136,19 +130,20 @@ def explored(index: int, families: int, rate: float) -> bool:
 
 def record_of(line: SynthLine, seed: int, target: str = "mpi", source: str | None = None,
               configurations: list[str] | None = None) -> Record:
-    """The dataset record of a passing candidate: the suite's translation wording (``port_question`` for a port),
-    provenance in metadata (``target``, ``assistant_kind``; ``source_target`` and the source's configurations for a port)."""
+    """The dataset record of a passing candidate in its assistant kind's wording and context (``tasks.kinds``),
+    provenance in metadata (``kind``: the assistant kind, ``computation``: the family's kernel, ``target``;
+    ``source_target`` and the source's configurations for a port)."""
     assert line.sequential is not None and line.program is not None
+    kind = get_kind(assistant_kind(target, source))
     if source is None:
-        question = translation_question(line.sequential, "c", target)
+        question = kind.question(line.sequential, "c")
     else:
         assert line.source_program is not None
-        question = port_question(line.source_program, source, target, ANSWER_LANGUAGE[source])
-    kind = assistant_kind(target, source)
+        question = kind.question(line.source_program, ANSWER_LANGUAGE[source])
     metadata: dict[str, Any] = {
-        "source": "synth", "family": line.family, "kind": line.kind, "params": line.params, "seed": seed,
+        "source": "synth", "family": line.family, "computation": line.kind, "params": line.params, "seed": seed,
         "index": line.index, "verdict": line.verdict, "args": line.args, "ranks": line.ranks, "explored": line.explored,
-        "nearest_test_task": line.nearest_task, "similarity": line.similarity, "target": target, "assistant_kind": kind,
+        "nearest_test_task": line.nearest_task, "similarity": line.similarity, "target": target, "kind": kind.name,
     }
     if source is not None:
         metadata["source_target"] = source
@@ -156,9 +151,9 @@ def record_of(line: SynthLine, seed: int, target: str = "mpi", source: str | Non
         metadata["configurations"] = configurations
     return Record(
         question=question,
-        context=pair_context(target, source),
+        context=kind.context,
         answer=f"```{FENCE_TAGS[ANSWER_LANGUAGE[target]]}\n{line.program.rstrip()}\n```",
-        id=record_id(seed, line.index, kind),
+        id=record_id(seed, line.index, kind.name),
         metadata=metadata,
     )
 

@@ -5,6 +5,7 @@ single source of truth; the shipped datasets in ``datasets/`` are generated from
 """
 
 from chathpc.tasks.export import ExportResult, dataset_file, export_datasets, normalize_code, split_records
+from chathpc.tasks.kinds import KIND_NAMES, KINDS, AssistantKind, get_kind, kind_of
 from chathpc.tasks.loader import (
     CONTEXT,
     DOMAINS,
@@ -19,9 +20,12 @@ from chathpc.tasks.loader import (
 )
 
 __all__ = [
+    "AssistantKind",
     "CONTEXT",
     "DOMAINS",
     "INSTRUCTION",
+    "KINDS",
+    "KIND_NAMES",
     "SPLITS",
     "SUITE_DIR",
     "ExportResult",
@@ -29,7 +33,9 @@ __all__ = [
     "TaskError",
     "dataset_file",
     "export_datasets",
+    "get_kind",
     "get_task",
+    "kind_of",
     "load_suite",
     "load_task",
     "normalize_code",

@@ -54,38 +54,57 @@ TARGET_INSTRUCTIONS = {
 """The translation request of each target (harness.target, --target)."""
 
 
-def translation_question(sequential_source: str, language: str = "c", target: str = "mpi") -> str:
-    """The one wording of a translation request: the target's instruction, then the sequential program in a fence."""
-    instruction = TARGET_INSTRUCTIONS[target]
+PORTABILITY_INSTRUCTIONS = {
+    ("openmp", "kokkos"): (
+        "Port the following OpenMP C program to Kokkos in C++17 (Kokkos::initialize and finalize, Views, parallel_for "
+        "and parallel_reduce instead of OpenMP pragmas). The Kokkos program must take the same command-line arguments "
+        "and print the same results for any number of threads."),
+    ("mpi", "hybrid"): (
+        "Add OpenMP threads to the following MPI C program (MPI ranks, OpenMP threads within each rank, MPI "
+        "initialized with MPI_Init_thread). The program must take the same command-line arguments and print the same "
+        "results, from rank 0 only, for any number of ranks and threads per rank."),
+}
+"""The request of each portability kind: (the input program's target, the answer's target) -> instruction."""
+
+OPTIMIZATION_INSTRUCTIONS = {
+    "mpi": ("The following MPI C program is correct but slow. Make it faster: answer with the complete optimized MPI "
+            "program. It must take the same command-line arguments and print the same results, from rank 0 only, for "
+            "any number of ranks."),
+    "openmp": ("The following OpenMP C program is correct but slow. Make it faster: answer with the complete optimized "
+               "OpenMP program. It must take the same command-line arguments and print the same results for any number "
+               "of threads."),
+    "hybrid": ("The following MPI + OpenMP C program is correct but slow. Make it faster: answer with the complete "
+               "optimized MPI + OpenMP program. It must take the same command-line arguments and print the same results, "
+               "from rank 0 only, for any number of ranks and threads per rank."),
+    "kokkos": ("The following Kokkos C++ program is correct but slow. Make it faster: answer with the complete optimized "
+               "Kokkos program. It must take the same command-line arguments and print the same results for any number "
+               "of threads."),
+}
+"""The request of each optimization kind, by target (the input and the answer are programs of that target)."""
+
+
+def program_question(instruction: str, source: str, language: str = "c") -> str:
+    """The one renderer of a request about a program: the instruction (its " C program" named after ``language``),
+    then the program in a fence."""
     if language != "c":
         instruction = instruction.replace(" C program", f" {LANGUAGES[language].title} program")
-    return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{sequential_source.rstrip()}\n```"
+    return f"{instruction}\n\n```{FENCE_TAGS[language]}\n{source.rstrip()}\n```"
 
 
-PORT_TITLES = {"mpi": "MPI", "openmp": "OpenMP", "hybrid": "MPI + OpenMP", "kokkos": "Kokkos"}
-"""How a portability request names the program it starts from."""
-
-PORT_TARGETS = {
-    "mpi": "MPI. The MPI program must take the same command-line arguments and print the same results, from rank 0 only, "
-           "for any number of ranks.",
-    "openmp": "OpenMP. The OpenMP program must take the same command-line arguments and print the same results for any "
-              "number of threads.",
-    "hybrid": ("hybrid MPI + OpenMP (MPI ranks, OpenMP threads within each rank). The program must take the same command-line "
-               "arguments and print the same results, from rank 0 only, for any number of ranks and threads per rank."),
-    "kokkos": ("Kokkos in C++17 (Kokkos::initialize and finalize, Views, parallel_for and parallel_reduce). The Kokkos program "
-               "must take the same command-line arguments and print the same results for any number of threads."),
-}
-"""What a portability request asks of the program it wants, per target."""
+def translation_question(sequential_source: str, language: str = "c", target: str = "mpi") -> str:
+    """The one wording of a translation request: the target's instruction, then the sequential program in a fence."""
+    return program_question(TARGET_INSTRUCTIONS[target], sequential_source, language)
 
 
-def port_question(source_program: str, source_target: str, target: str, language: str = "c") -> str:
-    """The one wording of a portability request (OpenMP -> Kokkos, MPI -> hybrid, ...): port the ``source_target``
-    program, written in ``language`` and shown in a fence, to ``target``, with the same arguments and output."""
-    if source_target == target:
-        raise ValueError(f"a port needs two targets, got {source_target} twice")
-    title = LANGUAGES[language].title if language != "c" else "C"
-    return (f"Port the following {PORT_TITLES[source_target]} {title} program to {PORT_TARGETS[target]}"
-            f"\n\n```{FENCE_TAGS[language]}\n{source_program.rstrip()}\n```")
+def portability_question(source: str, source_target: str, target: str, language: str = "c") -> str:
+    """A portability request: the expert ``source_target`` program to port to ``target`` (``PORTABILITY_INSTRUCTIONS``)."""
+    return program_question(PORTABILITY_INSTRUCTIONS[(source_target, target)], source, language)
+
+
+def optimization_question(source: str, target: str, language: str = "c") -> str:
+    """An optimization request: a correct but slow ``target`` program to make faster (``OPTIMIZATION_INSTRUCTIONS``)."""
+    return program_question(OPTIMIZATION_INSTRUCTIONS[target], source, language)
+
 
 Split = Literal["train", "test", "refine"]
 FUNCTION_INSTRUCTION = (
