@@ -56,7 +56,10 @@ def synth_stage(out: Path, count: int, seed: int) -> dict:
     if not (target / "dataset.jsonl").is_file():
         resume = ["--resume"] if (target / "checked.jsonl").is_file() else []
         chathpc("synth", "-o", str(target), "--count", str(count), "--seed", str(seed), "--sizes", "1", *resume)
-    return json.loads((target / "stats.json").read_text())
+    stats = json.loads((target / "stats.json").read_text())
+    # the run's own span (options.json is written first, dataset.jsonl last): right even when synth ran before this script
+    stats["wall_s_first_to_last_file"] = round((target / "dataset.jsonl").stat().st_mtime - (target / "options.json").stat().st_mtime)
+    return stats
 
 
 def repair_stage(out: Path, programs: int, seed: int) -> dict:
@@ -86,7 +89,7 @@ def data_stage(out: Path, base_dir: Path, suite_repeats: int, max_seq_length: in
     kept, stats = [], {"max_seq_length": max_seq_length, "suite_repeats": suite_repeats, "sources": {}}
     for name, records in sources.items():
         lengths = [len(tokenizer.apply_chat_template([{"role": "user", "content": r.question}, {"role": "assistant", "content": r.answer}],
-                                                     tokenize=True)) for r in records]
+                                                     tokenize=True)["input_ids"]) for r in records]
         fits = [r for r, n in zip(records, lengths) if n <= max_seq_length]
         times = suite_repeats if name.startswith("suite") else 1
         kept += fits * times
