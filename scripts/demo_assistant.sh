@@ -13,9 +13,9 @@ for item in "$@"; do
   tried=$((tried + 1))
   seq="src/chathpc/tasks/suite/$item/seq.c"
   name=$(basename "$item")
-  echo "== $name: chathpc parallelize $seq -m $model --samples 4 --repair 1 --args 7 --args 37 --args 61"
+  echo "== $name: chathpc parallelize $seq -m $model --samples 2 --repair 1 --args 7 --args 37 --args 61"
   start=$(date +%s)
-  if "$chathpc" parallelize "$seq" -m "$model" --samples 4 --repair 1 --args 7 --args 37 --args 61 \
+  if "$chathpc" parallelize "$seq" -m "$model" --samples 2 --repair 1 --args 7 --args 37 --args 61 \
        -o "$out/$name.mpi.c" --force --no-progress; then
     verified=$((verified + 1))
     echo "== $name: verified at ranks 1-4 ($(( $(date +%s) - start )) s): $out/$name.mpi.c"
