@@ -10,7 +10,7 @@ setup:
 	@bash scripts/setup.sh
 
 # DEMO_ITEMS: held-out (test-split) suite programs the shipped assistant parallelizes (scripts/demo_assistant.sh)
-DEMO_ITEMS ?= blas/copy blas/swap blas/scal
+DEMO_ITEMS ?= blas/copy blas/swap
 
 demo: setup
 	$(VENV)/bin/chathpc env
