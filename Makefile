@@ -9,9 +9,13 @@ PYTEST_ARGS ?=
 setup:
 	@bash scripts/setup.sh
 
+# DEMO_ITEMS: held-out (test-split) suite programs the shipped assistant parallelizes (scripts/demo_assistant.sh)
+DEMO_ITEMS ?= blas/copy blas/swap
+
 demo: setup
 	$(VENV)/bin/chathpc env
 	$(VENV)/bin/chathpc quickstart --out quickstart --force
+	bash scripts/demo_assistant.sh $(VENV)/bin/chathpc quickstart/assistant smollm2-mpi $(DEMO_ITEMS)
 
 test: setup
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

