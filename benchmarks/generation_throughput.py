@@ -15,7 +15,9 @@ and decoded by llama.cpp) against the baseline, the ``hf`` provider at batch 8 g
 new tokens, the two alternated ``--repeats`` times so both see the same machine load: greedy at each of
 ``--batches`` (whose texts are compared with hf's: identical answers, and the common token prefix where they
 differ), and sampling as expert iteration samples (``--samples`` answers a prompt at temperature 0.8, the
-``hf`` provider's one prompt per batch beside llama.cpp's). Prints one JSON object with tokens/s per
+``hf`` provider's one prompt per batch beside llama.cpp's, on ``--sampling-prompts`` prompts). ``--threads``
+sets both providers' threads (1 on a machine other jobs oversubscribe: two threads waiting at each other's
+barriers while the other is descheduled slow both libraries down many times). Prints one JSON object with tokens/s per
 workload and repeat, the mean, each one's ratio to the baseline, and the load average before and after.
 Usage: python benchmarks/generation_throughput.py [--model DIR] [--prompts 8] [--new-tokens 256] [--batches 1,4,8]
        python benchmarks/generation_throughput.py --random-shape 7b --tokenizer DIR [--prompts 16 --batches 1,4,16]
@@ -66,6 +68,8 @@ def main() -> int:
     parser.add_argument("--compare", choices=["llamacpp"], help="measure this provider against hf batch-8 greedy, alternated")
     parser.add_argument("--samples", type=int, default=8, help="with --compare: samples per prompt of the sampling workloads (0: none)")
     parser.add_argument("--repeats", type=int, default=2, help="with --compare: alternations of the workloads")
+    parser.add_argument("--sampling-prompts", type=int, default=2, help="with --compare: prompts of the sampling workloads")
+    parser.add_argument("--threads", type=int, help="with --compare: threads of both providers (default: torch's and llama.cpp's own)")
     args = parser.parse_args()
     if args.random_shape and not args.tokenizer:
         parser.error("--random-shape needs --tokenizer DIR")
@@ -98,6 +102,9 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
     from chathpc.providers import get_provider
     from chathpc.providers.llamacpp import threads
 
+    if args.threads:
+        torch.set_num_threads(args.threads)
+        os.environ["CHATHPC_LLAMACPP_THREADS"] = str(args.threads)
     name, model = args.model, args.model
     if model is None:
         from chathpc.models import import_gguf
@@ -124,7 +131,7 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
     for _ in range(args.repeats):
         for label, provider, gen, n in workloads:
             start = time.perf_counter()
-            answers = provider.generate(requests, n, gen)
+            answers = provider.generate(requests if n == 1 else requests[:args.sampling_prompts], n, gen)
             seconds = time.perf_counter() - start
             answered = [a for group in answers for a in (group if gen.temperature > 0 else group[:1])]
             tokens = sum(len(hf.tokenizer(a, add_special_tokens=False)["input_ids"]) for a in answered)
@@ -132,12 +139,13 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
             texts[label] = [group[0] for group in answers]
     mean = {label: round(sum(r) / len(r), 2) for label, r in rates.items()}
     baseline = mean["hf greedy batch 8"]
-    reference = texts["hf greedy batch 8"]
+    reference = texts["hf greedy batch 8"]  # the last repeat's answers (greedy: every repeat's are the same)
     greedy_match = {label: {"identical_answers": sum(a == b for a, b in zip(texts[label], reference)),
                             "common_prefix_tokens": [common_prefix(hf.tokenizer, a, b) for a, b in zip(texts[label], reference)]}
                     for label, _, gen, _ in workloads if gen.temperature == 0 and label != "hf greedy batch 8"}
     print(json.dumps({
-        "model": name, "provider": args.compare, "prompts": len(requests), "new_tokens_per_prompt": args.new_tokens,
+        "model": name, "provider": args.compare, "prompts": len(requests), "sampling_prompts": args.sampling_prompts,
+        "new_tokens_per_prompt": args.new_tokens,
         "repeats": args.repeats, "tokens_per_s": rates, "mean_tokens_per_s": mean,
         "ratio_to_hf_batch8": {label: round(rate / baseline, 2) for label, rate in mean.items()},
         "greedy_vs_hf": greedy_match, "answers_per_prompt": len(reference), "export_and_load_s": round(load_seconds, 1),

@@ -23,7 +23,7 @@ def field(reader, name: str):
 
 
 def test_pre_tokenizer_names_follow_the_split_llama_cpp_applies():
-    assert pre_tokenizer_name({"pre_tokenizer": {"type": "ByteLevel", "use_regex": True}}) == "gpt2"
+    assert pre_tokenizer_name({"pre_tokenizer": {"type": "ByteLevel", "use_regex": True}}) == "gpt-2"
     smollm = {"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": True}, {"type": "ByteLevel", "use_regex": True}]}
     assert pre_tokenizer_name({"pre_tokenizer": smollm}) == "smollm"
     with pytest.raises(ChathpcError, match="pre-tokenizer .*Metaspace"):
@@ -40,7 +40,7 @@ def test_tiny_model_export_reads_back_with_its_weights_and_tokenizer(tiny_chat_m
 
     out = tmp_path / "tiny.gguf"
     result = export_gguf(tiny_chat_model_dir, out, outtype=outtype)
-    assert out.is_file() and result.bytes == out.stat().st_size and result.pre_tokenizer == "gpt2"
+    assert out.is_file() and result.bytes == out.stat().st_size and result.pre_tokenizer == "gpt-2"
     reader = GGUFReader(str(out))
     model = AutoModelForCausalLM.from_pretrained(tiny_chat_model_dir, dtype=torch.float32).requires_grad_(False)
     tokenizer = load_tokenizer(str(tiny_chat_model_dir))

@@ -57,13 +57,13 @@ def _permute(weights, n_head: int):
 
 
 def pre_tokenizer_name(tokenizer_json: dict[str, Any]) -> str:
-    """llama.cpp's name for the tokenizer's pre-tokenizer: ``gpt2`` (byte-level with GPT-2's split) or ``smollm``
+    """llama.cpp's name for the tokenizer's pre-tokenizer: ``gpt-2`` (byte-level with GPT-2's split) or ``smollm``
     (single digits, then byte-level); any other is refused, since llama.cpp would split text differently."""
     pre = tokenizer_json.get("pre_tokenizer") or {}
     steps = pre.get("pretokenizers", []) if pre.get("type") == "Sequence" else [pre]
     kinds = [step.get("type") for step in steps]
     if kinds == ["ByteLevel"] and steps[0].get("use_regex", True):
-        return "gpt2"
+        return "gpt-2"
     if kinds == ["Digits", "ByteLevel"] and steps[0].get("individual_digits") and steps[1].get("use_regex", True):
         return "smollm"
     raise ChathpcError(f"GGUF export: the tokenizer's pre-tokenizer ({' + '.join(map(str, kinds)) or 'none'}) is not one "

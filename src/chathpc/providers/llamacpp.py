@@ -42,7 +42,7 @@ def _llama():
         raise ChathpcError(INSTALL_HINT) from None
     if not getattr(_llama, "ready", False):
         llama_cpp.llama_backend_init()
-        _llama.silence = llama_cpp.ggml_log_callback(lambda level, text, data: None)  # kept alive: C holds the pointer
+        _llama.silence = llama_cpp.llama_log_callback(lambda level, text, data: None)  # kept alive: C holds the pointer
         llama_cpp.llama_log_set(_llama.silence, ctypes.c_void_p())
         _llama.ready = True
     return llama_cpp
