@@ -18,7 +18,8 @@ differ), and sampling as expert iteration samples (``--samples`` answers a promp
 ``hf`` provider's one prompt per batch beside llama.cpp's, on ``--sampling-prompts`` prompts). ``--threads``
 sets both providers' threads (1 on a machine other jobs oversubscribe: two threads waiting at each other's
 barriers while the other is descheduled slow both libraries down many times). Prints one JSON object with tokens/s per
-workload and repeat, the mean, each one's ratio to the baseline, and the load average before and after.
+workload and repeat (wall clock, and per CPU-second of this process: with one thread a measure that other
+jobs on the machine do not inflate), the means' ratios to the baseline, and the load average before and after.
 Usage: python benchmarks/generation_throughput.py [--model DIR] [--prompts 8] [--new-tokens 256] [--batches 1,4,8]
        python benchmarks/generation_throughput.py --random-shape 7b --tokenizer DIR [--prompts 16 --batches 1,4,16]
        python benchmarks/generation_throughput.py --compare llamacpp [--model DIR] [--batches 8,16] [--samples 8] [--repeats 2]
@@ -127,17 +128,21 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
         provider.generate(requests[:1], 1, greedy.model_copy(update={"max_new_tokens": 4}))
     load_before = os.getloadavg()
     rates: dict[str, list[float]] = {label: [] for label, *_ in workloads}
+    cpu_rates: dict[str, list[float]] = {label: [] for label, *_ in workloads}
     texts: dict[str, list[str]] = {}
     for _ in range(args.repeats):
         for label, provider, gen, n in workloads:
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             answers = provider.generate(requests if n == 1 else requests[:args.sampling_prompts], n, gen)
-            seconds = time.perf_counter() - start
+            seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
             answered = [a for group in answers for a in (group if gen.temperature > 0 else group[:1])]
             tokens = sum(len(hf.tokenizer(a, add_special_tokens=False)["input_ids"]) for a in answered)
             rates[label].append(round(tokens / seconds, 2))
+            cpu_rates[label].append(round(tokens / cpu_seconds, 2))
+            print(f"{label}: {tokens} tokens, {seconds:.1f} s, {cpu_seconds:.1f} CPU-s", file=sys.stderr, flush=True)
             texts[label] = [group[0] for group in answers]
     mean = {label: round(sum(r) / len(r), 2) for label, r in rates.items()}
+    cpu_mean = {label: round(sum(r) / len(r), 2) for label, r in cpu_rates.items()}
     baseline = mean["hf greedy batch 8"]
     reference = texts["hf greedy batch 8"]  # the last repeat's answers (greedy: every repeat's are the same)
     greedy_match = {label: {"identical_answers": sum(a == b for a, b in zip(texts[label], reference)),
@@ -148,6 +153,7 @@ def compare(args: argparse.Namespace, scratch: Path) -> int:
         "new_tokens_per_prompt": args.new_tokens,
         "repeats": args.repeats, "tokens_per_s": rates, "mean_tokens_per_s": mean,
         "ratio_to_hf_batch8": {label: round(rate / baseline, 2) for label, rate in mean.items()},
+        "tokens_per_cpu_s": cpu_rates, "cpu_ratio_to_hf_batch8": {label: round(rate / cpu_mean["hf greedy batch 8"], 2) for label, rate in cpu_mean.items()},
         "greedy_vs_hf": greedy_match, "answers_per_prompt": len(reference), "export_and_load_s": round(load_seconds, 1),
         "target": "ratio >= 3", "cores": os.cpu_count(), "threads": {"torch": torch.get_num_threads(), "llamacpp": threads()},
         "load_average_before": [round(x, 2) for x in load_before], "load_average_after": [round(x, 2) for x in os.getloadavg()],
