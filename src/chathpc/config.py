@@ -50,7 +50,7 @@ def _split_commas(value: Any) -> Any:
 class ModelConfig(_Section):
     """Which model answers, and how it is loaded."""
 
-    provider: str = Field("hf", description="Provider: hf, openai, reference, sequential (or a registered name)")
+    provider: str = Field("hf", description="Provider: hf, llamacpp, openai, reference, sequential (or a registered name)")
     base: str = Field("codellama/CodeLlama-7b-hf", description="Hugging Face hub id or local path of the base model (for openai: the model name)")
     adapter: str | None = Field(None, description="LoRA adapter directory or training run directory applied on top of the base model")
     dtype: Literal["auto", "bfloat16", "float16", "float32"] = Field("auto", description="Weights dtype; auto picks bf16 where supported, else fp32 on CPU")
@@ -179,6 +179,9 @@ class IterateConfig(_Section):
     finetune: Literal["lora", "full"] = Field("lora", description="How each round fine-tunes model.base (training.* settings apply)")
     start: str | None = Field(None, description="Model that samples in round 1 (run directory, adapter or model); default: "
                               "round 0 fine-tunes model.base on the training records first")
+    provider: Literal["hf", "llamacpp"] = Field(
+        "hf", description="What samples each round's model: hf (transformers) or llamacpp (the model exported to a q8_0 GGUF file "
+        "and decoded by llama.cpp, several times faster on a CPU; needs the llamacpp extra)")
 
 
 class GenerationConfig(_Section):

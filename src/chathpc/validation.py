@@ -57,13 +57,13 @@ def _records_detail(path: str | Path) -> str:
 
 
 def _model_detail(spec: str) -> str:
-    """Spec syntax, a known provider, and for ``hf`` a local path that exists (a hub id is only named)."""
+    """Spec syntax, a known provider, and for ``hf`` and ``llamacpp`` a local path that exists (a hub id is only named)."""
     from chathpc.providers import available_providers, parse_spec
 
     provider, name = parse_spec(spec)
     if provider not in available_providers():
         raise ChathpcError(f"model spec '{spec}': unknown provider '{provider}'; available: {', '.join(available_providers())}")
-    if provider != "hf" or name is None:
+    if provider not in ("hf", "llamacpp") or name is None:
         return f"provider {provider}" + (f", model {name}" if name else "")
     path = Path(name).expanduser()
     if path.exists():

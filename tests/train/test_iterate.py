@@ -153,3 +153,18 @@ def test_items_from_the_held_out_split_are_refused(tiny_model_dir, small_train_f
     config.iterate.items_file = "test"
     with pytest.raises(ConfigError, match="held-out test split"):
         validate(config)
+
+
+def test_llamacpp_sampling_without_llama_cpp_is_refused_before_round_0_trains(tiny_model_dir, small_train_file, tmp_path, monkeypatch):
+    import importlib.util
+
+    from chathpc.errors import ConfigError
+    from chathpc.train import validate
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *rest: None if name == "llama_cpp" else find_spec(name, *rest))
+    config = _config(tiny_model_dir, small_train_file, tmp_path / "run")
+    config.iterate.provider = "llamacpp"
+    with pytest.raises(ConfigError, match=r"iterate.provider=llamacpp: .*pip install 'chathpc\[llamacpp\]'"):
+        validate(config)
+    assert not (tmp_path / "run").exists()

@@ -62,25 +62,36 @@ def resolve_gguf(source: str) -> Path:
     return path
 
 
-def _gguf_metadata(path: Path) -> tuple[str, str]:
-    """``(architecture, quantization type)`` read from the GGUF header; a truncated file is an error."""
+def _reader(path: Path):
+    """The ``gguf`` package's reader of a GGUF file; a truncated or damaged file is an error."""
     try:
         from gguf import GGUFReader
 
-        reader = GGUFReader(str(path))
+        return GGUFReader(str(path))
     except ImportError:
         raise ChathpcError("reading GGUF needs the gguf package: pip install gguf") from None
     except Exception as exc:  # noqa: BLE001 - gguf raises many kinds on a damaged file
         raise ChathpcError(f"{path}: unreadable GGUF ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'damaged'})") from None
 
-    def field(name: str) -> str | None:
-        entry = reader.fields.get(name)
-        if entry is None or not entry.data:
-            return None
-        value = entry.parts[entry.data[0]]
-        return bytes(value).decode("utf-8", errors="replace") if value.dtype.kind == "u" and value.dtype.itemsize == 1 else str(value[0])
 
-    architecture = field("general.architecture") or "unknown"
+def _field(reader, name: str) -> str | None:
+    """A scalar metadata value of a GGUF file as text (strings decoded), or None when absent."""
+    entry = reader.fields.get(name)
+    if entry is None or not entry.data:
+        return None
+    value = entry.parts[entry.data[0]]
+    return bytes(value).decode("utf-8", errors="replace") if value.dtype.kind == "u" and value.dtype.itemsize == 1 else str(value[0])
+
+
+def gguf_string(path: Path, name: str) -> str | None:
+    """The metadata value ``name`` of the GGUF file ``path`` as text, or None when the file has none."""
+    return _field(_reader(path), name)
+
+
+def _gguf_metadata(path: Path) -> tuple[str, str]:
+    """``(architecture, quantization type)`` read from the GGUF header; a truncated file is an error."""
+    reader = _reader(path)
+    architecture = _field(reader, "general.architecture") or "unknown"
     types = sorted({tensor.tensor_type.name for tensor in reader.tensors})
     return architecture, ",".join(types)
 

@@ -4,7 +4,8 @@ Round 0 fine-tunes ``model.base`` on the training records (skipped when ``iterat
 to start from). Each round r = 1..``iterate.rounds`` then runs four stages:
 
 1. **sample**: the previous round's model answers every item ``iterate.samples`` times
-   (``generation.*`` with ``iterate.temperature``, seed ``generation.seed + r``); the answers are checked
+   (``generation.*`` with ``iterate.temperature``, seed ``generation.seed + r``, through ``iterate.provider``:
+   ``hf``, or ``llamacpp`` for llama.cpp's faster CPU decoding); the answers are checked
    as ``verify`` checks them (``chathpc.evaluate.runner.run_evaluation``: the provider batched,
    ``check_samples`` through the check scheduler) into ``round-R/samples.jsonl``;
 2. **hint**: items with no passing sample are asked again with a hint (``iterate.hints``: a skeleton of
@@ -32,6 +33,7 @@ last checkpoint).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -45,6 +47,7 @@ from chathpc.data import Record, load_records
 from chathpc.errors import ChathpcError, ConfigError
 from chathpc.files import atomic_write_text, file_sha256
 from chathpc.models import run_layout
+from chathpc.providers.llamacpp import INSTALL_HINT
 from chathpc.train import runs
 from chathpc.train.plan import DatasetFingerprint, TrainPlan, prepare_sft, training_records
 
@@ -112,6 +115,8 @@ def validate_iteration(config: RunConfig) -> IterationPlan:
     it = config.iterate
     if it.start is not None and not Path(it.start).exists():
         raise ChathpcError(f"iterate.start '{it.start}': no such run directory, adapter or model")
+    if it.provider == "llamacpp" and importlib.util.find_spec("llama_cpp") is None:
+        raise ConfigError(f"iterate.provider=llamacpp: {INSTALL_HINT}")
     return IterationPlan(**{**first.model_dump(), "method": "expert_iteration", "datasets": [*first.datasets, *fingerprints]},
                          finetune=it.finetune, rounds=it.rounds, sample_items=len(records), samples_per_round=len(records) * it.samples,
                          start=it.start)
@@ -151,7 +156,7 @@ def _sample(records: Sequence[Record], config: RunConfig, model: str, out: Path,
     generation = config.generation.model_copy(update={"samples": it.samples, "temperature": it.temperature,
                                                       "seed": config.generation.seed + round_index})
     sampling = config.model_copy(update={"generation": generation, "model": config.model.model_copy(update={"adapter": None})})
-    run_evaluation(list(records), sampling, out, provider_spec=f"hf:{model}", perf=it.prefer_faster, resume=True, progress=progress)
+    run_evaluation(list(records), sampling, out, provider_spec=f"{it.provider}:{model}", perf=it.prefer_faster, resume=True, progress=progress)
     return read_results(out).lines
 
 
