@@ -132,6 +132,7 @@ class Session:
     def check(self) -> None:
         """Verify the last answer's program against the loaded program, timed, and print the outcome."""
         from chathpc.harness import check
+        from chathpc.harness.targets import get_target
 
         if self.program is None:
             raise ChathpcError("/check needs a sequential program: load one with /file seq.c")
@@ -157,8 +158,9 @@ class Session:
             self.say(f"no timing{': ' + error if error else ''}")
             return
         self.say(f"sequential: {result.perf.sequential_seconds:.4f} s")
+        mpi = get_target(result.target).uses_mpi
         for timing in result.perf.timings:
-            line = f"{timing.ranks} ranks: {timing.seconds:.4f} s"
+            line = f"{timing.configuration(mpi)}: {timing.seconds:.4f} s"
             if result.perf.timeable:
                 line += f", speedup {timing.speedup:.2f}x, efficiency {timing.efficiency:.0%}"
             if timing.comm:

@@ -110,11 +110,7 @@ class RunResult(BaseModel):
 
     def configuration(self, mpi: bool = True) -> str:
         """The run's configuration in words: '2 ranks', '2 threads' (``mpi`` False) or '2 ranks x 2 threads'."""
-        ranks = f"{self.ranks} rank{'s' if self.ranks != 1 else ''}"
-        if self.threads is None:
-            return ranks
-        threads = f"{self.threads} thread{'s' if self.threads != 1 else ''}"
-        return f"{ranks} x {threads}" if mpi else threads
+        return configuration_words(self.ranks, self.threads, mpi)
 
 
 class CommProfile(BaseModel):
@@ -125,6 +121,15 @@ class CommProfile(BaseModel):
     p2p_bytes: int
     collective_calls: int
     collective_bytes: int
+
+
+def configuration_words(ranks: int, threads: int | None, mpi: bool = True) -> str:
+    """A configuration in words: '2 ranks', '2 threads' (``mpi`` False) or '2 ranks x 2 threads'."""
+    rank_words = f"{ranks} rank{'s' if ranks != 1 else ''}"
+    if threads is None:
+        return rank_words
+    thread_words = f"{threads} thread{'s' if threads != 1 else ''}"
+    return f"{rank_words} x {thread_words}" if mpi else thread_words
 
 
 class RankTiming(BaseModel):
@@ -138,6 +143,10 @@ class RankTiming(BaseModel):
     efficiency: float
     comm: list[CommProfile] = Field(default_factory=list)
     rss_mib: list[float] = Field(default_factory=list, description="Peak resident set of each rank (by rank) in the last timed run, MiB")
+
+    def configuration(self, mpi: bool = True) -> str:
+        """The timed configuration in words (see ``configuration_words``)."""
+        return configuration_words(self.ranks, self.threads, mpi)
 
     @property
     def max_rss_mib(self) -> float | None:
