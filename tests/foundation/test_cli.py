@@ -234,7 +234,7 @@ def test_every_verb_has_help(capsys):
 
 # every verb that writes an output path, with the positionals it needs
 WRITERS = {
-    ("bench",): [], ("compare",): [], ("data", "export-tasks"): [], ("generate",): [], ("merge",): ["RUN"],
+    ("bench",): [], ("compare",): [], ("data", "export-tasks"): [], ("export", "gguf"): ["RUN"], ("generate",): [], ("merge",): ["RUN"],
     ("model", "import"): ["smollm2"], ("parallelize",): ["seq.c"], ("pareval", "import"): ["PAREVAL"],
     ("pareval", "score"): ["PAREVAL", "outputs.json"], ("quickstart",): [], ("recheck",): ["samples.jsonl"],
     ("refine",): ["results.jsonl"], ("review",): ["results.jsonl"], ("synth",): [], ("test",): [], ("verify",): [],

@@ -159,9 +159,9 @@ def test_mpi_to_hybrid_port_record_renders(tmp_path):
     assert main(["synth", "-o", str(tmp_path), "--port", "mpi-to-hybrid", "--count", "1", "--families", "stencil1d",
                  "--seed", "2", *QUICK]) == 0
     (record,) = load_records(tmp_path / "dataset.jsonl")
-    assert record.context == "MPI to hybrid MPI+OpenMP translation" and record.id == "synth-mpi-to-hybrid-2-0"
+    assert record.context == "MPI to MPI and OpenMP translation" and record.id == "synth-mpi-to-hybrid-2-0"
     assert record.metadata["source_target"] == "mpi" and record.metadata["kind"] == "mpi-to-hybrid"
-    assert record.question.startswith("Port the following MPI C program to hybrid MPI + OpenMP")
+    assert record.question.startswith("Add OpenMP threads to the following MPI C program")
     assert "MPI_Init(&argc, &argv);" in record.question and "MPI_Init_thread" in record.answer
     prompt, answer = render_example(record)
     assert record.question in render_prompt(record) and answer.startswith("```c\n")
