@@ -138,9 +138,11 @@ def describe_failure(outcome: ProcessOutcome) -> Failure:
 
 def launcher_message(stderr: str) -> str:
     """The line that says why a run failed when no rank was reported: the opening line of Open MPI's last
-    boxed message (between lines of dashes), else the last line with words; at most 200 characters."""
+    boxed message (between lines of dashes), else the last line with words short enough to be a launcher's
+    (a longer line is the program's own output, which feedback already carries as the stderr tail); at most
+    200 characters."""
     lines = [line.strip() for line in stderr.splitlines()]
-    worded = [i for i, line in enumerate(lines) if re.search(r"[A-Za-z]", line)]
+    worded = [i for i, line in enumerate(lines) if re.search(r"[A-Za-z]", line) and len(line) <= 200]
     if not worded:
         return ""
     rules = [i for i, line in enumerate(lines) if line and set(line) == {"-"}]
