@@ -83,14 +83,11 @@ def test_unknown_base_model_is_an_error(tmp_path):
         shipped.base_checkpoint("gpt2", tmp_path)
 
 
-@pytest.mark.ml
-def test_short_name_is_a_model_spec_on_the_tiny_model(shipped_root, tiny_model_dir, monkeypatch, tmp_path):
-    """-m NAME loads the shipped adapter on the base checkpoint that base_checkpoint returns (the tiny model here)."""
-    import torch
+def tiny_shipped_adapter(shipped_root, tiny_model_dir, tmp_path, monkeypatch):
+    """``(peft model, folder)``: shipped assistant ``tiny-mpi``, a random LoRA adapter of the tiny model, whose
+    base checkpoint resolves to the tiny model."""
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
-
-    from chathpc.config import RunConfig
 
     model = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
     lora = get_peft_model(model, LoraConfig(r=4, lora_alpha=8, target_modules="all-linear", init_lora_weights=False))
@@ -99,6 +96,17 @@ def test_short_name_is_a_model_spec_on_the_tiny_model(shipped_root, tiny_model_d
     folder = make_folder(shipped_root, "tiny-mpi", weights=(staged / shipped.ADAPTER_FILE).read_bytes(),
                          adapter_config=json.loads((staged / "adapter_config.json").read_text()))
     monkeypatch.setattr(shipped, "base_checkpoint", lambda base, cache=None: tiny_model_dir)
+    return lora, folder
+
+
+@pytest.mark.ml
+def test_short_name_is_a_model_spec_on_the_tiny_model(shipped_root, tiny_model_dir, monkeypatch, tmp_path):
+    """-m NAME loads the shipped adapter on the base checkpoint that base_checkpoint returns (the tiny model here)."""
+    import torch
+
+    from chathpc.config import RunConfig
+
+    lora, folder = tiny_shipped_adapter(shipped_root, tiny_model_dir, tmp_path, monkeypatch)
     config = RunConfig()
     provider = registry.get_provider("tiny-mpi", config)
     assert provider.name == "tiny-mpi" and "tiny-mpi" in registry.available_providers()
@@ -111,6 +119,28 @@ def test_short_name_is_a_model_spec_on_the_tiny_model(shipped_root, tiny_model_d
     assert folder.is_dir()
     with pytest.raises(ChathpcError, match="takes nothing after its name"):
         registry.get_provider("tiny-mpi:x", config)
+
+
+@pytest.mark.ml
+def test_a_shipped_name_exports_as_gguf_with_its_adapter_merged(shipped_root, tiny_model_dir, monkeypatch, tmp_path, capsys):
+    """``chathpc export gguf NAME``: the shipped adapter merged into its base, named after the assistant (what
+    make demo's assistant step decodes with -m llamacpp:FILE)."""
+    import numpy as np
+    from gguf import GGUFReader
+
+    from chathpc.models.export import SOURCE_KEY, export_gguf
+
+    tiny_shipped_adapter(shipped_root, tiny_model_dir, tmp_path, monkeypatch)
+    assert main(["export", "gguf", "tiny-mpi", "-o", str(tmp_path / "tiny-mpi.gguf"), "--type", "f32"]) == 0
+    export_gguf(tiny_model_dir, tmp_path / "base.gguf", outtype="f32")
+    mine, base = GGUFReader(str(tmp_path / "tiny-mpi.gguf")), GGUFReader(str(tmp_path / "base.gguf"))
+    text = lambda reader, key: bytes(reader.fields[key].parts[reader.fields[key].data[0]]).decode()  # noqa: E731
+    assert text(mine, "general.name") == "tiny-mpi" and text(mine, SOURCE_KEY) == "tiny-mpi"
+    weights = {t.name: np.asarray(t.data) for t in base.tensors}
+    changed = [t.name for t in mine.tensors if not np.array_equal(np.asarray(t.data), weights[t.name])]
+    assert any(name.endswith("attn_q.weight") for name in changed)  # the adapter is in the weights
+    assert main(["export", "gguf", "no-such-assistant", "-o", str(tmp_path / "x.gguf")]) == 2
+    assert "no shipped assistant of that name (shipped: tiny-mpi;" in capsys.readouterr().err
 
 
 COMMITTED = shipped.shipped_names()

@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Load SOURCE as -m hf:SOURCE would (a training run's adapter merged into its base) and write a "
                     "Llama-architecture GGUF file with its tokenizer and chat template: usable by llama.cpp, Ollama "
                     "and chathpc's llamacpp provider (-m llamacpp:FILE).")
-    gguf.add_argument("source", metavar="SOURCE", help="a training run, PEFT adapter or model directory")
+    gguf.add_argument("source", metavar="SOURCE", help="a training run, PEFT adapter or model directory, or a shipped "
+                                                      "assistant's name (chathpc model list)")
     add_output_option(gguf, "the .gguf file to write", metavar="FILE", required=True)
     gguf.add_argument("--type", dest="outtype", choices=OUT_TYPES, default="q8_0",
                       help="weight type of the matrices: q8_0 (default; near lossless, fast on CPUs), f32 (exact), "

@@ -7,7 +7,7 @@ hyper-parameters and its tokenizer (byte-level BPE: tokens, token types, merges,
 template) through the ``gguf`` package. Matrices are written in ``outtype`` (``q8_0`` by default: near
 lossless and the fastest of these on a CPU; ``f32`` keeps the weights bit-exact; ``f16``, ``bf16``,
 ``q4_1``), norms in f32. The file is usable by llama.cpp, llama-cpp-python (the ``llamacpp`` provider) and
-Ollama; ``chathpc.source`` in its metadata names what it was exported from.
+Ollama; ``chathpc.source`` in its metadata names what it was exported from (a path, or a shipped assistant's name).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from chathpc.errors import ChathpcError, first_line
 from chathpc.files import file_sha256, refuse_existing
+from chathpc.models.shipped import shipped_model, shipped_names
 
 OutType = Literal["q8_0", "f32", "f16", "bf16", "q4_1"]
 OUT_TYPES: tuple[str, ...] = ("q8_0", "f32", "f16", "bf16", "q4_1")
@@ -177,8 +178,8 @@ def _tensors(model) -> list[tuple[str, Any]]:
 
 def export_gguf(source: str | Path, out_file: str | Path, *, outtype: OutType = "q8_0", adapter: str | None = None,
                 force: bool = False) -> ExportResult:
-    """Write ``source`` (a run directory, adapter or model directory; ``adapter`` on top) as the GGUF file ``out_file``
-    (see module docs)."""
+    """Write ``source`` (a run directory, adapter or model directory, or a shipped assistant's name; ``adapter`` on
+    top) as the GGUF file ``out_file`` (see module docs)."""
     import numpy as np
     from gguf import GGMLQuantizationType, GGUFWriter, quants
 
@@ -188,6 +189,15 @@ def export_gguf(source: str | Path, out_file: str | Path, *, outtype: OutType = 
     if out.is_dir():
         raise ChathpcError(f"{out}: is a directory, expected a .gguf file name")
     refuse_existing(out, force)
+    name, recorded = Path(str(source)).name or "model", str(source)
+    if Path(str(source)).expanduser().exists():
+        recorded = str(Path(str(source)).expanduser().resolve())
+    elif adapter is None and str(source) in shipped_names():  # -m NAME's model: the shipped adapter on its base
+        base, shipped_adapter = shipped_model(str(source))
+        source, adapter = base, str(shipped_adapter)
+    elif "/" not in str(source):  # not a hub id (owner/name) either: say so now, not after a hub lookup
+        raise ChathpcError(f"{source}: no such file or directory, and no shipped assistant of that name "
+                           f"(shipped: {', '.join(shipped_names()) or 'none'}; a hub model is named owner/name)")
     model, tokenizer = _merged_model(str(source), adapter)
     vocabulary = _vocabulary(tokenizer, model.config.vocab_size)
     config = model.config
@@ -198,8 +208,8 @@ def export_gguf(source: str | Path, out_file: str | Path, *, outtype: OutType = 
     staging = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     writer = GGUFWriter(str(staging), "llama")
     try:
-        writer.add_name(Path(str(source)).name or "model")
-        writer.add_string(SOURCE_KEY, str(Path(str(source)).expanduser().resolve()) if Path(str(source)).expanduser().exists() else str(source))
+        writer.add_name(name)
+        writer.add_string(SOURCE_KEY, recorded)
         writer.add_context_length(config.max_position_embeddings)
         writer.add_embedding_length(config.hidden_size)
         writer.add_block_count(config.num_hidden_layers)
