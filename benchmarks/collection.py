@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -123,15 +124,25 @@ def test_stage(out: Path, kind: str, spec: str, name: str) -> dict:
     return test_summary(results)
 
 
+TARGET_MARKS = {"mpi": "MPI_", "openmp": "#pragma omp", "kokkos": "Kokkos::"}  # an answer written for the target uses these
+
+
 def test_summary(results: Path) -> dict:
-    """Items, passed, built, failure counts and each item's verdict of one results file."""
+    """Items, passed, built, failure counts and each item's verdict of one results file; how many answers use the
+    kind's programming model at all (``in_target``) and how many repeat the input program verbatim (``copies``)."""
     from chathpc.evaluate.metrics import items_passed_built, summarize
     from chathpc.evaluate.results import read_results
+    from chathpc.tasks import get_kind
 
     lines = read_results(results).lines
     passed, built = items_passed_built(lines)
     failures = {v: n for v, n in summarize(lines).overall.failures.items() if n and v != "pass"}
+    mark = TARGET_MARKS[get_kind(results.name.split("--")[0]).target]
+    squeeze = lambda text: re.sub(r"\s+", "", text or "")  # noqa: E731
+    given = [re.search(r"```[\w+]*\n(.*?)```", line.record.question, re.S) for line in lines]
     return {"items": len({line.item_id for line in lines}), "passed": passed, "built": built, "failures": failures,
+            "in_target": sum(mark in (line.code or "") for line in lines),
+            "copies": sum(bool(g and line.code and squeeze(line.code) == squeeze(g.group(1))) for line, g in zip(lines, given)),
             "verdicts": {line.item_id: line.verdict for line in lines}}
 
 
@@ -314,6 +325,9 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
     loss_models = ["base", "assistant"] + [f"{kind} assistant" for kind in kinds] + models[2:-1]
     loss_rows = [[model if model != "assistant" else "own assistant (each kind's)"] + [loss(kind, model) for kind in kinds]
                  for model in loss_models]
+    written_rows = [[model] + [f"{found['tests'][f'{kind}|{model}']['in_target']} / {found['tests'][f'{kind}|{model}']['copies']}"
+                               if "in_target" in found["tests"].get(f"{kind}|{model}", {}) else "not run" for kind in kinds]
+                    for model in models[:-1]]
     failure_rows = [[kind, model, ", ".join(f"{v} {n}" for v, n in found["tests"][f"{kind}|{model}"]["failures"].items()) or "none"]
                     for kind in kinds for model in models if f"{kind}|{model}" in found["tests"]]
     data_rows = []
@@ -350,6 +364,14 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
         "## build@1",
         "",
         *markdown_table(["model"] + kinds, build_rows),
+        "",
+        "## What the answers are written in",
+        "",
+        "Per kind and model: answers that use the kind's programming model at all (`MPI_`, `#pragma omp`, `Kokkos::`) / "
+        "answers that repeat the input program verbatim (whitespace aside). build@1 counts a repeated sequential "
+        "program as built, so read it with this table.",
+        "",
+        *markdown_table(["model"] + kinds, written_rows),
         "",
         "## Held-out answer loss (nats per answer token, lower is better)",
         "",
