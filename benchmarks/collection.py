@@ -310,7 +310,7 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
     """The Markdown report from what has been measured so far."""
     from chathpc.report.tables import markdown_table
 
-    models = ["base", "assistant"] + [merged_row_name(m, w) for m, w in merges] + ["reference"]
+    models = ["base", "assistant"] + [merged_row_name(m, w) for m, w in merges] + (["reference"] if args.reference else [])
 
     def cell(kind: str, model: str, what: str) -> str:
         test = found["tests"].get(f"{kind}|{model}")
@@ -322,12 +322,12 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
         key = f"{kind}|{kind} assistant" if model == "assistant" else f"{kind}|{model}"
         return f"{found['losses'][key]['nll_per_token']:.3f}" if key in found["losses"] else "not run"
 
-    loss_models = ["base", "assistant"] + [f"{kind} assistant" for kind in kinds] + models[2:-1]
+    loss_models = ["base", "assistant"] + [f"{kind} assistant" for kind in kinds] + [m for m in models[2:] if m != "reference"]
     loss_rows = [[model if model != "assistant" else "own assistant (each kind's)"] + [loss(kind, model) for kind in kinds]
                  for model in loss_models]
     written_rows = [[model] + [f"{found['tests'][f'{kind}|{model}']['in_target']} / {found['tests'][f'{kind}|{model}']['copies']}"
                                if "in_target" in found["tests"].get(f"{kind}|{model}", {}) else "not run" for kind in kinds]
-                    for model in models[:-1]]
+                    for model in models if model != "reference"]
     failure_rows = [[kind, model, ", ".join(f"{v} {n}" for v, n in found["tests"][f"{kind}|{model}"]["failures"].items()) or "none"]
                     for kind in kinds for model in models if f"{kind}|{model}" in found["tests"]]
     data_rows = []
