@@ -396,7 +396,8 @@ def write_report(args, stages: Stages, found: dict, kinds: list[str], merges: li
         "",
         "Decontamination: the test split's items are never in a kind's training file (the suite's train and refine splits "
         "are disjoint from it by construction), and `chathpc synth` refuses every candidate whose kernel is 0.85 or more "
-        "alike to a test-split task's (docs/synth.md); each kind's refusals are in OUT/KIND/synth/decontamination.md.",
+        "alike to a test-split task's (docs/synth.md); each kind's refusals are in OUT/KIND/synth/decontamination.md "
+        "(committed as docs/results/collection/KIND-decontamination.md, beside the run's found.json and stages.json).",
         "",
         *markdown_table(["kind", "synth pairs", "training records", "sources (kept/records x repeats)", "steps", "loss first -> last"], data_rows),
         "",
