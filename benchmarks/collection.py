@@ -27,28 +27,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import random
 import re
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
+from engine import chathpc, train_config, write_training_file
 from real_model import GENERATION, KEPT_SECTION, Stages, measured_on
 
-from chathpc.config import RunConfig
 from chathpc.files import atomic_write_text
 
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("mpi", "openmp", "kokkos", "openmp-to-kokkos")
 PORTS = ("openmp-to-kokkos", "mpi-to-hybrid")
-
-
-def chathpc(*args: str) -> None:
-    """Run a chathpc verb in a child process (this checkout's sources), failing loudly."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    subprocess.run([sys.executable, "-m", "chathpc", *args], check=True, env=env)
 
 
 def synth_stage(out: Path, kind: str, count: int, seed: int) -> dict:
@@ -63,43 +54,15 @@ def synth_stage(out: Path, kind: str, count: int, seed: int) -> dict:
 
 def data_stage(out: Path, kind: str, base_dir: Path, suite_repeats: int, max_seq_length: int) -> dict:
     """OUT/KIND/train.jsonl: the kind's suite train + refine (repeated) and its synth pairs; too long records dropped."""
-    from chathpc.data import load_records, save_records
-    from chathpc.models.loading import load_tokenizer
+    from chathpc.data import load_records
     from chathpc.tasks import dataset_file
 
     path, stats_path = out / kind / "train.jsonl", out / kind / "train-stats.json"
     if path.is_file() and stats_path.is_file():
         return json.loads(stats_path.read_text())
-    tokenizer = load_tokenizer(str(base_dir))
     sources = {"synth": load_records(out / kind / "synth" / "dataset.jsonl"),
                "suite train + refine": load_records(dataset_file("train", kind)) + load_records(dataset_file("refine", kind))}
-    kept, stats = [], {"max_seq_length": max_seq_length, "suite_repeats": suite_repeats, "sources": {}}
-    for name, records in sources.items():
-        lengths = [len(tokenizer.apply_chat_template([{"role": "user", "content": r.question}, {"role": "assistant", "content": r.answer}],
-                                                     tokenize=True)["input_ids"]) for r in records]
-        fits = [r for r, n in zip(records, lengths) if n <= max_seq_length]
-        times = suite_repeats if name.startswith("suite") else 1
-        kept += fits * times
-        ordered = sorted(lengths)
-        stats["sources"][name] = {"records": len(records), "kept": len(fits), "dropped_too_long": len(records) - len(fits),
-                                  "repeats": times, "tokens_median": ordered[len(ordered) // 2], "tokens_max": ordered[-1]}
-    random.Random(0).shuffle(kept)
-    save_records(kept, path)
-    stats["records"] = len(kept)
-    atomic_write_text(stats_path, json.dumps(stats, indent=2))
-    return stats
-
-
-def train_config(base_dir: Path, train_file: Path, run_dir: Path, args) -> RunConfig:
-    """One kind's LoRA run (``--resume`` compares it): every linear layer, cosine, batch 1, capped steps."""
-    return RunConfig.model_validate({
-        "model": {"base": str(base_dir)},
-        "lora": {"r": args.rank, "alpha": 2 * args.rank, "target_modules": "all-linear"},
-        "data": {"train_file": str(train_file)},
-        "training": {"method": "lora", "learning_rate": args.lr, "lr_scheduler": "cosine", "warmup_ratio": 0.05,
-                     "batch_size": 1, "max_steps": args.max_steps, "validation_split": 0.0,
-                     "max_seq_length": args.max_seq_length, "logging_steps": 5, "save_steps": 20, "output_dir": str(run_dir)},
-    })
+    return write_training_file(path, stats_path, sources, base_dir, suite_repeats, max_seq_length)
 
 
 def export_stage(source: Path, gguf: Path) -> Path:
@@ -249,7 +212,7 @@ def main() -> int:
         info = found["kinds"].setdefault(kind, {})
         info["synth"] = stages.run(f"{kind}: synth", lambda: synth_stage(out, kind, args.count, args.seed))
         info["data"] = stages.run(f"{kind}: data", lambda: data_stage(out, kind, base_dir, args.suite_repeats, args.max_seq_length))
-        config = train_config(base_dir, out / kind / "train.jsonl", out / kind / "run", args)
+        config = train_config(base_dir, out / kind / "train.jsonl", out / kind / "run", args, save_steps=20)
         result = stages.run(f"{kind}: train (LoRA)", lambda: train(config, resume=True, progress=False))
         losses = [m["loss"] for m in map(json.loads, (out / kind / "run" / "metrics.jsonl").read_text().splitlines()) if "loss" in m]
         info["train"] = {"steps": result.steps, "loss_first": losses[0] if losses else None, "loss_last": losses[-1] if losses else None}

@@ -47,7 +47,7 @@ EARLIER = {  # docs/results/real-model.md (2026-12-05, same protocol: greedy, 17
 def chathpc(*args: str) -> None:
     """Run a chathpc verb in a child process (this checkout's sources), failing loudly."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    subprocess.run([sys.executable, "-m", "chathpc", *args, "--no-progress"], check=True, env=env)
+    subprocess.run([sys.executable, "-m", "chathpc", *args], check=True, env=env)
 
 
 def synth_stage(out: Path, count: int, seed: int) -> dict:
@@ -55,7 +55,7 @@ def synth_stage(out: Path, count: int, seed: int) -> dict:
     target = out / "synth"
     if not (target / "dataset.jsonl").is_file():
         resume = ["--resume"] if (target / "checked.jsonl").is_file() else []
-        chathpc("synth", "-o", str(target), "--count", str(count), "--seed", str(seed), "--sizes", "1", *resume)
+        chathpc("synth", "-o", str(target), "--count", str(count), "--seed", str(seed), "--sizes", "1", "--no-progress", *resume)
     stats = json.loads((target / "stats.json").read_text())
     # the run's own span (options.json is written first, dataset.jsonl last): right even when synth ran before this script
     stats["wall_s_first_to_last_file"] = round((target / "dataset.jsonl").stat().st_mtime - (target / "options.json").stat().st_mtime)
@@ -69,23 +69,31 @@ def repair_stage(out: Path, programs: int, seed: int) -> dict:
         source = out / "repair-source.jsonl"
         lines = (out / "synth" / "dataset.jsonl").read_text().splitlines()[:programs]
         atomic_write_text(source, "\n".join(lines) + "\n")
-        chathpc("synth", "-o", str(target), "--repair-from", str(source), "--per-pair", "2", "--seed", str(seed), "--force")
+        chathpc("synth", "-o", str(target), "--repair-from", str(source), "--per-pair", "2", "--seed", str(seed), "--force", "--no-progress")
     stats = next(target.glob("*stats.json"), None)
     return json.loads(stats.read_text()) if stats else {}
 
 
 def data_stage(out: Path, base_dir: Path, suite_repeats: int, max_seq_length: int) -> dict:
     """OUT/train.jsonl: synth + repair + suite train/refine (repeated); records longer than the limit are dropped."""
-    from chathpc.data import load_records, save_records
-    from chathpc.models.loading import load_tokenizer
+    from chathpc.data import load_records
     from chathpc.tasks import dataset_file
 
     path, stats_path = out / "train.jsonl", out / "train-stats.json"
     if path.is_file() and stats_path.is_file():
         return json.loads(stats_path.read_text())
-    tokenizer = load_tokenizer(str(base_dir))
     sources = {"synth": load_records(out / "synth" / "dataset.jsonl"), "repair": load_records(out / "repair" / "dataset.jsonl"),
                "suite train + refine": load_records(dataset_file("train")) + load_records(dataset_file("refine"))}
+    return write_training_file(path, stats_path, sources, base_dir, suite_repeats, max_seq_length)
+
+
+def write_training_file(path: Path, stats_path: Path, sources: dict, base_dir: Path, suite_repeats: int, max_seq_length: int) -> dict:
+    """Mix ``sources`` (name -> records) into ``path``: records over ``max_seq_length`` tokens (chat-rendered) dropped,
+    sources named "suite..." repeated ``suite_repeats`` times, shuffled with seed 0; per-source statistics to ``stats_path``."""
+    from chathpc.data import save_records
+    from chathpc.models.loading import load_tokenizer
+
+    tokenizer = load_tokenizer(str(base_dir))
     kept, stats = [], {"max_seq_length": max_seq_length, "suite_repeats": suite_repeats, "sources": {}}
     for name, records in sources.items():
         lengths = [len(tokenizer.apply_chat_template([{"role": "user", "content": r.question}, {"role": "assistant", "content": r.answer}],
@@ -103,7 +111,9 @@ def data_stage(out: Path, base_dir: Path, suite_repeats: int, max_seq_length: in
     return stats
 
 
-def train_config(base_dir: Path, train_file: Path, run_dir: Path, args) -> RunConfig:
+
+
+def train_config(base_dir: Path, train_file: Path, run_dir: Path, args, save_steps: int = 25) -> RunConfig:
     """The LoRA run (``--resume`` compares it): every linear layer, cosine, batch 1, capped steps."""
     return RunConfig.model_validate({
         "model": {"base": str(base_dir)},
@@ -111,7 +121,7 @@ def train_config(base_dir: Path, train_file: Path, run_dir: Path, args) -> RunCo
         "data": {"train_file": str(train_file)},
         "training": {"method": "lora", "learning_rate": args.lr, "lr_scheduler": "cosine", "warmup_ratio": 0.05,
                      "batch_size": 1, "max_steps": args.max_steps, "validation_split": 0.0,
-                     "max_seq_length": args.max_seq_length, "logging_steps": 5, "save_steps": 25, "output_dir": str(run_dir)},
+                     "max_seq_length": args.max_seq_length, "logging_steps": 5, "save_steps": save_steps, "output_dir": str(run_dir)},
     })
 
 
