@@ -69,9 +69,10 @@ int main(int argc, char **argv) {
     int base = total_rows / size, extra = total_rows % size;
     b.rows = base + (rank < extra ? 1 : 0);
     b.first = rank * base + (rank < extra ? rank : extra);
-    int up = rank > 0 ? rank - 1 : MPI_PROC_NULL;
-    int down = rank < size - 1 ? rank + 1 : MPI_PROC_NULL;
-    if (b.rows == 0) up = down = MPI_PROC_NULL; // more ranks than rows: an idle rank stays out of the chain
+    // Rank r owns rows exactly when r < total_rows: with more ranks than rows the idle ones stay out of the chain.
+    int busy = total_rows < size ? total_rows : size;
+    int up = rank > 0 && rank < busy ? rank - 1 : MPI_PROC_NULL;
+    int down = rank + 1 < busy ? rank + 1 : MPI_PROC_NULL;
     size_t cells = (size_t)(b.rows + 2) * (b.cols + 2);
     b.now = calloc(cells, 1);
     b.next = calloc(cells, 1);
