@@ -30,13 +30,11 @@ import sys
 from pathlib import Path
 
 from collection import export_stage
-from engine import chathpc
-from real_model import GENERATION, KEPT_SECTION, Stages, measured_on
+from engine import chathpc, chathpc_test
+from real_model import KEPT_SECTION, Stages, measured_on
 
 from chathpc.files import atomic_write_text
 
-ROOT = Path(__file__).resolve().parent.parent
-OUTSIDE = ROOT / "src" / "chathpc" / "tasks" / "outside"
 PAREVAL_PUBLISHED = "ParEval's published serial -> MPI translation pass@1: CodeLlama-7B 0.306, GPT-4 0.495 (Nichols et al., HPDC'24)"
 FUNCTION = re.compile(r"^[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\([^;{)]*\)\s*\{", re.M)
 
@@ -56,14 +54,6 @@ def training_helpers() -> set[str]:
     for task in load_suite():
         names |= defined_functions(task.mpi_source)
     return names - {"main"}
-
-
-def test_stage(tasks: Path, spec: str, results: Path) -> None:
-    """``chathpc test --tasks TASKS -m SPEC`` (greedy, the held-out generation settings), resuming its results file."""
-    results.parent.mkdir(parents=True, exist_ok=True)
-    generation = [f"--set=generation.{key}={value}" for key, value in GENERATION.items()]
-    chathpc("test", "--tasks", str(tasks), "-m", spec, "-o", str(results), *(["--resume"] if results.is_file() else []),
-            *generation, "--no-progress", "--json")
 
 
 def summary(results: Path, helpers: set[str]) -> dict:
@@ -117,6 +107,7 @@ def main() -> int:
         return 2
 
     from chathpc.models.shipped import base_checkpoint
+    from chathpc.tasks import OUTSIDE_DIR
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -137,13 +128,13 @@ def main() -> int:
 
         stages.run("pareval import (translation, mpi)", import_pareval)
         sets["pareval-translation"] = (pareval_tasks, models)
-    sets["outside"] = (OUTSIDE, {**models, "reference": "reference"})
+    sets["outside"] = (OUTSIDE_DIR, {**models, "reference": "reference"})
     helpers = training_helpers()
     found: dict = {}
     for set_name, (tasks, specs) in sets.items():
         for name, spec in specs.items():
             label, results = f"{set_name}: test {name}", out / "results" / f"{set_name}--{name}.jsonl"
-            stages.run(label, lambda: None if label in stages.done else test_stage(tasks, spec, results))
+            stages.run(label, lambda: None if label in stages.done else chathpc_test(spec, results, "--tasks", str(tasks)))
             found[f"{set_name}|{name}"] = {**summary(results, helpers), "wrong": wrong_answers(results, limit=2) if name != "reference" else []}
     atomic_write_text(out / "found.json", json.dumps(found, indent=2))
     command = "python benchmarks/generalization.py " + " ".join(sys.argv[1:])

@@ -23,9 +23,8 @@ from chathpc.report.tables import markdown_table
 from chathpc.synth.decontam import THRESHOLD, kernel_tokens, nearest
 from chathpc.synth.engine import candidate
 from chathpc.synth.families import FAMILIES
-from chathpc.tasks import load_suite
+from chathpc.tasks import OUTSIDE_DIR, load_suite
 
-OUTSIDE = "src/chathpc/tasks/outside"
 NO_KERNEL = "(no kernel: no loop reads an array)"
 
 
@@ -79,7 +78,7 @@ def report(tasks_root: str, seed: int, count: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tasks", default=OUTSIDE, help=f"the outside task root (default {OUTSIDE})")
+    parser.add_argument("--tasks", default=str(OUTSIDE_DIR), help="the outside task root (default src/chathpc/tasks/outside)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--out", help="write the Markdown here instead of stdout")

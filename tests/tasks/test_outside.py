@@ -10,9 +10,7 @@ from chathpc.config import HarnessConfig
 from chathpc.synth.decontam import THRESHOLD, kernel_tokens, nearest
 from chathpc.tasks import load_suite
 from chathpc.tasks.bench import run_bench
-from chathpc.tasks.loader import SUITE_DIR
-
-OUTSIDE = SUITE_DIR.parent / "outside"
+from chathpc.tasks.loader import OUTSIDE_DIR as OUTSIDE
 
 
 def test_the_outside_set_loads_as_a_task_root_and_is_all_test_split():

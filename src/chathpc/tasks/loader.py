@@ -26,6 +26,8 @@ from chathpc.harness.program import ProgramOptions, ProgramOptionsError, program
 from chathpc.tasks.template import AnswerTemplate
 
 SUITE_DIR = Path(__file__).parent / "suite"
+OUTSIDE_DIR = Path(__file__).parent / "outside"
+"""Held-out programs from outside the suite, in another hand (docs/tasks.md, "Outside the suite"): a task root."""
 DOMAINS: tuple[str, ...] = ("blas", "sparse", "stencil", "solver")
 SPLITS: tuple[str, ...] = ("train", "test", "refine")
 TASK_ID = re.compile(r"^[a-z0-9_]+$")
