@@ -32,7 +32,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from engine import chathpc, train_config, write_training_file
+from engine import chathpc, chathpc_test, train_config, write_training_file
 from real_model import GENERATION, KEPT_SECTION, Stages, measured_on
 
 from chathpc.files import atomic_write_text
@@ -78,12 +78,9 @@ def test_stage(out: Path, kind: str, spec: str, name: str) -> dict:
     from chathpc.tasks import dataset_file
 
     results = out / "results" / f"{kind}--{name}.jsonl"
-    results.parent.mkdir(parents=True, exist_ok=True)
-    generation = [f"--set=generation.{key}={value}" for key, value in GENERATION.items()]
     items = len(dataset_file("test", kind).read_text().splitlines())
     if not results.is_file() or len(read_results(results).lines) < items:
-        chathpc("test", "--kind", kind, "-m", spec, "-o", str(results), *(["--resume"] if results.is_file() else []),
-                *generation, "--no-progress", "--json")
+        chathpc_test(spec, results, "--kind", kind)
     return test_summary(results)
 
 
@@ -227,7 +224,7 @@ def main() -> int:
     for method, weights in merges:
         name = merged_row_name(method, weights)
         merged = stages.run(f"{name}: merge", lambda: merge_stage(out, kinds, method, weights))
-        merged_models[name] = stages.run(f"{name}: export (GGUF q8_0)", lambda: export_stage(merged, merged.with_suffix(".gguf")))
+        merged_models[name] = stages.run(f"{name}: export (GGUF q8_0)", lambda: export_stage(merged, merged.parent / f"{merged.name}.gguf"))
         for kind in kinds:
             found["losses"][f"{kind}|{name}"] = stages.run(f"{kind}: loss {name}", lambda: loss_stage(out, kind, merged.name, merged))
         keep()

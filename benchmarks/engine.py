@@ -50,6 +50,15 @@ def chathpc(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "chathpc", *args], check=True, env=env)
 
 
+def chathpc_test(spec: str, results: Path, *selection: str, generation: dict | None = None) -> None:
+    """``chathpc test -m SPEC -o RESULTS`` on ``selection`` (e.g. ``--kind K``, ``--tasks DIR``, ``-n 8``) with the
+    held-out generation settings (``generation``: others), continuing RESULTS when it is there."""
+    results.parent.mkdir(parents=True, exist_ok=True)
+    settings = [f"--set=generation.{key}={value}" for key, value in (generation or GENERATION).items()]
+    chathpc("test", *selection, "-m", spec, "-o", str(results), *(["--resume"] if results.is_file() else []), *settings,
+            "--no-progress", "--json")
+
+
 def synth_stage(out: Path, count: int, seed: int) -> dict:
     """Verified seq -> MPI pairs (resumes from checked.jsonl)."""
     target = out / "synth"
@@ -109,8 +118,6 @@ def write_training_file(path: Path, stats_path: Path, sources: dict, base_dir: P
     stats["records"] = len(kept)
     atomic_write_text(stats_path, json.dumps(stats, indent=2))
     return stats
-
-
 
 
 def train_config(base_dir: Path, train_file: Path, run_dir: Path, args, save_steps: int = 25) -> RunConfig:

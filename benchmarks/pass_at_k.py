@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from collection import export_stage
-from engine import chathpc
+from engine import chathpc_test
 from real_model import GENERATION, KEPT_SECTION, Stages, measured_on
 
 from chathpc.files import atomic_write_text
@@ -44,13 +44,8 @@ def main() -> int:
     results = out / f"{name}-n{args.samples}-t{args.temperature}.jsonl"
     label = f"test split: {args.samples} samples per item at temperature {args.temperature}"
     settings = {**GENERATION, "temperature": args.temperature}
-
-    def test() -> None:
-        chathpc("test", "-m", f"llamacpp:{gguf}", "-n", str(args.samples), "-k", "1", "-k", str(args.samples), "-o", str(results),
-                *(["--resume"] if results.is_file() else []), *[f"--set=generation.{key}={value}" for key, value in settings.items()],
-                "--no-progress", "--json")
-
-    stages.run(label, lambda: None if label in stages.done else test())
+    selection = ("-n", str(args.samples), "-k", "1", "-k", str(args.samples))
+    stages.run(label, lambda: None if label in stages.done else chathpc_test(f"llamacpp:{gguf}", results, *selection, generation=settings))
     lines = read_results(results).lines
     summary = summarize(lines, ks=(1, args.samples))
     per_item: dict[str, dict] = {}
